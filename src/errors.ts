@@ -1,0 +1,106 @@
+/**
+ * Every error lockhouse reports on purpose is a LockhouseError: a stable code
+ * (never reassigned: users search for it, docs/errors.md is keyed by it), a
+ * message that says what and where, an optional hint that says what to do,
+ * and the exit code DESIGN.md gives it.
+ *
+ * `clipanion: {type: 'none'}` makes clipanion print the message without a
+ * stack trace, should one ever reach it; lockhouse's own handler prints these
+ * errors itself (see cli/base-command.ts).
+ */
+
+/** Exit codes, as DESIGN.md "Exit codes" defines them. */
+export const ExitCode = {
+  OK: 0,
+  /** Some artifacts failed; the rest were collected. */
+  PARTIAL: 1,
+  /** Bad usage, or a lock that cannot be read. */
+  USAGE: 2,
+  /** A hash mismatch or another integrity failure. */
+  INTEGRITY: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * Stable error codes. Append only: a code, once published, keeps its meaning.
+ * Each maps to its exit code.
+ */
+export const ErrorCodes = {
+  // Reading the lock (exit 2)
+  LOCK_NOT_FOUND: 2,
+  LOCK_NOT_TOML: 2,
+  LOCK_LOOKS_LIKE_REQUIREMENTS: 2,
+  LOCK_UNKNOWN_FORMAT: 2,
+  LOCK_UNSUPPORTED_VERSION: 2,
+  LOCK_INVALID_FIELD: 2,
+  LOCK_MISSING_PACKAGE: 2,
+  LOCK_AMBIGUOUS_DEPENDENCY: 2,
+  LOCK_INVALID_FILENAME: 2,
+  LOCK_INVALID_MARKER: 2,
+  PYPROJECT_INVALID: 2,
+  // Targets and selection (exit 2)
+  TARGET_UNKNOWN_PLATFORM: 2,
+  TARGET_INVALID_VERSION: 2,
+  TARGET_HOST_UNKNOWN: 2,
+  TARGET_REQUIRES_PYTHON: 2,
+  TARGET_UNSUPPORTED_ENVIRONMENT: 2,
+  SELECT_UNKNOWN_PACKAGE: 2,
+  SELECT_UNKNOWN_EXTRA: 2,
+  SELECT_UNKNOWN_GROUP: 2,
+  SELECT_UNKNOWN_INDEX: 2,
+  SELECT_CONFLICT: 2,
+  SELECT_DUPLICATE_PACKAGE: 2,
+  USAGE: 2,
+  // Planning: a package with nothing to install for a target (exit 1 per artifact, 2 when it stops the plan)
+  PLAN_NO_ARTIFACT: 1,
+} as const;
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface LockhouseErrorOptions {
+  hint?: string;
+  cause?: unknown;
+}
+
+export class LockhouseError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly exitCode: number;
+  /** Tells clipanion to print the message only, never a stack trace. */
+  readonly clipanion = { type: 'none' } as const;
+
+  constructor(code: ErrorCode, message: string, options: LockhouseErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LockhouseError';
+    this.code = code;
+    this.hint = options.hint;
+    this.exitCode = ErrorCodes[code];
+  }
+
+  /** `error[LOCK_NOT_TOML]: message` and, on the next line, `  hint: …`. */
+  format(): string {
+    const head = `error[${this.code}]: ${this.message}`;
+    return this.hint ? `${head}\n  hint: ${this.hint}` : head;
+  }
+}
+
+export function isLockhouseError(value: unknown): value is LockhouseError {
+  return value instanceof LockhouseError;
+}
+
+/**
+ * Turn a path of keys and indexes into the dotted form users see in messages,
+ * as packaging's PylockValidationError does: ['packages', 12, 'wheels', 3,
+ * 'hash'] → "packages[12].wheels[3].hash".
+ */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else {
+      const text = String(key);
+      const bare = /^[A-Za-z0-9_-]+$/.test(text);
+      out += bare ? (out ? `.${text}` : text) : `[${JSON.stringify(text)}]`;
+    }
+  }
+  return out;
+}
