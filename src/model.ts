@@ -102,6 +102,15 @@ export interface Package {
   readonly requiresPython: string | null;
   /** Where the package sits in the lock, for messages: "package[12]" or "packages[3]". */
   readonly where: string;
+  /**
+   * uv.lock: the extras the project declares (`metadata.provides-extras`),
+   * which may include extras without dependencies; absent when not recorded.
+   */
+  readonly declaredExtras?: readonly string[] | null;
+  /** uv.lock: the groups the project declares (`metadata.requires-dev` keys); absent when not recorded. */
+  readonly declaredGroups?: readonly string[] | null;
+  /** uv.lock: the package's `resolution-markers` (the forks it was locked in); absent or empty when it applies everywhere. */
+  readonly resolutionMarkers?: readonly Marker[];
 }
 
 /** One item of a uv conflict set: a package's extra, group, or the package itself. */

@@ -1,0 +1,82 @@
+/**
+ * Target flags → Targets. Without flags the target is the host, as an
+ * interpreter describes it (python3, or --python PATH). Flags that give only
+ * half a target borrow the other half from the host, as uv does: a
+ * `--python-version` alone means this machine's platform, a
+ * `--python-platform` alone means the interpreter's Python version.
+ */
+import { LockhouseError } from '../errors.js';
+import type { Target } from '../model.js';
+import { PythonProbeError, probePython } from '../io/python.js';
+import { buildTargets, hostTarget, nodeHostPlatform, type HostInfo } from '../python/targets.js';
+
+export interface TargetRequest {
+  readonly pythonPlatforms: readonly string[];
+  readonly pythonVersions: readonly string[];
+  readonly platforms: readonly string[];
+  readonly implementation?: string | undefined;
+  readonly abis: readonly string[];
+  /** The interpreter that describes the host (default python3). */
+  readonly python?: string | undefined;
+  /** `--all-platforms`: no targets at all. */
+  readonly allPlatforms?: boolean;
+}
+
+export interface TargetContext {
+  readonly env: NodeJS.ProcessEnv;
+  /** Injected in tests; the real probe runs an interpreter. */
+  readonly probe?: (python: string) => Promise<HostInfo>;
+}
+
+export async function resolveTargets(request: TargetRequest, context: TargetContext): Promise<Target[]> {
+  const platformsGiven = request.pythonPlatforms.length > 0 || request.platforms.length > 0;
+  if (request.allPlatforms) {
+    if (platformsGiven || request.pythonVersions.length > 0) {
+      throw new LockhouseError('USAGE', '--all-platforms cannot be combined with target flags (--python-platform, --python-version, --platform)', {
+        hint: '--all-platforms already takes every artifact of the lock',
+      });
+    }
+    return [];
+  }
+  const macosDeploymentTarget = context.env['MACOSX_DEPLOYMENT_TARGET'] || undefined;
+  const flags = {
+    pythonPlatforms: request.pythonPlatforms,
+    pythonVersions: request.pythonVersions,
+    platforms: request.platforms,
+    implementation: request.implementation,
+    abis: request.abis.length > 0 ? request.abis : undefined,
+    macosDeploymentTarget,
+  };
+  if (platformsGiven && request.pythonVersions.length > 0) return buildTargets(flags);
+
+  const python = request.python ?? 'python3';
+  const probe = context.probe ?? ((command: string) => probePython(command, context.env));
+  let host: HostInfo;
+  try {
+    host = await probe(python);
+  } catch (error) {
+    if (!(error instanceof PythonProbeError)) throw error;
+    // No interpreter: the platform can still come from Node, but the Python version cannot.
+    if (!platformsGiven && request.pythonVersions.length > 0) {
+      const platform = nodeHostPlatform({ platform: process.platform, arch: process.arch, glibcVersion: glibcFromNode() });
+      return buildTargets({ ...flags, pythonPlatforms: [platform] });
+    }
+    throw new LockhouseError('TARGET_HOST_UNKNOWN', `${error.message}, and no --python-version says which Python to collect for`, {
+      hint: 'pass --python-version (and --python-platform), or --python PATH to an interpreter',
+      cause: error,
+    });
+  }
+  if (platformsGiven) {
+    const [major, minor] = host.pythonVersion;
+    return buildTargets({ ...flags, pythonVersions: [`${major}.${minor}${host.freeThreaded ? 't' : ''}`] });
+  }
+  if (request.pythonVersions.length > 0) {
+    return request.pythonVersions.map((version) => hostTarget(host, { pythonVersion: version, abis: flags.abis }));
+  }
+  return [hostTarget(host, { abis: flags.abis })];
+}
+
+function glibcFromNode(): string | null {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime ?? null;
+}

@@ -1,0 +1,115 @@
+/**
+ * The option groups every command that reads a lock shares (plan now;
+ * collect, verify and bundle later): the lock, the targets, the selection
+ * and the build choices. One definition each, inherited, never copied.
+ */
+import { Option } from 'clipanion';
+import type { LockRequest } from '../app/load-lock.js';
+import type { TargetRequest } from '../app/targets.js';
+import type { PlanOptions } from '../plan/types.js';
+import type { SelectOptions } from '../select/options.js';
+import { BaseCommand } from './base-command.js';
+
+const list = (value: string[] | undefined): string[] => value ?? [];
+
+export abstract class LockCommand extends BaseCommand {
+  // The lock
+  lock = Option.String('--lock', { description: 'The lock to read: a uv.lock or a PEP 751 pylock.toml (default: ./uv.lock, else ./pylock.toml)' });
+  project = Option.String('--project', {
+    description: 'The project directory whose pyproject.toml gives default groups and index names (default: beside the lock)',
+  });
+
+  // Targets
+  pythonPlatform = Option.Array('--python-platform', {
+    description: "Target platform, in uv's names: linux, macos, windows, x86_64-manylinux_2_28, aarch64-apple-darwin, x86_64-pc-windows-msvc … (repeatable)",
+  });
+  pythonVersion = Option.Array('--python-version', { description: 'Target Python: 3.12, 3.12.4, 3.13t for free-threaded (repeatable)' });
+  platform = Option.Array('--platform', { description: "Target platform tag, in pip's spelling: manylinux2014_x86_64, macosx_11_0_arm64, win_amd64 … (repeatable)" });
+  implementation = Option.String('--implementation', { description: "Python implementation, in pip's spelling (cp)" });
+  abi = Option.Array('--abi', { description: "ABI tag, in pip's spelling: cp312, abi3, none (repeatable)" });
+  python = Option.String('--python', { description: 'The interpreter that describes the host target (default: python3)' });
+  allPlatforms = Option.Boolean('--all-platforms', false, { description: 'Every artifact in the lock, for mirroring: no target filtering' });
+
+  // Selection
+  onlyDeps = Option.Boolean('--only-deps', false, {
+    description: 'Leave out the workspace members and other local projects; collect only what they depend on',
+  });
+  package = Option.Array('--package', { description: 'Start from this workspace member only (repeatable; default: every member)' });
+  allPackages = Option.Boolean('--all-packages', false, { description: 'Start from every workspace member (the default)' });
+  extra = Option.Array('--extra', { description: 'Include this optional dependency group of the projects (repeatable)' });
+  allExtras = Option.Boolean('--all-extras', false, { description: 'Include every extra' });
+  noExtra = Option.Array('--no-extra', { description: 'Leave out this extra, with --all-extras (repeatable)' });
+  group = Option.Array('--group', { description: 'Include this dependency group (repeatable)' });
+  noGroup = Option.Array('--no-group', { description: 'Leave out this dependency group, whatever else says (repeatable)' });
+  onlyGroup = Option.Array('--only-group', { description: "Only this dependency group: not the projects' own dependencies (repeatable)" });
+  allGroups = Option.Boolean('--all-groups', false, { description: 'Include every dependency group' });
+  dev = Option.Boolean('--dev', false, { description: 'Include the dev group (--group dev)' });
+  noDev = Option.Boolean('--no-dev', false, { description: 'Leave out the dev group (--no-group dev)' });
+  onlyDev = Option.Boolean('--only-dev', false, { description: 'Only the dev group (--only-group dev)' });
+  noDefaultGroups = Option.Boolean('--no-default-groups', false, {
+    description: 'Ignore the default groups ([tool.uv] default-groups, else dev; a pylock\'s default-groups)',
+  });
+  index = Option.Array('--index', { description: 'Collect only packages locked from this index, by [[tool.uv.index]] name or URL (repeatable)' });
+  excludeIndex = Option.Array('--exclude-index', {
+    description: 'Leave out packages locked from this index, by name or URL; pypi means https://pypi.org/simple (repeatable)',
+  });
+  excludePackage = Option.Array('--exclude-package,--prune', { description: 'Leave out this package and what only it needs (repeatable)' });
+  noEmitPackage = Option.Array('--no-emit-package', { description: "Do not collect this package's own files, but do collect what it needs (repeatable)" });
+  requiresBuildOnly = Option.Boolean('--requires-build-only', false, {
+    description: 'Collect only packages that have no compatible wheel for some target',
+  });
+
+  // Builds
+  noBuild = Option.Boolean('--no-build', false, { description: 'Never build: a package with no compatible wheel is an error (with --sdist, its sdist is kept unbuilt)' });
+  sdist = Option.Boolean('--sdist', false, { description: 'Also collect the sdist of every selected package' });
+  noBinary = Option.Array('--no-binary', { description: 'Build this package from its sdist even where a wheel fits; :all: for every package (repeatable)' });
+
+  protected lockRequest(): LockRequest {
+    return { lock: this.lock, project: this.project, cwd: process.cwd() };
+  }
+
+  protected targetRequest(): TargetRequest {
+    return {
+      pythonPlatforms: list(this.pythonPlatform),
+      pythonVersions: list(this.pythonVersion),
+      platforms: list(this.platform),
+      implementation: this.implementation,
+      abis: list(this.abi),
+      python: this.python,
+      allPlatforms: this.allPlatforms,
+    };
+  }
+
+  protected selectOptions(): SelectOptions {
+    return {
+      packages: list(this.package),
+      allPackages: this.allPackages,
+      onlyDeps: this.onlyDeps,
+      extras: list(this.extra),
+      allExtras: this.allExtras,
+      noExtras: list(this.noExtra),
+      groups: list(this.group),
+      noGroups: list(this.noGroup),
+      onlyGroups: list(this.onlyGroup),
+      allGroups: this.allGroups,
+      dev: this.dev,
+      noDev: this.noDev,
+      onlyDev: this.onlyDev,
+      noDefaultGroups: this.noDefaultGroups,
+      indexes: list(this.index),
+      excludeIndexes: list(this.excludeIndex),
+      excludePackages: list(this.excludePackage),
+      noEmitPackages: list(this.noEmitPackage),
+      allPlatforms: this.allPlatforms,
+    };
+  }
+
+  protected planOptions(): PlanOptions {
+    return {
+      noBinary: list(this.noBinary),
+      noBuild: this.noBuild,
+      sdist: this.sdist,
+      requiresBuildOnly: this.requiresBuildOnly,
+    };
+  }
+}

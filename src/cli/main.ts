@@ -1,0 +1,45 @@
+/**
+ * The lockhouse command line. Arguments are parsed first, so a usage error
+ * is reported on stderr with exit 2 (clipanion alone would print it on
+ * stdout and exit 1: stdout is reserved for `--json` data).
+ */
+import { Builtins, Cli, type BaseContext } from 'clipanion';
+import { createRequire } from 'node:module';
+import { ExitCode } from '../errors.js';
+import { reportError } from './base-command.js';
+import PlanCommand from './plan.js';
+
+const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export const commands = [PlanCommand] as const;
+
+export function createCli(): Cli {
+  const cli = new Cli({
+    binaryLabel: 'lockhouse',
+    binaryName: 'lockhouse',
+    binaryVersion: pkg.version,
+    enableCapture: false,
+  });
+  for (const command of commands) cli.register(command);
+  cli.register(Builtins.HelpCommand);
+  cli.register(Builtins.VersionCommand);
+  return cli;
+}
+
+export async function main(argv: readonly string[], context: Partial<BaseContext> = {}): Promise<number> {
+  const cli = createCli();
+  const full: BaseContext = { ...Cli.defaultContext, ...context };
+  let command;
+  try {
+    command = cli.process([...argv], full);
+  } catch (error) {
+    full.stderr.write(cli.error(error as Error, { colored: false }));
+    full.stderr.write('Run `lockhouse --help` for the commands, or `lockhouse <command> --help` for one.\n');
+    return ExitCode.USAGE;
+  }
+  try {
+    return await cli.run(command, full);
+  } catch (error) {
+    return reportError(error, full.stderr, false);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The pyproject.toml beside a uv.lock, for the two settings selection needs:
+ * `[tool.uv] default-groups` and the names of `[[tool.uv.index]]` entries.
+ * Pure: the caller reads the file.
+ */
+import { z } from 'zod';
+import type { ProjectSettings } from '../model.js';
+import { canonicalizeName } from '../python/names.js';
+import { parseTomlDocument } from './parse.js';
+import { schemaError } from './wire.js';
+
+/** Only the keys read here; everything else in pyproject.toml is someone else's. */
+const PyprojectWire = z.object({
+  tool: z
+    .object({
+      uv: z
+        .object({
+          'default-groups': z.union([z.array(z.string()), z.literal('all')]).optional(),
+          index: z
+            .array(
+              z.object({
+                name: z.string().optional(),
+                url: z.string(),
+              }),
+            )
+            .optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+
+/** Parse a pyproject.toml text. Throws LockhouseError (PYPROJECT_INVALID) naming the file and the field. */
+export function parseProjectSettings(text: string, path: string): ProjectSettings {
+  const document = parseTomlDocument(text, path, 'PYPROJECT_INVALID');
+  const parsed = PyprojectWire.safeParse(document);
+  if (!parsed.success) throw schemaError({ path }, document, parsed.error, [], 'PYPROJECT_INVALID');
+  const uv = parsed.data.tool?.uv;
+  const groups = uv?.['default-groups'];
+  const indexes = new Map<string, string>();
+  for (const index of uv?.index ?? []) {
+    // Unnamed indexes cannot be asked for by name; the first of two with one name wins, as in uv.
+    if (index.name !== undefined && !indexes.has(index.name)) indexes.set(index.name, index.url);
+  }
+  return {
+    defaultGroups: groups === undefined ? null : groups === 'all' ? 'all' : groups.map(canonicalizeName),
+    indexes,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * "No wheel and no sdist": say what the lock offers beside what the target
+ * takes, so the user sees whether the Python, the ABI or the platform is the
+ * problem (uv's WheelTagHint).
+ */
+import type { Package, Target } from '../model.js';
+import { wheelCompatibility } from '../python/tags.js';
+
+const SHOWN = 6;
+
+function listed(values: readonly string[]): string {
+  const unique = [...new Set(values)].sort();
+  const head = unique.slice(0, SHOWN).join(', ');
+  return unique.length > SHOWN ? `${head} and ${unique.length - SHOWN} more` : head;
+}
+
+export function noWheelMessage(pkg: Package, target: Target): string {
+  const version = pkg.version ? ` ${pkg.version}` : '';
+  const head = `${pkg.displayName}${version} has no wheel for target ${target.id} and no sdist to build from`;
+  const wheels = pkg.wheels.filter((wheel) => wheel.wheelTags);
+  if (wheels.length === 0) return `${head}; the lock lists no files for it`;
+
+  const reasons = new Set(wheels.map((wheel) => {
+    const fit = wheelCompatibility(wheel.wheelTags!, target.tags);
+    return fit.compatible ? 'compatible' : fit.reason;
+  }));
+  const offered = wheels.map((wheel) => `${wheel.wheelTags!.python.join('.')}-${wheel.wheelTags!.abi.join('.')}-${wheel.wheelTags!.platform.join('.')}`);
+  const takes = target.tags.ordered.slice(0, 3).join(', ');
+  const part = reasons.size === 1 ? [...reasons][0] : null;
+  const which =
+    part === 'python'
+      ? `wheels for Python tags ${listed(wheels.flatMap((w) => w.wheelTags!.python))}`
+      : part === 'abi'
+        ? `wheels for ABI tags ${listed(wheels.flatMap((w) => w.wheelTags!.abi))}`
+        : part === 'platform'
+          ? `wheels for platforms ${listed(wheels.flatMap((w) => w.wheelTags!.platform))}`
+          : `wheels tagged ${listed(offered)}`;
+  return `${head}; the lock offers ${which}, and the target takes ${takes}, …`;
+}

@@ -1,0 +1,326 @@
+/**
+ * Project names (PEP 503), versions as they appear in file names (PEP 440),
+ * and distribution file names: wheels (PEP 427, the binary distribution
+ * format) and sdists (PEP 625 `.tar.gz` and the legacy extensions real locks
+ * still contain).
+ *
+ * Errors quote the file name the way uv does
+ * (`The wheel filename "foo.rs" is invalid: Must end with .whl`), so a user can
+ * search for either tool's wording.
+ */
+import type { WheelTags } from './tags.js';
+
+/** PEP 503: lower case, every run of `-`, `_` and `.` becomes one `-`. */
+export function canonicalizeName(name: string): string {
+  return name.replace(/[-_.]+/g, '-').toLowerCase();
+}
+
+const PROJECT_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+
+/** A valid PEP 508 project name (before normalization). */
+export function isValidProjectName(name: string): boolean {
+  return PROJECT_NAME.test(name);
+}
+
+// PEP 440's version grammar, with its permitted spellings (`1.0-1`, `1.0.RC1`,
+// a leading `v`). Group names are used by normalizeVersion.
+const VERSION = new RegExp(
+  '^\\s*v?' +
+    '(?:(?<epoch>[0-9]+)!)?' +
+    '(?<release>[0-9]+(?:\\.[0-9]+)*)' +
+    '(?:[-_.]?(?<preL>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?<preN>[0-9]+)?)?' +
+    '(?:-(?<postN1>[0-9]+)|[-_.]?(?<postL>post|rev|r)[-_.]?(?<postN2>[0-9]+)?)?' +
+    '(?:[-_.]?(?<devL>dev)[-_.]?(?<devN>[0-9]+)?)?' +
+    '(?:\\+(?<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?' +
+    '\\s*$',
+  'i',
+);
+
+const PRE_SPELLINGS: Readonly<Record<string, string>> = {
+  a: 'a',
+  alpha: 'a',
+  b: 'b',
+  beta: 'b',
+  c: 'rc',
+  rc: 'rc',
+  pre: 'rc',
+  preview: 'rc',
+};
+
+/** A valid PEP 440 version. */
+export function isValidVersion(version: string): boolean {
+  return VERSION.test(version);
+}
+
+/** Digits without leading zeros ("007" → "7"; absent → "0"), exact for any length. */
+function number(digits: string | undefined): string {
+  return (digits ?? '0').replace(/^0+(?=[0-9])/, '');
+}
+
+/**
+ * The canonical PEP 440 form of a version (`1.0.0` → `1`, `1.0-1` →
+ * `1.post1`, `2.0RC1` → `2rc1`), or null when it is not a valid version.
+ * Two versions are equal exactly when their canonical forms are.
+ */
+export function normalizeVersion(version: string): string | null {
+  const m = VERSION.exec(version);
+  const g = m?.groups;
+  if (!g || g.release === undefined) return null;
+  let out = '';
+  if (g.epoch !== undefined && number(g.epoch) !== '0') out += `${number(g.epoch)}!`;
+  const release = g.release.split('.').map(number);
+  while (release.length > 1 && release[release.length - 1] === '0') release.pop();
+  out += release.join('.');
+  if (g.preL !== undefined) out += `${PRE_SPELLINGS[g.preL.toLowerCase()]}${number(g.preN)}`;
+  if (g.postN1 !== undefined) out += `.post${number(g.postN1)}`;
+  else if (g.postL !== undefined) out += `.post${number(g.postN2)}`;
+  if (g.devL !== undefined) out += `.dev${number(g.devN)}`;
+  if (g.local !== undefined) {
+    out += `+${g.local.toLowerCase().split(/[-_.]/).map((p) => (/^[0-9]+$/.test(p) ? number(p) : p)).join('.')}`;
+  }
+  return out;
+}
+
+/** A version's canonical form without its local part (`1.0+cpu` → `1`). */
+export function withoutLocal(normalized: string): string {
+  const plus = normalized.indexOf('+');
+  return plus < 0 ? normalized : normalized.slice(0, plus);
+}
+
+/** A distribution file name that does not follow its grammar, with the reason in uv's wording. */
+export class InvalidFilenameError extends Error {
+  constructor(
+    message: string,
+    readonly filename: string,
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = 'InvalidFilenameError';
+  }
+}
+
+/**
+ * Why a file name is unsafe to write under a directory, or null when it is
+ * safe: no path separators, no `..`, no NUL or other control characters.
+ */
+export function unsafeFilenameReason(filename: string): string | null {
+  // One test for the common (safe) case; the reasons below only on failure.
+  if (filename !== '' && !/[/\\\u0000-\u001f\u007f]|\.\./.test(filename)) return null;
+  if (filename === '') return 'Must not be empty';
+  if (filename.includes('/')) return 'Must not contain "/"';
+  if (filename.includes('\\')) return 'Must not contain "\\"';
+  if (filename.includes('..')) return 'Must not contain ".."';
+  if (/[\u0000-\u001f\u007f]/.test(filename)) return 'Must not contain control characters';
+  return null;
+}
+
+export interface WheelFilename {
+  /** Normalized (PEP 503). */
+  readonly name: string;
+  /** As written in the file name. */
+  readonly version: string;
+  /** The optional build tag as (leading number, rest). */
+  readonly buildTag: readonly [number, string] | null;
+  /** The python, abi and platform tag sets, lower case. */
+  readonly tags: WheelTags;
+  /**
+   * A wheel-variant label (`…-py3-none-any-cu128.whl`, uv's preview of the
+   * wheel-variant proposal), or null. Installers that do not know variants
+   * refuse such names.
+   */
+  readonly variant: string | null;
+}
+
+const TAG_COMPONENT = /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/;
+const BUILD_TAG = /^([0-9]+)([A-Za-z0-9_.]*)$/;
+const VARIANT_LABEL = /^[a-z0-9_.]{1,16}$/;
+/** A (possibly dotted) Python tag: `py3`, `cp312`, `pp310`, `graalpy311`, `py2.py3`. */
+const PYTHON_TAG = /^(?:py|cp|pp|ip|jy|gp|graalpy)[0-9]*[a-z0-9_]*(?:\.(?:py|cp|pp|ip|jy|gp|graalpy)[0-9]*[a-z0-9_]*)*$/i;
+
+function wheelError(filename: string, reason: string, how = 'is invalid'): InvalidFilenameError {
+  const message = `The wheel filename "${filename}" ${how}${reason ? `: ${reason}` : ''}`;
+  return new InvalidFilenameError(message, filename, reason || how.replace(/^has an /, ''));
+}
+
+function tagSet(component: string, filename: string): string[] {
+  if (!TAG_COMPONENT.test(component)) {
+    throw wheelError(filename, 'Tag components must contain only ASCII letters, digits, underscores, and periods');
+  }
+  return component.toLowerCase().split('.');
+}
+
+/**
+ * Parse `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`.
+ * Throws InvalidFilenameError.
+ *
+ * @example parseWheelFilename('foo-1.0-py2.py3-none-any.whl').tags.python // ['py2', 'py3']
+ */
+export function parseWheelFilename(filename: string): WheelFilename {
+  const unsafe = unsafeFilenameReason(filename);
+  if (unsafe) throw wheelError(filename, unsafe);
+  if (!filename.endsWith('.whl')) throw wheelError(filename, 'Must end with .whl');
+  const parts = filename.slice(0, -'.whl'.length).split('-');
+  const missing = ['Must have a version', 'Must have a Python tag', 'Must have an ABI tag', 'Must have a platform tag'];
+  if (parts.length < 5) throw wheelError(filename, missing[parts.length - 1] ?? 'Must have a version');
+  if (parts.length > 7) throw wheelError(filename, 'Must have 5 to 7 components, but has more');
+  const [name = '', version = ''] = parts;
+  let build: string | undefined;
+  let variant: string | undefined;
+  let tags = parts.slice(2);
+  if (parts.length === 7) {
+    build = tags[0];
+    variant = tags[4];
+    tags = tags.slice(1, 4);
+  } else if (parts.length === 6) {
+    // Six parts: a build tag, or (uv's wheel-variant preview) a variant label
+    // after the platform. As uv does, it is a variant only when the third part
+    // reads as a Python tag; otherwise it must be a build tag.
+    if (PYTHON_TAG.test(tags[0] ?? '')) {
+      variant = tags[3];
+      tags = tags.slice(0, 3);
+    } else {
+      build = tags[0];
+      tags = tags.slice(1);
+    }
+  }
+  if (!isValidProjectName(name)) throw wheelError(filename, '', 'has an invalid package name');
+  if (!isValidVersion(version)) {
+    throw wheelError(filename, `"${version}" is not a valid PEP 440 version`, 'has an invalid version');
+  }
+  let buildTag: readonly [number, string] | null = null;
+  if (build !== undefined) {
+    const m = BUILD_TAG.exec(build);
+    if (!m) {
+      const reason =
+        build === ''
+          ? 'must not be empty'
+          : /^[0-9]/.test(build)
+            ? 'must contain only ASCII letters, digits, underscores, and periods'
+            : 'must start with a digit';
+      throw wheelError(filename, reason, 'has an invalid build tag');
+    }
+    buildTag = [Number(m[1]), m[2] ?? ''];
+  }
+  if (variant !== undefined && !VARIANT_LABEL.test(variant)) {
+    const reason = 'a variant label must be 1 to 16 lower-case letters, digits, underscores or periods';
+    throw wheelError(filename, reason, 'has an invalid variant label');
+  }
+  const [python = '', abi = '', platform = ''] = tags;
+  return {
+    name: canonicalizeName(name),
+    version,
+    buildTag,
+    tags: { python: tagSet(python, filename), abi: tagSet(abi, filename), platform: tagSet(platform, filename) },
+    variant: variant ?? null,
+  };
+}
+
+/**
+ * Source distribution extensions, longest first so `.tar.gz` wins over
+ * `.gz`. PEP 625 mandates `.tar.gz`; the others are what older sdists (and
+ * uv, for backwards compatibility) still use.
+ */
+export const SDIST_EXTENSIONS = [
+  'tar.gz',
+  'tar.bz2',
+  'tar.lzma',
+  'tar.zst',
+  'tar.xz',
+  'tar.lz',
+  'zip',
+  'tar',
+  'tgz',
+  'tbz',
+  'txz',
+  'tlz',
+] as const;
+export type SdistExtension = (typeof SDIST_EXTENSIONS)[number];
+
+/** The sdist extension a file name ends with, or null. */
+export function sdistExtension(filename: string): SdistExtension | null {
+  for (const extension of SDIST_EXTENSIONS) {
+    if (filename.endsWith(`.${extension}`)) return extension;
+  }
+  return null;
+}
+
+export interface SdistFilename {
+  /** Normalized (PEP 503). */
+  readonly name: string;
+  /** As written in the file name. */
+  readonly version: string;
+  readonly extension: SdistExtension;
+}
+
+function sdistError(filename: string, reason: string): InvalidFilenameError {
+  return new InvalidFilenameError(`The source distribution filename "${filename}" is invalid: ${reason}`, filename, reason);
+}
+
+/**
+ * Parse `{name}-{version}.{extension}`. Legacy names are ambiguous
+ * (`a-1-1.zip`), so, as uv does, the split follows the project name when it is
+ * known: the name part is the prefix that normalizes to `projectName`.
+ * Without it, the version is what follows the last `-`.
+ * Throws InvalidFilenameError.
+ */
+export function parseSdistFilename(filename: string, projectName?: string): SdistFilename {
+  const unsafe = unsafeFilenameReason(filename);
+  if (unsafe) throw sdistError(filename, unsafe);
+  const extension = sdistExtension(filename);
+  if (!extension) {
+    const legacy = SDIST_EXTENSIONS.filter((e) => e !== 'tar.gz' && e !== 'zip').map((e) => `.${e}`);
+    throw sdistError(filename, `Must end with .tar.gz or .zip (or a legacy ${legacy.join(', ')})`);
+  }
+  const stem = filename.slice(0, -(extension.length + 1));
+  if (projectName !== undefined) {
+    const wanted = canonicalizeName(projectName);
+    for (let dash = stem.indexOf('-'); dash > 0; dash = stem.indexOf('-', dash + 1)) {
+      if (canonicalizeName(stem.slice(0, dash)) !== wanted) continue;
+      const version = stem.slice(dash + 1);
+      if (!isValidVersion(version)) {
+        throw sdistError(filename, `"${version}" is not a valid PEP 440 version`);
+      }
+      return { name: wanted, version, extension };
+    }
+    throw sdistError(filename, `Name doesn't start with package name ${wanted}`);
+  }
+  const dash = stem.lastIndexOf('-');
+  if (dash <= 0) throw sdistError(filename, 'Missing name-version separator');
+  const name = stem.slice(0, dash);
+  const version = stem.slice(dash + 1);
+  if (!isValidProjectName(name)) throw sdistError(filename, `"${name}" is not a valid package name`);
+  if (!isValidVersion(version)) throw sdistError(filename, `"${version}" is not a valid PEP 440 version`);
+  return { name: canonicalizeName(name), version, extension };
+}
+
+/**
+ * Decode percent-escapes once (`torch-2.11.0%2Bcpu-…whl` →
+ * `torch-2.11.0+cpu-…whl`). Escapes that do not form valid UTF-8 stay as
+ * written, as uv leaves them.
+ */
+export function percentDecodeOnce(text: string): string {
+  if (!text.includes('%')) return text;
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/** The last segment of a URL's path (query and fragment removed), percent-decoded once. */
+export function urlFilename(url: string): string {
+  let end = url.length;
+  for (const stop of ['?', '#']) {
+    const at = url.indexOf(stop);
+    if (at >= 0 && at < end) end = at;
+  }
+  const path = url.slice(0, end);
+  return percentDecodeOnce(path.slice(path.lastIndexOf('/') + 1));
+}
+
+/** The last segment of a path, whether written with `/` or `\`. */
+export function pathFilename(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}

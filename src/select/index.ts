@@ -1,0 +1,145 @@
+/**
+ * Select: graph × targets × flags → the packages each target collects
+ * (DESIGN.md "Pipeline", step 2). Pure: no I/O.
+ */
+import { LockhouseError } from '../errors.js';
+import type { LockGraph, ProjectSettings, Target } from '../model.js';
+import { evaluateMarker } from '../python/markers.js';
+import { canonicalizeName } from '../python/names.js';
+import { satisfiesRequiresPython } from '../python/requires-python.js';
+import { skipRule, type SkipRule } from './filters.js';
+import { extraSpec, groupSpec } from './groups.js';
+import type { SelectOptions } from './options.js';
+import { checkPylockTarget, pylockChoice, selectPylock } from './pylock.js';
+import type { PackageChoice, Selection, TargetSelection } from './selection.js';
+import { resolveUvRoots, workspaceRoots } from './uv-roots.js';
+import { walkUv } from './uv-walk.js';
+
+export type { SelectOptions } from './options.js';
+export type { PackageChoice, Selection, TargetSelection } from './selection.js';
+
+const NO_SETTINGS: ProjectSettings = { defaultGroups: null, indexes: new Map() };
+const EXCLUDED = 'excluded (--exclude-package)';
+
+export function select(
+  graph: LockGraph,
+  targets: readonly Target[],
+  options: SelectOptions = {},
+  settings: ProjectSettings = NO_SETTINGS,
+): Selection {
+  const members = new Set(graph.uv ? workspaceRoots(graph, graph.uv).map((pkg) => pkg.name) : []);
+  const skip = skipRule(options, settings, members);
+  if (options.allPlatforms) return { targets: [], allPlatforms: allPackages(graph, options, skip) };
+  if (targets.length === 0) throw new LockhouseError('USAGE', 'no target to select for');
+
+  for (const target of targets) checkRequiresPython(graph, target);
+  const extras = extraSpec(options);
+  const prune = new Set((options.excludePackages ?? []).map(canonicalizeName));
+
+  if (graph.pylock) {
+    const pylock = graph.pylock;
+    const groups = groupSpec(options, pylock.defaultGroups);
+    const choice = pylockChoice(graph, pylock, extras, groups);
+    return {
+      allPlatforms: null,
+      targets: targets.map((target) => {
+        checkPylockTarget(graph, pylock, target);
+        const taken = selectPylock(graph, choice, target);
+        const pruned = taken.filter((index) => prune.has(graph.packages[index]!.name));
+        return finish(graph, target, taken.filter((index) => !prune.has(graph.packages[index]!.name)), pruned, skip);
+      }),
+    };
+  }
+
+  const uv = graph.uv;
+  if (!uv) throw new LockhouseError('LOCK_UNKNOWN_FORMAT', `${graph.path}: neither a uv.lock nor a pylock`);
+  const groups = groupSpec(options, settings.defaultGroups ?? ['dev']);
+  const roots = resolveUvRoots(graph, uv, options, groups, extras);
+  return {
+    allPlatforms: null,
+    targets: targets.map((target) => {
+      checkSupportedMarkers(graph, target);
+      const walk = walkUv(graph, uv, roots, target);
+      return finish(graph, target, [...walk.reached], [...walk.pruned], skip);
+    }),
+  };
+}
+
+function finish(
+  graph: LockGraph,
+  target: Target,
+  reached: readonly number[],
+  pruned: readonly number[],
+  skip: SkipRule,
+): TargetSelection {
+  const skipped = new Map<number, string>();
+  const packages: number[] = [];
+  for (const index of reached) {
+    const reason = skip(graph.packages[index]!);
+    if (reason) skipped.set(index, reason);
+    else packages.push(index);
+  }
+  for (const index of pruned) if (!packages.includes(index)) skipped.set(index, EXCLUDED);
+  packages.sort((a, b) => a - b);
+  return { target, packages, skipped };
+}
+
+/**
+ * `--all-platforms`: every package in the lock, for mirroring. Markers are
+ * not evaluated, so flags that narrow by walking the graph have no meaning
+ * here and are refused rather than silently ignored.
+ */
+function allPackages(graph: LockGraph, options: SelectOptions, skip: SkipRule): PackageChoice {
+  const narrowing: Array<[string, boolean]> = [
+    ['--package', Boolean(options.packages?.length)],
+    ['--extra', Boolean(options.extras?.length)],
+    ['--all-extras', Boolean(options.allExtras)],
+    ['--no-extra', Boolean(options.noExtras?.length)],
+    ['--group', Boolean(options.groups?.length)],
+    ['--no-group', Boolean(options.noGroups?.length)],
+    ['--only-group', Boolean(options.onlyGroups?.length)],
+    ['--all-groups', Boolean(options.allGroups)],
+    ['--dev', Boolean(options.dev)],
+    ['--no-dev', Boolean(options.noDev)],
+    ['--only-dev', Boolean(options.onlyDev)],
+    ['--no-default-groups', Boolean(options.noDefaultGroups)],
+  ];
+  const given = narrowing.filter(([, on]) => on).map(([flag]) => flag);
+  if (given.length > 0) {
+    throw new LockhouseError('USAGE', `--all-platforms takes every package in the lock; ${given.join(', ')} cannot narrow it`, {
+      hint: 'to leave packages out, use --exclude-package, --no-emit-package, --index or --exclude-index',
+    });
+  }
+  const prune = new Set((options.excludePackages ?? []).map(canonicalizeName));
+  const skipped = new Map<number, string>();
+  const packages: number[] = [];
+  for (const pkg of graph.packages) {
+    const reason = prune.has(pkg.name) ? EXCLUDED : skip(pkg);
+    if (reason) skipped.set(pkg.index, reason);
+    else packages.push(pkg.index);
+  }
+  return { packages, skipped };
+}
+
+/** Markers are simplified against requires-python, so a target outside it cannot be evaluated: refuse, as uv does. */
+function checkRequiresPython(graph: LockGraph, target: Target): void {
+  const python = target.markers.python_full_version;
+  if (graph.requiresPython && !satisfiesRequiresPython(python, graph.requiresPython)) {
+    throw new LockhouseError(
+      'TARGET_REQUIRES_PYTHON',
+      `target ${target.id} (Python ${python}) is outside the requires-python "${graph.requiresPython}" of ${graph.path}`,
+      { hint: 'choose a --python-version the lock supports' },
+    );
+  }
+}
+
+function checkSupportedMarkers(graph: LockGraph, target: Target): void {
+  const supported = graph.uv?.supportedMarkers ?? [];
+  if (supported.length > 0 && !supported.some((marker) => evaluateMarker(marker, target.markers))) {
+    throw new LockhouseError(
+      'TARGET_UNSUPPORTED_ENVIRONMENT',
+      `target ${target.id} is not among the supported environments of ${graph.path}: ${supported.map((m) => `"${m.text}"`).join(', ')}`,
+      { hint: 'choose targets the lock supports, or add this environment to [tool.uv] environments and run `uv lock`' },
+    );
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Running the reference implementation (Python's packaging) from tests.
+ * The environment is passed explicitly and cleared of PIP_* settings, so
+ * what the machine's pip is configured with never leaks into a test.
+ */
+import { spawnSync } from 'node:child_process';
+
+export interface Reference {
+  readonly python: string;
+  readonly packaging: string;
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('PIP_') && !key.startsWith('PYTHON')) env[key] = value;
+  }
+  return env;
+}
+
+/** python3 with packaging ≥ 26.1 (which has packaging.pylock), or why not. */
+export function findPackaging(): Reference | { readonly missing: string } {
+  const python = process.env['LOCKHOUSE_TEST_PYTHON'] ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import packaging, packaging.pylock; print(packaging.__version__)'], {
+    encoding: 'utf8',
+    env: cleanEnv(),
+  });
+  if (probe.error) return { missing: `${python} is not available (${probe.error.message})` };
+  if (probe.status !== 0) return { missing: `${python} has no packaging with packaging.pylock (needs packaging >= 26.1)` };
+  return { python, packaging: probe.stdout.trim() };
+}
+
+/** Run a Python script with JSON on stdin; returns its JSON stdout. */
+export function runPythonJson<T>(python: string, script: string, input: unknown): T {
+  const run = spawnSync(python, ['-c', script], {
+    input: JSON.stringify(input),
+    encoding: 'utf8',
+    env: cleanEnv(),
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (run.status !== 0) throw new Error(`python failed (${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}
