@@ -15,10 +15,11 @@ export type Hashes = Readonly<Record<string, string>>;
 
 /**
  * Where a locked package comes from. `registry.index` is the index URL, or,
- * for uv's flat find-links registries, the path as written in the lock.
+ * for uv's flat find-links registries, the path as written in the lock; null
+ * where the lock does not say (pylock packages without `index`, as pip writes them).
  */
 export type Source =
-  | { readonly kind: 'registry'; readonly index: string }
+  | { readonly kind: 'registry'; readonly index: string | null }
   | {
       readonly kind: 'vcs';
       /** 'git' for every uv.lock vcs source; pylock also allows hg, bzr, svn. */

@@ -134,7 +134,7 @@ function convertPackage(file: LockFile, markers: MarkerCache, wire: PackageWire,
     else if (artifact) sdist = artifact;
     else warnings.push(variantWarning(file, wire.name, [fileName(archive) ?? '']));
   } else {
-    source = { kind: 'registry', index: wire.index ?? '' };
+    source = { kind: 'registry', index: wire.index ?? null };
     if (wire.sdist) sdist = fileArtifact(file, child(where, 'sdist'), wire.sdist, 'sdist', artifactBase);
     const variants: string[] = [];
     for (const [i, wheel] of (wire.wheels ?? []).entries()) {

@@ -116,7 +116,7 @@ export function sourceKey(source: Source): string {
 export function describeSource(source: Source): string {
   switch (source.kind) {
     case 'registry':
-      return `registry ${source.index}`;
+      return `registry ${source.index ?? '(index not recorded)'}`;
     case 'vcs':
       return `git ${source.url ?? source.path ?? ''}#${source.commit}`;
     case 'url':

@@ -303,7 +303,7 @@ class EdgeResolver {
 const NO_ARTIFACTS: ReadonlySet<Source['kind']> = new Set(['vcs', 'directory', 'editable', 'virtual']);
 
 function joinIndexPath(source: Source, path: string): string {
-  if (source.kind !== 'registry' || isUrl(source.index)) return path;
+  if (source.kind !== 'registry' || source.index === null || isUrl(source.index)) return path;
   if (/^(?:[/\\]|[A-Za-z]:[/\\])/.test(path)) return path;
   return `${source.index.replace(/[/\\]+$/, '')}/${path}`;
 }

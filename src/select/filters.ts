@@ -31,9 +31,9 @@ function resolveIndex(value: string, settings: ProjectSettings, flag: string): s
   });
 }
 
-/** The index a package was locked from, normalized; null when it has none (git, url, path, local). */
+/** The index a package was locked from, normalized; null when it has none (git, url, path, local) or the lock does not say. */
 export function packageIndex(pkg: Package): string | null {
-  return pkg.source.kind === 'registry' ? normalizeIndexUrl(pkg.source.index) : null;
+  return pkg.source.kind === 'registry' && pkg.source.index !== null ? normalizeIndexUrl(pkg.source.index) : null;
 }
 
 export type SkipRule = (pkg: Package) => string | null;
@@ -55,7 +55,7 @@ export function skipRule(options: SelectOptions, settings: ProjectSettings, memb
     const index = packageIndex(pkg);
     if (includeSet.size > 0 && (index === null || !includeSet.has(index))) {
       return index === null
-        ? `not from a selected index (--index): its source is ${kind}`
+        ? `not from a selected index (--index): ${kind === 'registry' ? 'the lock does not say which index it is from' : `its source is ${kind}`}`
         : `not from a selected index (--index): locked from ${index}`;
     }
     if (index !== null && excludeSet.has(index)) return `from an excluded index (--exclude-index): ${index}`;

@@ -75,7 +75,7 @@ describe('pylock.toml header', () => {
     expect(graph.pylock?.environments?.map((m) => m.text)).toEqual(["sys_platform == 'win32'", "sys_platform == 'linux'"]);
     const numpy = graph.packages[1];
     expect(numpy).toMatchObject({ index: 1, name: 'numpy', version: '2.2.3', requiresPython: '>= 3.10', where: 'packages[1]', marker: null, sdist: null });
-    expect(numpy?.source).toEqual({ kind: 'registry', index: '' });
+    expect(numpy?.source).toEqual({ kind: 'registry', index: null });
     expect(numpy?.wheels[0]).toEqual({
       kind: 'wheel',
       filename: 'numpy-2.2.3-cp312-cp312-win_amd64.whl',
