@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // clipanion 3.2.1 has no "exports" map: Vite would pick its .mjs build,
+    // whose directory imports Node's ESM loader refuses. Node itself loads
+    // the CommonJS build (its "main"); tests load the same one.
+    alias: { clipanion: require.resolve('clipanion') },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -43,8 +43,8 @@ export abstract class LockCommand extends BaseCommand {
   noGroup = Option.Array('--no-group', { description: 'Leave out this dependency group, whatever else says (repeatable)' });
   onlyGroup = Option.Array('--only-group', { description: "Only this dependency group: not the projects' own dependencies (repeatable)" });
   allGroups = Option.Boolean('--all-groups', false, { description: 'Include every dependency group' });
-  dev = Option.Boolean('--dev', false, { description: 'Include the dev group (--group dev)' });
-  noDev = Option.Boolean('--no-dev', false, { description: 'Leave out the dev group (--no-group dev)' });
+  // clipanion gives every boolean its --no- form: --dev and --no-dev are one option.
+  dev = Option.Boolean('--dev', { description: '--dev includes the dev group (--group dev); --no-dev leaves it out (--no-group dev)' });
   onlyDev = Option.Boolean('--only-dev', false, { description: 'Only the dev group (--only-group dev)' });
   noDefaultGroups = Option.Boolean('--no-default-groups', false, {
     description: 'Ignore the default groups ([tool.uv] default-groups, else dev; a pylock\'s default-groups)',
@@ -92,8 +92,8 @@ export abstract class LockCommand extends BaseCommand {
       noGroups: list(this.noGroup),
       onlyGroups: list(this.onlyGroup),
       allGroups: this.allGroups,
-      dev: this.dev,
-      noDev: this.noDev,
+      dev: this.dev === true,
+      noDev: this.dev === false,
       onlyDev: this.onlyDev,
       noDefaultGroups: this.noDefaultGroups,
       indexes: list(this.index),

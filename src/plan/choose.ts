@@ -4,6 +4,7 @@
  * `Package::to_dist`, packaging's `Pylock.select`).
  */
 import type { Artifact, LockFormat, Package, Target } from '../model.js';
+import { canonicalizeName } from '../python/names.js';
 import { wheelCompatibility } from '../python/tags.js';
 import { noWheelMessage } from './hint.js';
 import type { PlanItem, PlanOptions } from './types.js';
@@ -50,8 +51,7 @@ function compareBuildTags(a: readonly [number, string] | null, b: readonly [numb
 }
 
 function noBinaryFor(pkg: Package, options: PlanOptions): boolean {
-  const list = options.noBinary ?? [];
-  return list.includes(':all:') || list.includes(pkg.name);
+  return (options.noBinary ?? []).some((name) => name === ':all:' || canonicalizeName(name) === pkg.name);
 }
 
 const none: Choice = { picks: [], error: null, warning: null };

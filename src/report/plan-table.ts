@@ -68,16 +68,18 @@ export function renderPlanTable(plan: Plan): string {
   return `${out.join('\n')}\n`;
 }
 
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 export function summaryLine(plan: Plan): string {
   const wheels = plan.items.filter((item) => item.kind === 'wheel').length;
   const sdists = plan.items.filter((item) => item.kind === 'sdist').length;
   const trees = plan.items.length - wheels - sdists;
   const builds = plan.items.filter((item) => item.build).length;
   const bytes = plan.items.reduce((sum, item) => sum + (item.size ?? 0), 0);
-  const targets = plan.allPlatforms ? 'all platforms' : `${plan.targets.length} target${plan.targets.length === 1 ? '' : 's'}`;
+  const targets = plan.allPlatforms ? 'all platforms' : plural(plan.targets.length, 'target');
   const parts = [
-    `${plan.packages.length} packages`,
-    `${plan.items.length} artifacts (${wheels} wheels, ${sdists} sdists${trees ? `, ${trees} source trees` : ''})`,
+    plural(plan.packages.length, 'package'),
+    `${plural(plan.items.length, 'artifact')} (${plural(wheels, 'wheel')}, ${plural(sdists, 'sdist')}${trees ? `, ${plural(trees, 'source tree')}` : ''})`,
     `${builds} to build`,
     formatBytes(bytes),
     targets,

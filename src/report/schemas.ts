@@ -1,0 +1,12 @@
+/** The JSON Schemas published under schemas/, generated from their zod sources. */
+import { z } from 'zod';
+import { PlanJsonSchema } from './plan-json.js';
+
+export function schemaFiles(): Record<string, unknown> {
+  return {
+    'schemas/plan.schema.json': {
+      title: 'lockhouse plan --json',
+      ...z.toJSONSchema(PlanJsonSchema),
+    },
+  };
+}
