@@ -51,8 +51,9 @@ export const ErrorCodes = {
   SELECT_CONFLICT: 2,
   SELECT_DUPLICATE_PACKAGE: 2,
   USAGE: 2,
-  // Planning: a package with nothing to install for a target (exit 1 per artifact, 2 when it stops the plan)
+  // Planning: reported per package and target; the rest of the plan stands (exit 1)
   PLAN_NO_ARTIFACT: 1,
+  PLAN_BUILD_FORBIDDEN: 1,
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 

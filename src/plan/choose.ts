@@ -17,7 +17,7 @@ export interface Pick {
 
 export interface Choice {
   readonly picks: readonly Pick[];
-  readonly error: string | null;
+  readonly error: { readonly code: 'PLAN_NO_ARTIFACT' | 'PLAN_BUILD_FORBIDDEN'; readonly message: string } | null;
   readonly warning: string | null;
 }
 
@@ -55,6 +55,7 @@ function noBinaryFor(pkg: Package, options: PlanOptions): boolean {
 }
 
 const none: Choice = { picks: [], error: null, warning: null };
+const forbidden = (message: string): Choice['error'] => ({ code: 'PLAN_BUILD_FORBIDDEN', message });
 
 /** `target` null: `--all-platforms`, every file of the package. */
 export function choose(pkg: Package, target: Target | null, format: LockFormat, options: PlanOptions): Choice {
@@ -63,7 +64,7 @@ export function choose(pkg: Package, target: Target | null, format: LockFormat, 
   if (kind === 'vcs' || kind === 'editable' || kind === 'directory') {
     if (options.noBuild) {
       const what = kind === 'vcs' ? `a ${pkg.source.kind === 'vcs' ? pkg.source.vcs : 'vcs'} checkout` : 'a local project';
-      return { ...none, error: `${pkg.displayName} is ${what} and must be built, but --no-build forbids building` };
+      return { ...none, error: forbidden(`${pkg.displayName} is ${what} and must be built, but --no-build forbids building`) };
     }
     return { picks: [{ kind: kind === 'vcs' ? 'vcs' : 'directory', artifact: null, build: true }], error: null, warning: null };
   }
@@ -88,8 +89,8 @@ export function choose(pkg: Package, target: Target | null, format: LockFormat, 
     if (options.sdist) {
       return { ...none, picks: extraSdist, warning: `${pkg.displayName}: ${why}; its sdist is collected unbuilt (--no-build)` };
     }
-    return { ...none, error: `${pkg.displayName}: ${why}, and --no-build forbids building its sdist` };
+    return { ...none, error: forbidden(`${pkg.displayName}: ${why}, and --no-build forbids building its sdist`) };
   }
-  if (noBinary) return { ...none, error: `--no-binary ${pkg.name}: the lock has no sdist of ${pkg.displayName} to build from` };
-  return { ...none, error: noWheelMessage(pkg, target) };
+  if (noBinary) return { ...none, error: forbidden(`--no-binary ${pkg.name}: the lock has no sdist of ${pkg.displayName} to build from`) };
+  return { ...none, error: { code: 'PLAN_NO_ARTIFACT', message: noWheelMessage(pkg, target) } };
 }

@@ -34,8 +34,8 @@ export function plan(graph: LockGraph, selection: Selection, options: PlanOption
       const pkg = graph.packages[index]!;
       const picked = choose(pkg, target, graph.format, options);
       const problem = { package: pkg.displayName, version: pkg.version, target: target?.id ?? null };
-      if (picked.error) errors.push({ ...problem, message: picked.error });
-      if (picked.warning) warnings.push({ ...problem, message: picked.warning });
+      if (picked.error) errors.push({ ...problem, ...picked.error });
+      if (picked.warning) warnings.push({ ...problem, code: 'PLAN_UNBUILT', message: picked.warning });
       if (picked.picks.length === 0) continue;
       upsert(packages, index, () => ({ packageIndex: index, name: pkg.displayName, version: pkg.version, source: pkg.source })).targets.push(
         ...targetId,

@@ -53,6 +53,8 @@ export interface PlanSkip {
 }
 
 export interface PlanProblem {
+  /** PLAN_NO_ARTIFACT, PLAN_BUILD_FORBIDDEN (errors); PLAN_UNBUILT (warnings). */
+  readonly code: string;
   readonly package: string | null;
   readonly version: string | null;
   readonly target: string | null;

@@ -51,8 +51,8 @@ export const PlanJsonSchema = z
     skipped: z.array(
       z.object({ package: z.string(), version: nullableString, reason: z.string(), targets: z.array(z.string()) }),
     ),
-    errors: z.array(z.object({ package: nullableString, version: nullableString, target: nullableString, message: z.string() })),
-    warnings: z.array(z.object({ package: nullableString, version: nullableString, target: nullableString, message: z.string() })),
+    errors: z.array(z.object({ code: z.string(), package: nullableString, version: nullableString, target: nullableString, message: z.string() })),
+    warnings: z.array(z.object({ code: z.string(), package: nullableString, version: nullableString, target: nullableString, message: z.string() })),
     summary: z.object({
       packages: z.number().int(),
       artifacts: z.number().int(),
