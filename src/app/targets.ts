@@ -8,7 +8,8 @@
 import { LockhouseError } from '../errors.js';
 import type { Target } from '../model.js';
 import { PythonProbeError, probePython } from '../io/python.js';
-import { buildTargets, hostTarget, nodeHostPlatform, type HostInfo } from '../python/targets.js';
+import { hostTarget, nodeHostPlatform, type HostInfo } from '../python/host.js';
+import { buildTargets } from '../python/targets.js';
 
 export interface TargetRequest {
   readonly pythonPlatforms: readonly string[];

@@ -4,7 +4,7 @@
  * (no packaging), so any CPython 3.8+ answers.
  */
 import { execFile } from 'node:child_process';
-import type { HostInfo } from '../python/targets.js';
+import type { HostInfo } from '../python/host.js';
 
 const PROBE = String.raw`
 import glob, json, os, platform, struct, subprocess, sys, sysconfig
