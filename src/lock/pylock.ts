@@ -18,6 +18,7 @@ import {
   hashProblem,
   lockError,
   makeArtifact,
+  requiresPython,
   schemaError,
   variantWarning,
 } from './wire.js';
@@ -35,7 +36,7 @@ export function pylockFromToml(document: Record<string, unknown>, path: string):
   return {
     format: 'pylock',
     path: file.path,
-    requiresPython: wire['requires-python'] ?? null,
+    requiresPython: requiresPython(file, child(TOP, 'requires-python'), wire['requires-python']),
     packages,
     uv: null,
     pylock: {
@@ -156,7 +157,7 @@ function convertPackage(file: LockFile, markers: MarkerCache, wire: PackageWire,
     sdist,
     wheels,
     marker: markers.optional(wire.marker, child(where, 'marker')),
-    requiresPython: wire['requires-python'] ?? null,
+    requiresPython: requiresPython(file, child(where, 'requires-python'), wire['requires-python']),
     where: `packages[${index}]`,
   };
 }

@@ -35,6 +35,7 @@ import {
   lockError,
   makeArtifact,
   parseHashString,
+  requiresPython,
   schemaError,
   variantWarning,
 } from './wire.js';
@@ -192,7 +193,7 @@ function convertLock(file: LockFile, wire: LockWire): LockGraph {
   return {
     format: 'uv.lock',
     path: file.path,
-    requiresPython: wire['requires-python'] ?? null,
+    requiresPython: requiresPython(file, child(TOP, 'requires-python'), wire['requires-python']),
     packages,
     uv: {
       version: wire.version,

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { type ErrorCode, LockhouseError, formatPath } from '../errors.js';
 import type { Artifact, Hashes } from '../model.js';
 import { type Marker, MarkerSyntaxError, parseMarker } from '../python/markers.js';
+import { isValidSpecifier } from '../python/requires-python.js';
 import {
   InvalidFilenameError,
   normalizeVersion,
@@ -49,6 +50,19 @@ export function lockError(
   const path = where.text ?? formatPath(where.keys);
   const place = path ? `${path}${where.package ? ` (${where.package})` : ''}: ` : '';
   return new LockhouseError(code, `${file.path}: ${place}${message}`, hint === undefined ? {} : { hint });
+}
+
+/**
+ * A `requires-python` value, checked as packaging reads specifiers: an
+ * invalid one would otherwise refuse every target with a misleading
+ * "outside requires-python".
+ */
+export function requiresPython(file: LockFile, where: Where, value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (!isValidSpecifier(value)) {
+    throw lockError('LOCK_INVALID_FIELD', file, where, `${describeValue(value)} is not a valid version specifier`, 'requires-python takes PEP 440 specifiers such as ">=3.9, <4"');
+  }
+  return value;
 }
 
 /** How a TOML value reads in a message: `"text"`, `12`, `true`, `an array`, `a table`. */

@@ -93,3 +93,19 @@ describe('text that is not TOML', () => {
     expect(failure(text, 'uv.lock').code).toBe('LOCK_NOT_TOML');
   });
 });
+
+describe('requires-python', () => {
+  it.each([
+    ['uv.lock', 'version = 1\nrevision = 3\nrequires-python = ">=3.x"\n', 'uv.lock: requires-python: ">=3.x" is not a valid version specifier'],
+    ['pylock.toml', 'lock-version = "1.0"\ncreated-by = "t"\nrequires-python = "3.10+"\npackages = []\n', 'pylock.toml: requires-python: "3.10+" is not a valid version specifier'],
+    [
+      'pylock.toml',
+      'lock-version = "1.0"\ncreated-by = "t"\n[[packages]]\nname = "a"\nversion = "1"\nrequires-python = "> = 3"\n[packages.directory]\npath = "."\n',
+      'pylock.toml: packages[0].requires-python (a 1): "> = 3" is not a valid version specifier',
+    ],
+  ])('an invalid specifier in %s is a field error, not a refusal of every target', (path, text, message) => {
+    const error = failure(text, path);
+    expect(error.code).toBe('LOCK_INVALID_FIELD');
+    expect(error.message).toBe(message);
+  });
+});
