@@ -1,17 +1,27 @@
 /**
  * The shared corpora of real locks (../shared/corpus, ../shared/corpus-uvexport
- * beside the repository). Tests that read them skip, saying so, where they
- * are absent; they are other projects' data and never copied into the repo.
+ * beside the repository, or under $LOCKHOUSE_SHARED_DIR). Tests that read
+ * them skip, saying so, where they are absent; they are other projects' data
+ * and never copied into the repo.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
-export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus');
-export const uvExportDir = resolve(repoRoot, '..', 'shared', 'corpus-uvexport');
+export const sharedDir = resolve(process.env['LOCKHOUSE_SHARED_DIR'] ?? resolve(repoRoot, '..', 'shared'));
+export const corpusDir = resolve(sharedDir, 'corpus');
+export const uvExportDir = resolve(sharedDir, 'corpus-uvexport');
 
+const warned = new Set<string>();
+
+/** Is the corpus there? When it is not, say so once on stderr: a skipped test must say why. */
 export function corpusAvailable(dir: string = corpusDir): boolean {
-  return existsSync(dir) && statSync(dir).isDirectory();
+  const there = existsSync(dir) && statSync(dir).isDirectory();
+  if (!there && !warned.has(dir)) {
+    warned.add(dir);
+    console.warn(`lockhouse tests: ${dir} is absent; the tests that read it are skipped (set LOCKHOUSE_SHARED_DIR to its parent)`);
+  }
+  return there;
 }
 
 export interface CorpusLock {

@@ -5,16 +5,15 @@
  * as a plain count over the raw TOML says. Skipped when the corpora are absent:
  * they are other projects' files and are not part of this repository.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { LockhouseError } from '../../src/errors.js';
 import { parseLock } from '../../src/lock/parse.js';
+import { corpusAvailable, corpusDir, sharedDir, uvExportDir } from '../helpers/corpus.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const corpora = ['../shared/corpus', '../shared/corpus-uvexport'].map((dir) => resolve(root, dir)).filter((dir) => existsSync(dir));
+const corpora = [corpusDir, uvExportDir].filter((dir) => corpusAvailable(dir));
 
 function locks(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -68,7 +67,7 @@ describe('lock corpora', () => {
     return;
   }
 
-  it.each(files.map((file) => [relative(root, file), file]))('%s', (_, file) => {
+  it.each(files.map((file) => [relative(sharedDir, file), file]))('%s', (_, file) => {
     const text = readFileSync(file, 'utf8');
     let document: Table;
     try {

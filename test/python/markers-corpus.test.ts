@@ -5,15 +5,14 @@
  * them. Skipped, and named so, when the corpus or packaging >= 26.1 is missing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { type MarkerContext, type MarkerEnvironment, evaluateMarker, parseMarker } from '../../src/python/markers.js';
+import { corpusAvailable, corpusDir, uvExportDir } from '../helpers/corpus.js';
 
-const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
-const CORPORA = ['corpus', 'corpus-uvexport'].map((name) => join(REPOSITORY, '..', 'shared', name)).filter((dir) => existsSync(dir));
+const CORPORA = [corpusDir, uvExportDir].filter((dir) => corpusAvailable(dir));
 
 /** The keys whose values are markers, in uv.lock and pylock.toml alike. */
 const MARKER_KEYS = new Set(['marker', 'resolution-markers', 'supported-markers', 'required-markers', 'environments']);
