@@ -126,7 +126,7 @@ function convertPackage(file: LockFile, markers: MarkerCache, wire: PackageWire,
   } else if (wire.archive) {
     const at = child(where, 'archive');
     const archive = wire.archive;
-    const artifact = archiveArtifact(file, at, archive, artifactBase);
+    const artifact = fileArtifact(file, at, archive, 'archive', artifactBase);
     source =
       archive.url !== undefined
         ? { kind: 'url', url: archive.url, subdirectory: archive.subdirectory ?? null }
@@ -187,39 +187,24 @@ interface ArtifactBase {
   readonly packageVersion: string | null;
 }
 
+/**
+ * One file of a package: a wheel or an sdist, or an archive, which is a
+ * wheel when its name ends in `.whl` and an sdist otherwise (and may carry
+ * any safe archive name, as direct URLs do).
+ */
 function fileArtifact(
   file: LockFile,
   where: Where,
-  wire: FileWire,
-  kind: 'wheel' | 'sdist',
+  wire: FileWire | ArchiveWire,
+  kind: 'wheel' | 'sdist' | 'archive',
   base: ArtifactBase,
 ): Artifact | null {
   if (wire.url === undefined && wire.path === undefined) {
     throw lockError('LOCK_INVALID_FIELD', file, where, 'expected `url` or `path`, found neither');
   }
-  return makeArtifact(file, where, {
-    kind,
-    filename: fileName(wire) ?? '',
-    url: wire.url ?? null,
-    path: wire.path ?? null,
-    hashes: convertHashes(file, where, wire.hashes),
-    size: wire.size ?? null,
-    uploadTime: wire['upload-time'] ?? null,
-    packageName: base.packageName,
-    packageKey: base.packageKey,
-    packageVersion: base.packageVersion,
-    lenientSdistName: false,
-  });
-}
-
-/** An archive is one file: a wheel when its name ends in `.whl`, an sdist otherwise. */
-function archiveArtifact(file: LockFile, where: Where, wire: ArchiveWire, base: ArtifactBase): Artifact | null {
-  if (wire.url === undefined && wire.path === undefined) {
-    throw lockError('LOCK_INVALID_FIELD', file, where, 'expected `url` or `path`, found neither');
-  }
   const filename = fileName(wire) ?? '';
   return makeArtifact(file, where, {
-    kind: filename.endsWith('.whl') ? 'wheel' : 'sdist',
+    kind: kind !== 'archive' ? kind : filename.endsWith('.whl') ? 'wheel' : 'sdist',
     filename,
     url: wire.url ?? null,
     path: wire.path ?? null,
@@ -229,6 +214,6 @@ function archiveArtifact(file: LockFile, where: Where, wire: ArchiveWire, base: 
     packageName: base.packageName,
     packageKey: base.packageKey,
     packageVersion: base.packageVersion,
-    lenientSdistName: true,
+    lenientSdistName: kind === 'archive',
   });
 }

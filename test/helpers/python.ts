@@ -48,3 +48,25 @@ export function runPythonJson<T>(python: string, script: string, input: unknown)
   if (run.status !== 0) throw new Error(`python failed (${run.status}): ${run.stderr}`);
   return JSON.parse(run.stdout) as T;
 }
+
+/**
+ * Python source defining `readable(data)`: a pylock document as packaging
+ * 26.2 will take it. uv writes two things packaging rejects
+ * (corpus-uvexport/README.md): a wheel `name` left out where the URL's last
+ * segment, percent-decoded, is the name (`torch-2.11.0%2Bcpu-…whl`), and
+ * `hashes = {}` for files from flat find-links pages. lockhouse reads both as
+ * they are; for packaging they are smoothed (neither changes what is selected).
+ */
+export const PYLOCK_READABLE = String.raw`
+import urllib.parse
+
+def readable(data):
+    for package in data.get("packages", []):
+        for dist in package.get("wheels", []) + [package.get("sdist") or {}, package.get("archive") or {}]:
+            if dist.get("hashes") == {}:
+                dist["hashes"] = {"sha256": "0" * 64}
+        for wheel in package.get("wheels", []):
+            if "name" not in wheel and "url" in wheel:
+                wheel["name"] = urllib.parse.unquote(wheel["url"].rsplit("/", 1)[-1])
+    return data
+`;

@@ -14,28 +14,14 @@ import { plan } from '../../src/plan/index.js';
 import { select } from '../../src/select/index.js';
 import { corpusAvailable, corpusDir, corpusLocks, uvExportDir } from '../helpers/corpus.js';
 import { corpusTargets } from '../helpers/corpus-targets.js';
-import { findPackaging, runPythonJson } from '../helpers/python.js';
+import { PYLOCK_READABLE, findPackaging, runPythonJson } from '../helpers/python.js';
 
-/**
- * uv writes two things packaging 26.2 rejects (corpus-uvexport/README.md):
- * wheel names left out where the URL's last segment, percent-decoded, is the
- * name, and `hashes = {}`. They are smoothed for packaging here; lockhouse
- * reads them as they are.
- */
-const REFERENCE = String.raw`
-import json, sys, tomllib, urllib.parse
+/** Pylock.select on each lock (made readable for packaging: see PYLOCK_READABLE) for each target. */
+const REFERENCE = PYLOCK_READABLE + String.raw`
+import json, sys, tomllib
 from packaging.pylock import PackageArchive, PackageDirectory, PackageVcs, PackageWheel, Pylock, PylockSelectError, PylockValidationError
 from packaging.tags import Tag
 
-def readable(data):
-    for package in data.get("packages", []):
-        for dist in package.get("wheels", []) + [package.get("sdist") or {}, package.get("archive") or {}]:
-            if dist.get("hashes") == {}:
-                dist["hashes"] = {"sha256": "0" * 64}
-        for wheel in package.get("wheels", []):
-            if "name" not in wheel and "url" in wheel:
-                wheel["name"] = urllib.parse.unquote(wheel["url"].rsplit("/", 1)[-1])
-    return data
 
 def ref(dist):
     if isinstance(dist, PackageVcs): return ["vcs", dist.url or dist.path]

@@ -16,7 +16,7 @@ import { select } from '../../src/select/index.js';
 import type { SelectOptions } from '../../src/select/options.js';
 import { corpusAvailable, uvExportDir } from '../helpers/corpus.js';
 import { corpusTargets } from '../helpers/corpus-targets.js';
-import { findPackaging, runPythonJson } from '../helpers/python.js';
+import { PYLOCK_READABLE, findPackaging, runPythonJson } from '../helpers/python.js';
 
 interface ExportCommand {
   readonly options: SelectOptions;
@@ -71,21 +71,12 @@ function parseExportCommand(cmd: string): ExportCommand {
  * packages whose markers hold. uv's two deviations from packaging 26.2
  * (percent-encoded wheel names, `hashes = {}`) are smoothed first.
  */
-const REFERENCE = String.raw`
-import json, sys, tomllib, urllib.parse
+const REFERENCE = PYLOCK_READABLE + String.raw`
+import json, sys, tomllib
 from packaging.pylock import PackageDirectory, Pylock, PylockSelectError
 from packaging.tags import Tag
 from packaging.utils import parse_wheel_filename
 
-def readable(data):
-    for package in data.get("packages", []):
-        for dist in package.get("wheels", []) + [package.get("sdist") or {}, package.get("archive") or {}]:
-            if dist.get("hashes") == {}:
-                dist["hashes"] = {"sha256": "0" * 64}
-        for wheel in package.get("wheels", []):
-            if "name" not in wheel and "url" in wheel:
-                wheel["name"] = urllib.parse.unquote(wheel["url"].rsplit("/", 1)[-1])
-    return data
 
 out = []
 for case in json.load(sys.stdin):
