@@ -9,7 +9,7 @@ import { LockhouseError } from '../errors.js';
 import type { Target } from '../model.js';
 import { PythonProbeError, probePython } from '../io/python.js';
 import { hostTarget, nodeHostPlatform, type HostInfo } from '../python/host.js';
-import { buildTargets } from '../python/targets.js';
+import { buildTargets, uniqueTargets } from '../python/targets.js';
 
 export interface TargetRequest {
   readonly pythonPlatforms: readonly string[];
@@ -72,7 +72,7 @@ export async function resolveTargets(request: TargetRequest, context: TargetCont
     return buildTargets({ ...flags, pythonVersions: [`${major}.${minor}${host.freeThreaded ? 't' : ''}`] });
   }
   if (request.pythonVersions.length > 0) {
-    return request.pythonVersions.map((version) => hostTarget(host, { pythonVersion: version, abis: flags.abis }));
+    return uniqueTargets(request.pythonVersions.map((version) => hostTarget(host, { pythonVersion: version, abis: flags.abis })));
   }
   return [hostTarget(host, { abis: flags.abis })];
 }

@@ -36,7 +36,7 @@ export function plan(graph: LockGraph, selection: Selection, options: PlanOption
       const problem = { package: pkg.displayName, version: pkg.version, target: target?.id ?? null };
       if (picked.error) errors.push({ ...problem, ...picked.error });
       if (picked.warning) warnings.push({ ...problem, code: 'PLAN_UNBUILT', message: picked.warning });
-      if (picked.picks.length === 0) continue;
+      // Selected, even where nothing can be collected for it (its error says why).
       upsert(packages, index, () => ({ packageIndex: index, name: pkg.displayName, version: pkg.version, source: pkg.source })).targets.push(
         ...targetId,
       );

@@ -154,19 +154,23 @@ export function buildTargets(flags: TargetFlags): Target[] {
   const platforms = [...uvPlatforms(flags.pythonPlatforms, flags.macosDeploymentTarget), ...pipPlatforms(flags.platforms)];
   const abis = abiOverride(flags.abis);
 
+  return uniqueTargets(
+    platforms.flatMap((platform) => versions.map((version) => makeTarget(platform, version, abis, crossMarkers(platform, version)))),
+  );
+}
+
+/** Exact duplicates are one target; two Pythons that would share a target id are a usage error. */
+export function uniqueTargets(all: readonly Target[]): Target[] {
   const targets = new Map<string, Target>();
-  for (const platform of platforms) {
-    for (const version of versions) {
-      const target = makeTarget(platform, version, abis, crossMarkers(platform, version));
-      const twin = targets.get(target.id);
-      if (!twin) targets.set(target.id, target);
-      else if (twin.markers.python_full_version !== target.markers.python_full_version) {
-        throw new LockhouseError(
-          'USAGE',
-          `--python-version "${twin.pythonVersion}" and "${target.pythonVersion}" would both be target "${target.id}".`,
-          { hint: 'give one version per Python minor release' },
-        );
-      }
+  for (const target of all) {
+    const twin = targets.get(target.id);
+    if (!twin) targets.set(target.id, target);
+    else if (twin.markers.python_full_version !== target.markers.python_full_version) {
+      throw new LockhouseError(
+        'USAGE',
+        `--python-version "${twin.pythonVersion}" and "${target.pythonVersion}" would both be target "${target.id}".`,
+        { hint: 'give one version per Python minor release' },
+      );
     }
   }
   return [...targets.values()];

@@ -79,7 +79,8 @@ function finish(
     if (reason) skipped.set(index, reason);
     else packages.push(index);
   }
-  for (const index of pruned) if (!packages.includes(index)) skipped.set(index, EXCLUDED);
+  // Pruned packages are never reached, so they are never in `packages`.
+  for (const index of pruned) skipped.set(index, EXCLUDED);
   packages.sort((a, b) => a - b);
   return { target, packages, skipped };
 }
