@@ -19,6 +19,8 @@ export function createCli(): Cli {
     binaryName: 'lockhouse',
     binaryVersion: pkg.version,
     enableCapture: false,
+    // Colours for a terminal only: help piped to a file or a pager stays plain.
+    enableColors: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
   });
   for (const command of commands) cli.register(command);
   cli.register(Builtins.HelpCommand);
