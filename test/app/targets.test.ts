@@ -36,7 +36,7 @@ const probe = vi.fn(async () => linuxHost);
 const missing = async (python: string): Promise<HostInfo> => {
   throw new PythonProbeError(`cannot ask ${python} about the host: not found`, python, true);
 };
-const ids = async (request: Partial<TargetRequest>, env: NodeJS.ProcessEnv = {}, ask = probe) =>
+const ids = async (request: Partial<TargetRequest>, env: NodeJS.ProcessEnv = {}, ask: (python: string) => Promise<HostInfo> = probe) =>
   (await resolveTargets({ ...none, ...request }, { env, probe: ask })).map((target) => target.id);
 
 describe('the host and the target flags', () => {
