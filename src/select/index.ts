@@ -38,6 +38,11 @@ export function select(
 
   if (graph.pylock) {
     const pylock = graph.pylock;
+    if (options.packages?.length) {
+      throw new LockhouseError('USAGE', `--package needs a uv.lock: ${graph.path} is a pylock, which has no workspace members`, {
+        hint: 'a pylock lists what to install; leave packages out with --exclude-package or --no-emit-package',
+      });
+    }
     const groups = groupSpec(options, pylock.defaultGroups);
     const choice = pylockChoice(graph, pylock, extras, groups);
     return {

@@ -340,3 +340,34 @@ it('targets are data: the same lock for another target changes only what markers
   const mac = target('aarch64-apple-darwin', '3.13');
   expect(selected(project, {}, mac)).toEqual(selected(project, {}, LINUX));
 });
+
+describe('pylock specifics', () => {
+  const pylock = graphOf(
+    [
+      'lock-version = "1.0"',
+      'created-by = "test"',
+      '[[packages]]',
+      'name = "a"',
+      'version = "1.0"',
+      'wheels = [{ url = "https://x.example/a-1.0-py3-none-any.whl", hashes = { sha256 = "' + 'a'.repeat(64) + '" } }]',
+      '[[packages]]',
+      'name = "b"',
+      'version = "2.0"',
+      'index = "https://pypi.org/simple"',
+      'wheels = [{ url = "https://x.example/b-2.0-py3-none-any.whl", hashes = { sha256 = "' + 'b'.repeat(64) + '" } }]',
+    ].join('\n'),
+    'pylock.toml',
+  );
+
+  it('--exclude-package leaves out the package itself (there is no graph to prune)', () => {
+    expect(selected(pylock, { excludePackages: ['a'] })).toEqual(['b']);
+  });
+
+  it('--index: a package written without an index is left out, saying the lock does not say', () => {
+    expect(skipped(pylock, { indexes: ['pypi'] })).toEqual({ a: 'not from a selected index (--index): the lock does not say which index it is from' });
+  });
+
+  it('--package is refused: a pylock has no workspace members', () => {
+    expect(() => selected(pylock, { packages: ['a'] })).toThrow(expect.objectContaining({ code: 'USAGE' }));
+  });
+});
