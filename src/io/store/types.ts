@@ -1,0 +1,55 @@
+/**
+ * The contract between the storage layer (src/io/store/) and its callers
+ * (app/collect). STUB of the interface: the implementation lives beside it.
+ *
+ * Nothing lands under a final name unless its bytes were hashed on the way
+ * and matched: every write goes to a temporary file on the destination's
+ * filesystem, then one rename.
+ */
+import type { DownloadSink } from '../http/types.js';
+
+/** What the lock promises about a file. */
+export interface Expected {
+  /** The strongest hash the lock gives: sha256, sha384 or sha512 (lower-case hex). */
+  readonly algorithm: 'sha256' | 'sha384' | 'sha512';
+  readonly digest: string;
+  /** Not authoritative (uv does not enforce sizes): reported, never decisive on its own. */
+  readonly size: number | null;
+}
+
+/** What was actually read or written. */
+export interface Actual {
+  /** Always computed. */
+  readonly sha256: string;
+  /** The expected algorithm's digest when it is not sha256. */
+  readonly digest: string;
+  readonly size: number;
+}
+
+/** A file being written under DIR/.lockhouse/tmp (or the cache's tmp): a DownloadSink that hashes as it writes. */
+export interface TempFile extends DownloadSink {
+  readonly path: string;
+  /** Stop writing; the digests of what was written. */
+  finish(): Promise<Actual>;
+  /** Rename into place (never through a symlink at `finalPath`). */
+  moveTo(finalPath: string): Promise<void>;
+  /** Remove it unless it was moved; safe to call twice. */
+  discard(): Promise<void>;
+}
+
+export interface TempFiles {
+  /** A new temporary file, for content expected to hash with `algorithm`. */
+  create(algorithm: Expected['algorithm']): Promise<TempFile>;
+}
+
+export interface ContentCache {
+  readonly root: string;
+  /**
+   * If the cache holds sha256, read it through the hasher; when it matches,
+   * put it at `dest` (hardlink, else reflink/copy, via a temporary name and
+   * one rename) and say how. A bad entry is deleted; absent or bad → null.
+   */
+  placeInto(sha256: string, dest: string, temps: TempFiles): Promise<'link' | 'copy' | null>;
+  /** Add a verified file (link, else copy, then rename). An entry already there counts as done. */
+  insert(from: string, sha256: string): Promise<void>;
+}
