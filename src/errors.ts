@@ -54,6 +54,19 @@ export const ErrorCodes = {
   // Planning: reported per package and target; the rest of the plan stands (exit 1)
   PLAN_NO_ARTIFACT: 1,
   PLAN_BUILD_FORBIDDEN: 1,
+  // Collecting: the output directory and the cache
+  OUTPUT_UNSAFE_PATH: 2,
+  OUTPUT_NOT_WRITABLE: 1,
+  CACHE_UNWRITABLE: 1,
+  // Collecting: per file, listed in the manifest's failures; the rest are still collected
+  BUILD_UNAVAILABLE: 1,
+  HASH_MISSING: 1,
+  HASH_WEAK: 1,
+  OUTPUT_NAME_CLASH: 1,
+  OFFLINE_MISSING: 1,
+  LOCAL_UNREADABLE: 1,
+  MIRROR_MISSING: 1,
+  INTEGRITY_MISMATCH: 3,
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 

@@ -4,20 +4,19 @@
  * stdout and exit 1: stdout is reserved for `--json` data).
  */
 import { Builtins, Cli, type BaseContext } from 'clipanion';
-import { createRequire } from 'node:module';
 import { ExitCode } from '../errors.js';
 import { reportError } from './base-command.js';
+import CollectCommand from './collect.js';
 import PlanCommand from './plan.js';
+import { version } from './version.js';
 
-const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-
-export const commands = [PlanCommand] as const;
+export const commands = [CollectCommand, PlanCommand] as const;
 
 export function createCli(): Cli {
   const cli = new Cli({
     binaryLabel: 'lockhouse',
     binaryName: 'lockhouse',
-    binaryVersion: pkg.version,
+    binaryVersion: version,
     enableCapture: false,
     // Colours for a terminal only: help piped to a file or a pager stays plain.
     enableColors: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],

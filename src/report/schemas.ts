@@ -1,5 +1,6 @@
 /** The JSON Schemas published under schemas/, generated from their zod sources. */
 import { z } from 'zod';
+import { Manifest } from '../output/manifest.js';
 import { PlanJsonSchema } from './plan-json.js';
 
 export function schemaFiles(): Record<string, unknown> {
@@ -7,6 +8,10 @@ export function schemaFiles(): Record<string, unknown> {
     'schemas/plan.schema.json': {
       title: 'lockhouse plan --json',
       ...z.toJSONSchema(PlanJsonSchema),
+    },
+    'schemas/manifest.schema.json': {
+      title: 'DIR/lockhouse.json, the manifest of a collect',
+      ...z.toJSONSchema(Manifest),
     },
   };
 }

@@ -19,7 +19,8 @@ export function normalizeIndexUrl(url: string): string {
   return `${match[1]!.toLowerCase()}${match[2]!.toLowerCase()}${match[3]!}`;
 }
 
-function resolveIndex(value: string, settings: ProjectSettings, flag: string): string {
+/** An index by `[[tool.uv.index]]` name, `pypi`, or URL → its normalized URL. */
+export function resolveIndex(value: string, settings: ProjectSettings, flag: string): string {
   if (value.toLowerCase() === 'pypi') return PYPI;
   for (const [name, url] of settings.indexes) {
     if (name.toLowerCase() === value.toLowerCase()) return normalizeIndexUrl(url);

@@ -4,8 +4,7 @@
  * trace.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { PlanJsonSchema } from '../../src/report/plan-json.js';
@@ -13,14 +12,8 @@ import { schemaFiles } from '../../src/report/schemas.js';
 import { runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/corpus.js';
 import { findPackaging } from '../helpers/python.js';
+import { testdir } from '../helpers/testdir.js';
 import { pkg, uvLock } from '../helpers/uv-lock.js';
-
-function testdir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lockhouse-cli-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
 
 const TARGETS = ['--python-platform', 'x86_64-manylinux_2_28', '--python-platform', 'x86_64-pc-windows-msvc', '--python-version', '3.12'];
 

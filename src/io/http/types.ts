@@ -26,7 +26,7 @@ export interface DownloadOptions {
 export interface DownloadResult {
   /** The URL the bytes came from after redirects, credentials removed. */
   readonly finalUrl: string;
-  /** Requests made (1 when nothing went wrong). */
+  /** Attempts made (1 when nothing went wrong; the hops of a redirect are one attempt). */
   readonly attempts: number;
   /** How many times a broken body was resumed with a Range request. */
   readonly resumed: number;
@@ -52,4 +52,6 @@ export interface Downloader {
 export interface Credential {
   readonly username: string;
   readonly password: string;
+  /** Where it came from, for hints ("netrc (/home/me/.netrc)"); never the secret itself. */
+  readonly source?: string;
 }

@@ -40,6 +40,16 @@ export interface TempFile extends DownloadSink {
 export interface TempFiles {
   /** A new temporary file, for content expected to hash with `algorithm`. */
   create(algorithm: Expected['algorithm']): Promise<TempFile>;
+  /** The directory the temporary files live in. */
+  readonly dir?: string;
+  /**
+   * A fresh unique path in `dir` (the directory is made), with nothing there:
+   * for a file made by link(2) or the kernel's copy, which the caller renames
+   * into place or unlinks, then hands back with `release`.
+   */
+  reserve?(): Promise<string>;
+  /** Done with a reserved path (moved or removed): the sweeper may treat its name as anyone's. */
+  release?(path: string): void;
 }
 
 export interface ContentCache {
@@ -52,4 +62,6 @@ export interface ContentCache {
   placeInto(sha256: string, dest: string, temps: TempFiles): Promise<'link' | 'copy' | null>;
   /** Add a verified file (link, else copy, then rename). An entry already there counts as done. */
   insert(from: string, sha256: string): Promise<void>;
+  /** Does the cache hold sha256 with the right bytes? Hashes the entry; a bad one is deleted. */
+  contains?(sha256: string): Promise<boolean>;
 }

@@ -1,0 +1,149 @@
+/**
+ * `lockhouse collect` as a library call (DESIGN.md "Pipeline", step 4):
+ * plan, then put every file the plan names into DIR from the first source
+ * that has it with the right bytes, then write the manifest. Artifacts that
+ * fail are listed and the rest are still collected.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ExitCode } from '../../errors.js';
+import { redactUrl } from '../../io/http/redact.js';
+import { MANIFEST_FILE, MANIFEST_VERSION, readManifest, type Manifest, type ManifestArtifact, type ManifestFailure } from '../../output/manifest.js';
+import { planLock, type PlanRequest, type PlanResult } from '../plan.js';
+import type { TargetContext } from '../targets.js';
+import { cleanOutput } from './clean.js';
+import { openCollectIO, type IOOptions } from './io.js';
+import { collectJobs, type FileJob } from './jobs.js';
+import { runPool } from './pool.js';
+import { fetchOne, type Outcome, type Trusted } from './sources.js';
+import { statsOf, type CollectStats } from './stats.js';
+import { outputLayout, writeFileAtomic } from './output-dir.js';
+
+export interface CollectRequest extends IOOptions {
+  readonly plan: PlanRequest;
+  /** -o, --output DIR. */
+  readonly output: string;
+  readonly offline: boolean;
+  readonly clean: boolean;
+  readonly dryRun: boolean;
+  readonly verify: boolean;
+  readonly allowUnhashed: boolean;
+  readonly allowWeakHashes: boolean;
+  readonly concurrency: number;
+}
+
+export type Log = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+
+export interface CollectEvents {
+  readonly log: Log;
+  /** Files to do and the bytes the lock says they weigh (sizes may be missing). */
+  onStart?(files: number, bytes: number): void;
+  onBytes?(bytes: number): void;
+  onFile?(job: FileJob, outcome: Outcome): void;
+}
+
+export interface CollectResult {
+  readonly planned: PlanResult;
+  /** Null for --dry-run. */
+  readonly manifest: Manifest | null;
+  readonly manifestPath: string | null;
+  readonly stats: CollectStats | null;
+  readonly exitCode: number;
+}
+
+export const GENERATOR = 'lockhouse';
+
+export async function collect(request: CollectRequest, context: TargetContext & { readonly version: string }, events: CollectEvents): Promise<CollectResult> {
+  const started = performance.now();
+  const planned = await planLock(request.plan, context);
+  const { plan, graph } = planned;
+  if (request.dryRun) {
+    return { planned, manifest: null, manifestPath: null, stats: null, exitCode: plan.errors.length ? ExitCode.PARTIAL : ExitCode.OK };
+  }
+
+  const lockPath = resolve(request.plan.lock.cwd, planned.lock.path);
+  const layout = await outputLayout(resolve(request.plan.lock.cwd, request.output));
+  const previous = readManifest(await readFile(layout.manifest, 'utf8').catch(() => ''));
+  const trusted = new Map<string, Trusted>((previous?.artifacts ?? []).map((entry) => [entry.filename, entry]));
+
+  const jobs = collectJobs(graph, plan, {
+    lockDir: dirname(lockPath),
+    sdistsInOutput: Boolean(request.plan.plan.sdist),
+    allowUnhashed: request.allowUnhashed,
+    allowWeakHashes: request.allowWeakHashes,
+  });
+  const io = await openCollectIO(request, planned.settings, layout, context.env, events.log);
+  const outcomes: Outcome[] = [];
+  try {
+    events.onStart?.(jobs.files.length, jobs.files.reduce((sum, job) => sum + (job.item.size ?? 0), 0));
+    const sourceOptions = {
+      offline: request.offline,
+      verify: request.verify,
+      trusted,
+      log: events.log,
+      ...(events.onBytes ? { onBytes: events.onBytes } : {}),
+    };
+    outcomes.push(
+      ...(await runPool(jobs.files, request.concurrency, async (job) => {
+        const finalPath = job.destination === 'output' ? layout.pathFor(job.filename) : null;
+        const outcome = await fetchOne(job, finalPath, io, sourceOptions).catch((error: unknown): Outcome => unexpected(error));
+        events.onFile?.(job, outcome);
+        return outcome;
+      })),
+    );
+  } finally {
+    await io.close();
+  }
+
+  const artifacts: ManifestArtifact[] = [];
+  const failures: ManifestFailure[] = [...jobs.failures];
+  jobs.files.forEach((job, i) => {
+    const outcome = outcomes[i]!;
+    const { item } = job;
+    if (!outcome.ok) {
+      failures.push({ package: item.package, version: item.version, filename: job.filename, target: null, ...outcome.failure });
+    } else if (job.destination === 'output') {
+      artifacts.push({
+        package: item.package,
+        version: item.version,
+        filename: job.filename,
+        kind: item.kind === 'sdist' ? 'sdist' : 'wheel',
+        origin: outcome.origin,
+        url: item.url === null ? null : redactUrl(item.url),
+        sha256: outcome.actual.sha256,
+        size: outcome.actual.size,
+        mtimeMs: outcome.mtimeMs,
+        targets: [...item.targets],
+      });
+    }
+  });
+
+  if (request.clean) {
+    const removed = await cleanOutput(layout, new Set(artifacts.map((artifact) => artifact.filename)));
+    if (removed.length) events.log('info', `--clean removed ${removed.length} file(s) this collection does not contain`, { removed });
+  }
+
+  const manifest: Manifest = {
+    manifestVersion: MANIFEST_VERSION,
+    generator: `${GENERATOR} ${context.version}`,
+    lock: { path: planned.lock.path, format: plan.format, sha256: planned.lock.sha256 },
+    allPlatforms: plan.allPlatforms,
+    targets: plan.targets.map((target) => ({ id: target.id, pythonPlatform: target.pythonPlatform, pythonVersion: target.pythonVersion })),
+    artifacts: artifacts.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0)),
+    skipped: plan.skipped.map((skip) => ({ package: skip.package, version: skip.version, reason: skip.reason })),
+    failures,
+  };
+  await writeFileAtomic(layout, layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+
+  const stats = statsOf(jobs.files, outcomes, performance.now() - started, io.requests());
+  const integrity = failures.some((failure) => failure.code === 'INTEGRITY_MISMATCH');
+  const exitCode = integrity ? ExitCode.INTEGRITY : failures.length ? ExitCode.PARTIAL : ExitCode.OK;
+  return { planned, manifest, manifestPath: layout.manifest, stats, exitCode };
+}
+
+function unexpected(error: unknown): Outcome {
+  const failure = error as Error & { code?: string };
+  return { ok: false, failure: { code: failure.code ?? 'INTERNAL', url: null, reason: failure.message } };
+}
+
+export { MANIFEST_FILE };

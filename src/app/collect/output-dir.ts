@@ -1,0 +1,52 @@
+/**
+ * The output directory: DIR itself, DIR/.lockhouse/tmp for files being
+ * written (same filesystem, so the final rename is atomic), the manifest's
+ * path, and safe joining of file names. Stale temporary files of killed
+ * runs are swept at the start.
+ */
+import { join } from 'node:path';
+import { MANIFEST_FILE } from '../../output/manifest.js';
+import { outputPath, ensureOutputDir } from '../../io/store/safe-paths.js';
+import { sweepTemps } from '../../io/store/sweep.js';
+import { createTempFiles } from '../../io/store/temp-files.js';
+import type { TempFiles } from '../../io/store/types.js';
+
+export interface OutputLayout {
+  readonly dir: string;
+  readonly tmp: string;
+  readonly manifest: string;
+  readonly temps: TempFiles;
+  /** DIR/<filename>, after checking the name is a plain file name. */
+  pathFor(filename: string): string;
+  /** Temporary files swept at the start (left by killed runs). */
+  readonly swept: readonly string[];
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export async function outputLayout(dir: string): Promise<OutputLayout> {
+  await ensureOutputDir(dir);
+  const tmp = join(dir, '.lockhouse', 'tmp');
+  // A dead writer's files go at once: a killed run's leftovers, never a live run's.
+  const swept = await sweepTemps(tmp, { olderThanMs: DAY, deadGraceMs: 0 });
+  return {
+    dir,
+    tmp,
+    manifest: join(dir, MANIFEST_FILE),
+    temps: createTempFiles(tmp),
+    pathFor: (filename) => outputPath(dir, filename),
+    swept,
+  };
+}
+
+/** Write a small file (the manifest) through a temporary file and one rename. */
+export async function writeFileAtomic(layout: OutputLayout, path: string, text: string): Promise<void> {
+  const temp = await layout.temps.create('sha256');
+  try {
+    await temp.write(Buffer.from(text, 'utf8'));
+    await temp.finish();
+    await temp.moveTo(path);
+  } finally {
+    await temp.discard();
+  }
+}

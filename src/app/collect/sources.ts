@@ -1,0 +1,222 @@
+/**
+ * One file, from the first source that has it with the right bytes:
+ *   a verified file already in DIR → a --find-links directory → a local
+ *   path the lock names → the cache → the network (or its --mirror).
+ * Every source's bytes go through the hasher into a temporary file and are
+ * renamed into place only when they match; a cache or find-links copy that
+ * does not match is passed over (it is not the lock's file), while bytes
+ * from the lock's own URL that do not match are an integrity failure.
+ */
+import type { Stats } from 'node:fs';
+import type { Downloader } from '../../io/http/types.js';
+import type { Actual, ContentCache, Expected, TempFile, TempFiles } from '../../io/store/types.js';
+import type { ManifestArtifact, ManifestFailure } from '../../output/manifest.js';
+import type { FileJob } from './jobs.js';
+
+/** The I/O a collect uses, gathered so tests can replace parts of it. */
+export interface CollectIO {
+  readonly downloader: Downloader | null;
+  readonly temps: TempFiles;
+  readonly cache: ContentCache | null;
+  readonly findLinks: ReadonlyMap<string, readonly string[]>;
+  hashFile(path: string, algorithm: Expected['algorithm']): Promise<Actual>;
+  copyThrough(source: string, temp: TempFile): Promise<void>;
+  /** Hash a finished temp file with md5 or sha1 (for --allow-weak-hashes). */
+  weakDigest(path: string, algorithm: 'md5' | 'sha1'): Promise<string>;
+  /** lstat, or null when there is nothing there. */
+  lstat(path: string): Promise<Stats | null>;
+  /** Where to ask for a file instead of its URL (--mirror), or null. */
+  mirrorUrl(job: FileJob): Promise<string | null>;
+  /** Does the cache hold this content, verified (a bad entry is deleted)? */
+  cacheContains(sha256: string): Promise<boolean>;
+}
+
+export interface Trusted {
+  readonly sha256: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export interface SourceOptions {
+  readonly offline: boolean;
+  /** --verify: hash files already in DIR even where the last manifest vouches for them. */
+  readonly verify: boolean;
+  /** The previous manifest's entries, by file name. */
+  readonly trusted: ReadonlyMap<string, Trusted>;
+  readonly onBytes?: (bytes: number) => void;
+  readonly log: (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export type Outcome =
+  | { readonly ok: true; readonly origin: ManifestArtifact['origin']; readonly actual: Actual; readonly mtimeMs: number }
+  | { readonly ok: false; readonly failure: Omit<ManifestFailure, 'package' | 'version' | 'filename' | 'target'> };
+
+export async function fetchOne(job: FileJob, finalPath: string | null, io: CollectIO, options: SourceOptions): Promise<Outcome> {
+  const algorithm = job.rule.kind === 'strong' ? job.rule.expected.algorithm : 'sha256';
+
+  // 1. Already in DIR (only for files that belong there).
+  if (finalPath) {
+    const existing = await fromExisting(job, finalPath, io, options, algorithm);
+    if (existing) return existing;
+  }
+
+  // 2. --find-links, then 3. a local path the lock names.
+  const local: Array<readonly ['find-links' | 'path', string]> = (io.findLinks.get(job.filename) ?? []).map((path) => ['find-links', path] as const);
+  if (job.localPath) local.push(['path', job.localPath]);
+  for (const [origin, path] of local) {
+    const temp = await io.temps.create(algorithm);
+    try {
+      await io.copyThrough(path, temp);
+      const actual = await temp.finish();
+      if (await accepts(job, actual, temp, io)) return await land(temp, actual, finalPath, origin, io, options.log);
+      options.log('warn', `${origin === 'path' ? 'the local file' : 'a --find-links file'} ${path} has other bytes than the lock says; passed over`, {
+        expected: describeExpected(job),
+        actual: actual.sha256,
+      });
+    } catch (error) {
+      if (origin === 'path') return { ok: false, failure: { code: 'LOCAL_UNREADABLE', url: null, reason: `cannot read ${path}: ${(error as Error).message}` } };
+      options.log('warn', `cannot read ${path}; passed over`, { error: (error as Error).message });
+    } finally {
+      await temp.discard();
+    }
+  }
+
+  // 4. The cache (keyed by sha256: only where the lock gives one).
+  if (io.cache && job.rule.kind === 'strong' && job.rule.expected.algorithm === 'sha256') {
+    const sha256 = job.rule.expected.digest;
+    const dest = finalPath ?? null;
+    if (dest) {
+      const how = await io.cache.placeInto(sha256, dest, io.temps);
+      if (how) {
+        const stat = await io.lstat(dest);
+        return { ok: true, origin: 'cache', actual: { sha256, digest: sha256, size: stat?.size ?? 0 }, mtimeMs: stat?.mtimeMs ?? 0 };
+      }
+    } else if (await io.cacheContains(sha256)) {
+      return { ok: true, origin: 'cache', actual: { sha256, digest: sha256, size: job.rule.expected.size ?? 0 }, mtimeMs: 0 };
+    }
+  }
+
+  // 5. The network.
+  if (options.offline || !io.downloader) {
+    return {
+      ok: false,
+      failure: {
+        code: 'OFFLINE_MISSING',
+        url: job.url,
+        reason: options.offline
+          ? `not in DIR, the cache${io.findLinks.size ? ' or --find-links' : ''}, and --offline forbids downloading it`
+          : 'no source has it',
+      },
+    };
+  }
+  const url = (await io.mirrorUrl(job)) ?? job.url;
+  if (!url) return { ok: false, failure: { code: 'LOCAL_UNREADABLE', url: null, reason: 'the lock gives no URL for it and no local copy was found' } };
+  return download(job, url, finalPath, io, options, algorithm);
+}
+
+async function fromExisting(
+  job: FileJob,
+  finalPath: string,
+  io: CollectIO,
+  options: SourceOptions,
+  algorithm: Expected['algorithm'],
+): Promise<Outcome | null> {
+  const stat = await io.lstat(finalPath);
+  if (!stat) return null;
+  if (!stat.isFile()) {
+    // A symlink or a directory where the file goes: never written through; replaced by the rename.
+    options.log('warn', `${finalPath} is not a regular file; it will be replaced`);
+    return null;
+  }
+  const trusted = options.trusted.get(job.filename);
+  if (
+    !options.verify &&
+    trusted &&
+    trusted.size === stat.size &&
+    trusted.mtimeMs === stat.mtimeMs &&
+    job.rule.kind === 'strong' &&
+    job.rule.expected.algorithm === 'sha256' &&
+    trusted.sha256 === job.rule.expected.digest
+  ) {
+    return { ok: true, origin: 'existing', actual: { sha256: trusted.sha256, digest: trusted.sha256, size: stat.size }, mtimeMs: stat.mtimeMs };
+  }
+  const actual = await io.hashFile(finalPath, algorithm);
+  if (matches(job, actual)) return { ok: true, origin: 'existing', actual, mtimeMs: stat.mtimeMs };
+  options.log('warn', `${finalPath} has other bytes than the lock says; it will be replaced`, { expected: describeExpected(job), actual: actual.sha256 });
+  return null;
+}
+
+async function download(
+  job: FileJob,
+  url: string,
+  finalPath: string | null,
+  io: CollectIO,
+  options: SourceOptions,
+  algorithm: Expected['algorithm'],
+): Promise<Outcome> {
+  // A mismatch is tried once more from the same URL (a proxy or a broken
+  // connection may have mangled it), never from another source: see
+  // docs/collect.md "Integrity".
+  let last: Actual | null = null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const temp = await io.temps.create(algorithm);
+    try {
+      const result = await io.downloader!.download(url, temp, options.onBytes ? { onBytes: options.onBytes } : {});
+      const actual = await temp.finish();
+      if (await accepts(job, actual, temp, io)) return await land(temp, actual, finalPath, 'download', io, options.log);
+      last = actual;
+      options.log('warn', `${job.filename}: the bytes from ${result.finalUrl} do not match the lock${attempt === 0 ? '; trying once more' : ''}`);
+    } catch (error) {
+      const fetchError = error as Error & { code?: string; url?: string };
+      return { ok: false, failure: { code: fetchError.code ?? 'FETCH_FAILED', url: fetchError.url ?? url, reason: fetchError.message } };
+    } finally {
+      await temp.discard();
+    }
+  }
+  const expected = describeExpected(job);
+  const sizes = job.rule.kind === 'strong' && job.rule.expected.size !== null ? ` (expected ${job.rule.expected.size} bytes, got ${last!.size})` : ` (got ${last!.size} bytes)`;
+  return {
+    ok: false,
+    failure: {
+      code: 'INTEGRITY_MISMATCH',
+      url,
+      reason: `hash mismatch: expected ${expected}, got sha256:${last!.sha256}${sizes}; nothing was written under its name`,
+    },
+  };
+}
+
+function describeExpected(job: FileJob): string {
+  const rule = job.rule;
+  if (rule.kind === 'strong') return `${rule.expected.algorithm}:${rule.expected.digest}`;
+  if (rule.kind === 'weak') return `${rule.algorithm}:${rule.digest}`;
+  return '(no hash)';
+}
+
+/** The hash decides; a size is reported but never decides alone (uv does not enforce sizes). */
+function matches(job: FileJob, actual: Actual): boolean {
+  return job.rule.kind !== 'strong' || actual.digest === job.rule.expected.digest;
+}
+
+async function accepts(job: FileJob, actual: Actual, temp: TempFile, io: CollectIO): Promise<boolean> {
+  if (job.rule.kind === 'weak') return (await io.weakDigest(temp.path, job.rule.algorithm)) === job.rule.digest;
+  return matches(job, actual);
+}
+
+/** Verified bytes: into the cache (by sha256), then into DIR under their final name. */
+async function land(
+  temp: TempFile,
+  actual: Actual,
+  finalPath: string | null,
+  origin: ManifestArtifact['origin'],
+  io: CollectIO,
+  log: SourceOptions['log'],
+): Promise<Outcome> {
+  if (io.cache && origin === 'download') {
+    // A cache that cannot be written (read-only, full) costs a future download, not this file.
+    await io.cache.insert(temp.path, actual.sha256).catch((error: Error) => log('warn', `cannot add ${actual.sha256} to the cache: ${error.message}`));
+  }
+  if (!finalPath) return { ok: true, origin, actual, mtimeMs: 0 };
+  await temp.moveTo(finalPath);
+  const stat = await io.lstat(finalPath);
+  return { ok: true, origin, actual, mtimeMs: stat?.mtimeMs ?? 0 };
+}

@@ -1,0 +1,119 @@
+import { Command, Option } from 'clipanion';
+import envPaths from 'env-paths';
+import { collect } from '../app/collect/index.js';
+import { LockhouseError } from '../errors.js';
+import { planToJson } from '../report/plan-json.js';
+import { renderPlanTable } from '../report/plan-table.js';
+import { renderCollectSummary } from '../report/collect-summary.js';
+import type { Logger } from './logger.js';
+import { LockCommand } from './lock-options.js';
+import { createProgress } from './progress.js';
+import { version } from './version.js';
+
+export default class CollectCommand extends LockCommand {
+  static override paths = [['collect']];
+
+  static override usage = Command.Usage({
+    description: 'Fetch, verify and write every wheel the lock needs for the targets into a wheelhouse directory',
+    details: `
+      Plans as \`lockhouse plan\` does, then puts every file of the plan into the output directory (\`./wheelhouse\` by default) from the first source that has it with the lock's sha256: a verified file already there, a \`--find-links\` directory, a local path the lock names, the cache, then the network (or its \`--mirror\`). Every byte is hashed on the way and renamed into place only when it matches, so nothing partial or unverified is ever under a final name.
+
+      The result installs offline with \`pip install --no-index --find-links DIR …\`. \`DIR/lockhouse.json\` (the manifest) lists every file, where it came from, and every failure. A second run over a complete directory downloads nothing.
+
+      Packages that need a wheel built (no compatible wheel in the lock, a git checkout, a local project) are reported as failures for now: building comes in a later release. Their sdists are fetched and verified into the cache.
+
+      Exit codes: 0 everything collected; 1 some artifacts failed (each is listed; the rest are collected); 2 bad usage or a lock that cannot be read; 3 a hash mismatch.
+    `,
+    examples: [
+      ['Collect for this machine into ./wheelhouse', 'lockhouse collect'],
+      [
+        'Collect for Linux x86_64 and aarch64, Python 3.12, without dev dependencies',
+        'lockhouse collect -o dist/wheels --python-platform x86_64-manylinux_2_28 --python-platform aarch64-manylinux_2_28 --python-version 3.12 --no-dev',
+      ],
+      ['Offline, from wheels already on disk and the cache', 'lockhouse collect --offline --find-links ~/wheels'],
+      ['Through an Artifactory mirror of PyPI', 'lockhouse collect --mirror pypi=https://artifactory.example/api/pypi/pypi/simple'],
+    ],
+  });
+
+  output = Option.String('-o,--output', 'wheelhouse', { description: 'The wheelhouse directory (flat, for pip --find-links)' });
+  findLinks = Option.Array('--find-links', { description: 'A directory of files to take, by name and sha256, before any download (repeatable)' });
+  mirror = Option.Array('--mirror', {
+    description: "FROM=TO: fetch the files of packages locked from index FROM (a name from [[tool.uv.index]], pypi, or a URL) through the simple index TO (repeatable)",
+  });
+  cacheDir = Option.String('--cache-dir', { env: 'LOCKHOUSE_CACHE_DIR', description: 'The content-addressed cache (default: the platform cache dir, e.g. ~/.cache/lockhouse; env LOCKHOUSE_CACHE_DIR)' });
+  noCache = Option.Boolean('--no-cache', false, { description: 'Neither read nor write the cache' });
+  offline = Option.Boolean('--offline', false, { description: 'Never use the network: files come from DIR, --find-links and the cache, or fail' });
+  concurrency = Option.String('--concurrency', '16', { description: 'Parallel downloads (default 16)' });
+  retries = Option.String('--retries', '3', { description: 'Retries per request on connection errors, 408, 429 and 5xx (default 3)' });
+  timeout = Option.String('--timeout', '30', { description: 'Seconds to wait for a response to start, or for more of its body (default 30)' });
+  clean = Option.Boolean('--clean', false, { description: 'Remove files in DIR that this collection does not contain' });
+  dryRun = Option.Boolean('--dry-run', false, { description: 'Print the plan and stop (as lockhouse plan)' });
+  verify = Option.Boolean('--verify', false, { description: 'Hash files already in DIR even where the last manifest vouches for them' });
+  allowUnhashed = Option.Boolean('--allow-unhashed', false, { description: 'Take files the lock gives no hash for, unverified' });
+  allowWeakHashes = Option.Boolean('--allow-weak-hashes', false, { description: 'Accept files the lock hashes with md5 or sha1 only' });
+  json = Option.Boolean('--json', false, { description: 'Print the manifest (or, with --dry-run, the plan) as JSON on stdout' });
+
+  async run(logger: Logger): Promise<number> {
+    const stderr = this.context.stderr as NodeJS.WriteStream;
+    const progress = createProgress({ enabled: Boolean(stderr.isTTY) && !this.json && !this.quiet, stream: stderr });
+    const log = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>): void => {
+      progress.interrupt(() => logger[level](fields ?? {}, message));
+    };
+    const result = await collect(
+      {
+        plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
+        output: this.output,
+        findLinks: this.findLinks ?? [],
+        mirrors: this.mirror ?? [],
+        cacheDir: this.noCache ? null : (this.cacheDir ?? envPaths('lockhouse', { suffix: '' }).cache),
+        offline: this.offline,
+        clean: this.clean,
+        dryRun: this.dryRun,
+        verify: this.verify,
+        allowUnhashed: this.allowUnhashed,
+        allowWeakHashes: this.allowWeakHashes,
+        concurrency: positiveInteger('--concurrency', this.concurrency),
+        retries: nonNegativeInteger('--retries', this.retries),
+        timeoutMs: positiveNumber('--timeout', this.timeout) * 1000,
+      },
+      { env: process.env, version },
+      {
+        log,
+        onStart: (files, bytes) => progress.start(files, bytes),
+        onBytes: (bytes) => progress.bytes(bytes),
+        onFile: () => progress.file(),
+      },
+    );
+    progress.stop();
+    for (const warning of result.planned.graph.warnings) logger.warn(warning);
+
+    if (!result.manifest) {
+      if (this.json) this.context.stdout.write(`${JSON.stringify(planToJson(result.planned.plan, result.planned.lock), null, 2)}\n`);
+      else this.context.stdout.write(renderPlanTable(result.planned.plan));
+      return result.exitCode;
+    }
+    if (this.json) this.context.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
+    if (!this.quiet || result.exitCode !== 0) {
+      this.context.stderr.write(renderCollectSummary(result.manifest, result.stats!, result.manifestPath!));
+    }
+    return result.exitCode;
+  }
+}
+
+function positiveInteger(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new LockhouseError('USAGE', `${flag} takes a whole number of at least 1, not "${value}"`);
+  return number;
+}
+
+function nonNegativeInteger(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new LockhouseError('USAGE', `${flag} takes a whole number (0 or more), not "${value}"`);
+  return number;
+}
+
+function positiveNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new LockhouseError('USAGE', `${flag} takes a number of seconds above 0, not "${value}"`);
+  return number;
+}

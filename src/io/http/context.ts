@@ -1,0 +1,22 @@
+/** What download.ts and page.ts share for one run: built once by create-downloader.ts. */
+import type { Dispatcher } from 'undici';
+import type { Authenticator } from './auth.js';
+import type { LogFunction } from './credentials.js';
+import type { BackoffSettings } from './retry-policy.js';
+
+export interface HttpContext {
+  readonly dispatcher: Dispatcher;
+  readonly auth: Authenticator;
+  readonly userAgent: string;
+  /** Headers timeout and body idle timeout, per request. */
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly backoff: BackoffSettings;
+  readonly maxRetryAfterMs: number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly random: () => number;
+  readonly now: () => number;
+  readonly log: LogFunction | undefined;
+  /** Called once per HTTP request put on the wire (redirect hops included). */
+  countRequest(): void;
+}

@@ -1,0 +1,77 @@
+/**
+ * createDownloader: the HTTP layer's one entry point, built once per run.
+ * It owns the run's dispatcher (dispatcher.ts), its credentials (auth.ts)
+ * and its request counter; download.ts and page.ts do the work.
+ */
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { Authenticator } from './auth.js';
+import type { HttpContext } from './context.js';
+import { type CredentialSource, type LogFunction, createCredentialSource } from './credentials.js';
+import { createDispatcher } from './dispatcher.js';
+import { download } from './download.js';
+import { page } from './page.js';
+import type { Downloader } from './types.js';
+
+export interface HttpConfig {
+  /** Tries after the first, per download or page (default 3: 4 requests at most). */
+  readonly retries?: number;
+  /** Connect timeout, headers timeout, and the longest silence inside a body (default 30 000). */
+  readonly timeoutMs?: number;
+  /** Connections per origin (default 16); more requests than that wait their turn. */
+  readonly concurrency?: number;
+  /** The first backoff's ceiling (default 500); it doubles at each try. */
+  readonly retryBaseMs?: number;
+  /** The backoff's ceiling (default 30 000). */
+  readonly retryMaxMs?: number;
+  /** The longest Retry-After honoured (default 60 000); longer asks wait this long. */
+  readonly maxRetryAfterMs?: number;
+  /** HTTP(S)_PROXY, NO_PROXY, SSL_CERT_FILE, NODE_EXTRA_CA_CERTS; NETRC and HOME for the default credentials (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Default: createCredentialSource({env}) (netrc; no named indexes). */
+  readonly credentials?: CredentialSource;
+  /** Default `lockhouse`. */
+  readonly userAgent?: string;
+  readonly log?: LogFunction;
+  /** For tests: how to wait before a retry (default a timer, cut short by the signal). */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** For tests: the jitter's random source (default Math.random). */
+  readonly random?: () => number;
+  /** For tests: the clock for Retry-After dates (default Date.now). */
+  readonly now?: () => number;
+}
+
+export function createDownloader(config: HttpConfig = {}): Downloader {
+  const env = config.env ?? process.env;
+  const timeoutMs = positive(config.timeoutMs, 30_000);
+  const dispatcher = createDispatcher({ connections: positive(config.concurrency, 16), timeoutMs, env, log: config.log });
+  let requests = 0;
+  const ctx: HttpContext = {
+    dispatcher,
+    auth: new Authenticator(config.credentials ?? createCredentialSource({ env, ...(config.log ? { log: config.log } : {}) })),
+    userAgent: config.userAgent ?? 'lockhouse',
+    timeoutMs,
+    retries: Math.max(0, Math.floor(config.retries ?? 3)),
+    backoff: { retryBaseMs: config.retryBaseMs ?? 500, retryMaxMs: config.retryMaxMs ?? 30_000 },
+    maxRetryAfterMs: config.maxRetryAfterMs ?? 60_000,
+    sleep: config.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {})),
+    random: config.random ?? Math.random,
+    now: config.now ?? Date.now,
+    log: config.log,
+    countRequest: () => {
+      requests++;
+    },
+  };
+
+  return {
+    download: (url, sink, options) => download(ctx, url, sink, options),
+    page: (url, accept, options) => page(ctx, url, accept, options?.signal),
+    get requests() {
+      return requests;
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}

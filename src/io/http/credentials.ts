@@ -1,0 +1,73 @@
+/**
+ * Where credentials come from, for a URL about to be requested (without its
+ * userinfo, which the downloader handles itself: see auth.ts):
+ *
+ * 1. per-index environment variables, for the index URLs the caller
+ *    registers (index-credentials.ts), matched by origin and path;
+ * 2. netrc: `NETRC`, else `$HOME/.netrc`, by host name, its `default`
+ *    entry last.
+ *
+ * A credential found here is only ever sent to the URL it was looked up for:
+ * the downloader looks again at every redirect hop.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type IndexRef, indexCredentials, matchIndexCredential } from './index-credentials.js';
+import { type Netrc, netrcLookup, parseNetrc } from './netrc.js';
+import type { Credential } from './types.js';
+
+export interface CredentialSource {
+  /** The credential to send to `url`'s origin (url has no userinfo), or null. */
+  lookup(url: URL): Credential | null;
+}
+
+export type LogFunction = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+export interface CredentialSourceOptions {
+  /** NETRC, HOME (USERPROFILE on Windows), UV_INDEX_* and LOCKHOUSE_INDEX_*. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Named indexes (from `[[tool.uv.index]]`), for the per-index variables. */
+  readonly indexes?: ReadonlyArray<IndexRef>;
+  readonly log?: LogFunction;
+}
+
+/** Sends nothing, ever. */
+export const noCredentials: CredentialSource = { lookup: () => null };
+
+export function createCredentialSource(options: CredentialSourceOptions): CredentialSource {
+  const byIndex = indexCredentials(options.indexes ?? [], options.env);
+  const netrcPath = netrcFile(options.env);
+  let netrc: Netrc | null | undefined;
+
+  return {
+    lookup(url) {
+      const fromIndex = matchIndexCredential(byIndex, url);
+      if (fromIndex) return fromIndex;
+      if (netrcPath === null) return null;
+      netrc ??= readNetrc(netrcPath, options.log);
+      if (netrc === null) return null;
+      const entry = netrcLookup(netrc, url.hostname);
+      if (!entry || (entry.login === undefined && entry.password === undefined)) return null;
+      return { username: entry.login ?? '', password: entry.password ?? '', source: `netrc (${netrcPath})` };
+    },
+  };
+}
+
+function netrcFile(env: NodeJS.ProcessEnv): string | null {
+  if (env.NETRC) return env.NETRC;
+  const home = env.HOME ?? env.USERPROFILE;
+  return home ? join(home, '.netrc') : null;
+}
+
+/** The parsed file; null when it is absent (the usual case) or unreadable (said once). */
+function readNetrc(path: string, log: LogFunction | undefined): Netrc | null {
+  try {
+    return parseNetrc(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+      log?.('warn', `cannot read the netrc file ${path}: ${code ?? String(error)}; going on without it`, { path });
+    }
+    return null;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * A file download: a streaming GET into the caller's sink, with retries,
+ * redirects (send.ts) and resumption.
+ *
+ * Rules, as implemented:
+ * - Every attempt starts from the URL the caller gave (a redirect target,
+ *   such as a pre-signed URL, may have expired by the next try) and counts
+ *   against `retries`: `retries + 1` requests at most, whether an attempt
+ *   resumes or starts over. Progress does not refill the budget: simple, and
+ *   a link that breaks every few megabytes still ends in a clear error.
+ * - When the sink already holds N bytes, the attempt asks `Range: bytes=N-`.
+ *   A 206 whose Content-Range starts at N is appended (`resumed` counts
+ *   these); a 206 for another range, a malformed one or a 416 makes the next
+ *   attempt start over (sink.restart(), no Range); a 200 means the server
+ *   sends the whole file: sink.restart() and take it all.
+ * - A body that breaks (reset, body timeout, fewer bytes than announced) is
+ *   retried, and so resumed from what the sink holds.
+ * - More bytes than announced (Content-Length, or the span of the
+ *   Content-Range) is an error: the next attempt starts from zero.
+ * - After a 206, the file is complete only when the sink holds the
+ *   Content-Range total; a server that sends a smaller piece is asked again.
+ *
+ * Chunks go to the sink as undici hands them over, one awaited write each:
+ * the awaited write is the backpressure (undici pauses the socket while it
+ * waits, and pauses its body timeout with it). Nothing is copied or decoded.
+ */
+import { AttemptFailure, SinkFailure, runAttempts } from './attempts.js';
+import type { HttpContext } from './context.js';
+import { parseContentLength, parseContentRange } from './content-range.js';
+import { redactUrl } from './redact.js';
+import { type Exchange, firstHeader, send } from './send.js';
+import { discard, drain, statusFailure } from './status-failure.js';
+import type { DownloadOptions, DownloadResult, DownloadSink } from './types.js';
+import { parseHttpUrl } from './url.js';
+
+export async function download(
+  ctx: HttpContext,
+  rawUrl: string,
+  sink: DownloadSink,
+  options: DownloadOptions = {},
+): Promise<DownloadResult> {
+  const { url, own } = ctx.auth.accept(parseHttpUrl(rawUrl));
+  const shown = redactUrl(url);
+  const { signal, onBytes } = options;
+  let finalUrl = shown;
+  let resumed = 0;
+  let startOver = false;
+
+  const attempts = await runAttempts(ctx, shown, signal, async () => {
+    if (startOver && sink.bytesWritten > 0) await restart(sink);
+    startOver = false;
+    const offset = sink.bytesWritten;
+    const headers: Record<string, string> = { accept: '*/*', 'accept-encoding': 'identity' };
+    if (offset > 0) headers.range = `bytes=${offset}-`;
+
+    const response = await send(ctx, url, own, headers, signal);
+    finalUrl = redactUrl(response.url);
+    const { statusCode } = response;
+    let expected: number | null;
+    let total: number | null = null;
+
+    if (statusCode === 200) {
+      if (offset > 0) {
+        ctx.log?.('debug', `GET ${shown}: the server sent the whole file again (200 to a Range request)`, { url: shown, offset });
+        await restart(sink).catch((error: unknown) => {
+          discard(response);
+          throw error;
+        });
+      }
+      expected = parseContentLength(firstHeader(response.headers['content-length']));
+    } else if (statusCode === 206) {
+      const range = parseContentRange(firstHeader(response.headers['content-range']));
+      if (!range || range.start !== offset) {
+        discard(response);
+        startOver = true;
+        const got = firstHeader(response.headers['content-range']) ?? 'no Content-Range';
+        throw new AttemptFailure('FETCH_BAD_RESPONSE', `asked for bytes ${offset}- and got "${got}"`, { retryable: true });
+      }
+      expected = range.end - range.start + 1;
+      total = range.total;
+      if (offset > 0) resumed++;
+    } else if (statusCode === 416 && offset > 0) {
+      await drain(response);
+      startOver = true;
+      throw new AttemptFailure('FETCH_BAD_RESPONSE', `the server cannot send bytes ${offset}- (416)`, { retryable: true });
+    } else {
+      throw await statusFailure(ctx, response);
+    }
+
+    const received = await pump(response, sink, expected, onBytes, () => (startOver = true));
+    if (expected !== null && received < expected) {
+      throw new AttemptFailure('FETCH_NETWORK', `the body ended after ${received} of ${expected} bytes`, { retryable: true });
+    }
+    if (total !== null && sink.bytesWritten < total) {
+      throw new AttemptFailure('FETCH_NETWORK', `the server sent bytes up to ${sink.bytesWritten} of ${total}`, { retryable: true });
+    }
+  });
+  return { finalUrl, attempts, resumed };
+}
+
+/** Copy the body into the sink; the number of bytes received. */
+async function pump(
+  response: Exchange,
+  sink: DownloadSink,
+  expected: number | null,
+  onBytes: ((bytes: number) => void) | undefined,
+  onTooLong: () => void,
+): Promise<number> {
+  let received = 0;
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (expected !== null && received > expected) {
+      onTooLong();
+      throw new AttemptFailure('FETCH_BODY_TOO_LONG', `the body is longer than the ${expected} bytes announced`, { retryable: true });
+    }
+    try {
+      await sink.write(chunk);
+    } catch (error) {
+      throw new SinkFailure(error);
+    }
+    onBytes?.(chunk.length);
+  }
+  return received;
+}
+
+async function restart(sink: DownloadSink): Promise<void> {
+  try {
+    await sink.restart();
+  } catch (error) {
+    throw new SinkFailure(error);
+  }
+}

@@ -1,0 +1,8 @@
+/** The HTTP layer's public surface: everything app/ needs, and nothing else. */
+export { createDownloader, type HttpConfig } from './create-downloader.js';
+export { type CredentialSource, type CredentialSourceOptions, type LogFunction, createCredentialSource, noCredentials } from './credentials.js';
+export { FetchError, type FetchErrorCode, FetchErrorCodes, isFetchError } from './errors.js';
+export type { IndexRef } from './index-credentials.js';
+export { redactUrl } from './redact.js';
+export { SIMPLE_ACCEPT, SimpleApi, type SimpleFile, parseSimplePage, projectUrl } from './simple-api.js';
+export type { Credential, DownloadOptions, DownloadResult, DownloadSink, Downloader, Page } from './types.js';

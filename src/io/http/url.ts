@@ -1,0 +1,21 @@
+/** Checking a URL before anything is sent. */
+import { FetchError } from './errors.js';
+import { redactUrl } from './redact.js';
+
+/** `text` as an http(s) URL without its fragment; else a FetchError FETCH_BAD_URL (the text redacted). */
+export function parseHttpUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // Not kept as the cause: Node's ERR_INVALID_URL carries the input, credentials and all.
+    const shown = redactUrl(text);
+    throw new FetchError('FETCH_BAD_URL', `GET ${shown}: not a URL`, { url: shown, attempts: 0 });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    const shown = redactUrl(url);
+    throw new FetchError('FETCH_BAD_URL', `GET ${shown}: only http and https URLs can be downloaded`, { url: shown, attempts: 0 });
+  }
+  url.hash = '';
+  return url;
+}

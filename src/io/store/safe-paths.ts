@@ -1,0 +1,104 @@
+/**
+ * Where lockhouse may write in DIR. File names come from the lock (untrusted
+ * input), so a name is joined to DIR only when it is a plain file name; and
+ * DIR/.lockhouse, where temporary files live, is never reached through a
+ * symlink someone planted there (a checked-in or unpacked wheelhouse may
+ * carry one pointing anywhere).
+ */
+import { lstat, mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { errnoCode, reason, storeError } from './store-error.js';
+
+export const STATE_DIR = '.lockhouse';
+
+// C0 controls, DEL and C1 controls: never in a wheel or sdist name, and a
+// way to forge terminal output when a name is printed.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// Names Windows maps to devices whatever their extension ("CON.tar.gz").
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i;
+
+/** Why `name` is not a plain file name lockhouse may write in DIR, or null when it is. */
+export function unsafeNameReason(name: string, platform: NodeJS.Platform = process.platform): string | null {
+  if (name === '') return 'it is empty';
+  if (name === '.' || name === '..') return `"${name}" is a directory`;
+  if (name.includes('/') || name.includes('\\')) return 'it contains a path separator';
+  if (name.includes('..')) return 'it contains ".."';
+  if (CONTROL.test(name)) return 'it contains a control character';
+  // ":" names an alternate data stream on NTFS; no wheel or sdist name has one.
+  if (name.includes(':')) return 'it contains ":"';
+  if (name.startsWith(STATE_DIR)) return `names starting with "${STATE_DIR}" are lockhouse's own`;
+  if (Buffer.byteLength(name) > 255) return 'it is longer than 255 bytes';
+  if (platform === 'win32') {
+    if (WINDOWS_DEVICE.test(name)) return 'Windows reserves it for a device';
+    if (/[<>"|?*]/.test(name)) return 'Windows does not allow <>"|?* in file names';
+    if (/[. ]$/.test(name)) return 'Windows drops a trailing dot or space';
+  }
+  return null;
+}
+
+/** DIR/<filename>, after checking the name is a plain file name. */
+export function outputPath(dir: string, filename: string): string {
+  const why = unsafeNameReason(filename);
+  if (why !== null) {
+    throw storeError('OUTPUT_UNSAFE_PATH', `refusing to write ${JSON.stringify(filename)} in ${dir}: ${why}`, {
+      hint: 'the lock names this file; a wheel or sdist name is a plain file name',
+    });
+  }
+  return join(dir, filename);
+}
+
+export interface OutputDirs {
+  /** DIR, absolute. */
+  readonly root: string;
+  /** DIR/.lockhouse */
+  readonly state: string;
+  /** DIR/.lockhouse/tmp: temporary files, on DIR's filesystem. */
+  readonly tmp: string;
+}
+
+/**
+ * Make DIR (DIR itself may be a symlink: the user chose it), then
+ * DIR/.lockhouse and DIR/.lockhouse/tmp as real directories, refusing a
+ * symlink or a file at either.
+ */
+export async function ensureOutputDir(dir: string): Promise<OutputDirs> {
+  const root = resolve(dir);
+  try {
+    await mkdir(root, { recursive: true });
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST' && errnoCode(error) !== 'ENOTDIR') {
+      throw storeError('OUTPUT_NOT_WRITABLE', `cannot create the output directory ${root}: ${reason(error)}`, { cause: error });
+    }
+  }
+  const stats = await stat(root).catch(() => null);
+  if (!stats?.isDirectory()) {
+    throw storeError('OUTPUT_UNSAFE_PATH', `the output ${root} is not a directory`, { hint: 'pass -o a directory (it is created if missing)' });
+  }
+  const state = join(root, STATE_DIR);
+  const tmp = join(state, 'tmp');
+  await ensureRealDir(state);
+  await ensureRealDir(tmp);
+  return { root, state, tmp };
+}
+
+/** Make `path` a directory (its parent must exist), or check it is one: a symlink there is refused, not followed. */
+export async function ensureRealDir(path: string): Promise<void> {
+  try {
+    // mkdir(2) does not follow a symlink at its last component: EEXIST.
+    await mkdir(path);
+    return;
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST') {
+      throw storeError('OUTPUT_NOT_WRITABLE', `cannot create ${path}: ${reason(error)}`, { cause: error });
+    }
+  }
+  const stats = await lstat(path);
+  if (stats.isSymbolicLink()) {
+    throw storeError('OUTPUT_UNSAFE_PATH', `${path} is a symbolic link; lockhouse does not write through links in its state directory`, {
+      hint: `remove ${path} (lockhouse makes it again as a directory)`,
+    });
+  }
+  if (!stats.isDirectory()) {
+    throw storeError('OUTPUT_UNSAFE_PATH', `${path} is not a directory`, { hint: `remove ${path} (lockhouse makes it again as a directory)` });
+  }
+}

@@ -1,0 +1,19 @@
+/** Errors of the storage layer, with their codes in src/errors.ts. */
+import { LockhouseError, type LockhouseErrorOptions } from '../../errors.js';
+
+export type StoreErrorCode = 'OUTPUT_UNSAFE_PATH' | 'OUTPUT_NOT_WRITABLE' | 'CACHE_UNWRITABLE';
+
+export function storeError(code: StoreErrorCode, message: string, options: LockhouseErrorOptions = {}): LockhouseError {
+  return new LockhouseError(code, message, options);
+}
+
+/** The errno code of a Node fs error ("ENOENT"), or undefined. */
+export function errnoCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** "ENOSPC: no space left on device, write" — Node's message already names the call and code. */
+export function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,71 @@
+/**
+ * DIR/lockhouse.json, the manifest (DESIGN.md "What a run writes"): what
+ * this collection holds, where each file came from, and what failed. The
+ * zod schema is the source of schemas/manifest.schema.json (npm run
+ * schemas; a test fails when it is stale). A re-run reads it back to trust
+ * the files it wrote (size and mtime) without hashing them again.
+ */
+import { z } from 'zod';
+
+export const MANIFEST_FILE = 'lockhouse.json';
+export const MANIFEST_VERSION = 1;
+
+const nullableString = z.string().nullable();
+
+export const Origin = z
+  .enum(['download', 'cache', 'find-links', 'path', 'build', 'existing'])
+  .describe('where the file came from in this run: downloaded; from the cache; from a --find-links directory; from a local path the lock names; built; already in DIR and verified');
+
+export const ManifestArtifact = z.object({
+  package: z.string(),
+  version: nullableString,
+  filename: z.string(),
+  kind: z.enum(['wheel', 'sdist', 'built-wheel']),
+  origin: Origin,
+  url: nullableString.describe('where the lock says the file is (credentials removed); null for local files'),
+  sha256: z.string(),
+  size: z.number().int(),
+  /** For re-runs: the file's mtime when this run left it, to trust it unhashed. */
+  mtimeMs: z.number(),
+  targets: z.array(z.string()),
+});
+export type ManifestArtifact = z.infer<typeof ManifestArtifact>;
+
+export const ManifestFailure = z.object({
+  code: z.string().describe('a stable code: FETCH_*, INTEGRITY_MISMATCH, BUILD_UNAVAILABLE, PLAN_NO_ARTIFACT … (docs/errors.md)'),
+  package: nullableString,
+  version: nullableString,
+  filename: nullableString,
+  target: nullableString,
+  url: nullableString,
+  reason: z.string(),
+});
+export type ManifestFailure = z.infer<typeof ManifestFailure>;
+
+export const Manifest = z
+  .object({
+    manifestVersion: z.literal(MANIFEST_VERSION),
+    generator: z.string().describe('lockhouse and its version'),
+    lock: z.object({ path: z.string(), format: z.enum(['uv.lock', 'pylock']), sha256: z.string() }),
+    allPlatforms: z.boolean(),
+    targets: z.array(z.object({ id: z.string(), pythonPlatform: z.string(), pythonVersion: z.string() })),
+    artifacts: z.array(ManifestArtifact),
+    skipped: z.array(z.object({ package: z.string(), version: nullableString, reason: z.string() })),
+    failures: z.array(ManifestFailure),
+  })
+  .describe('DIR/lockhouse.json: what a lockhouse collect wrote');
+export type Manifest = z.infer<typeof Manifest>;
+
+/** A previous manifest, if it is one this lockhouse can read; anything else is ignored (the files are then hashed). */
+export function readManifest(text: string): Manifest | null {
+  try {
+    const parsed = Manifest.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function renderManifest(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
