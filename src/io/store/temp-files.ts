@@ -30,9 +30,10 @@ import { Digests, type Algorithm } from './digest.js';
 import { errnoCode, reason, storeError } from './store-error.js';
 import { newTempName, releaseTempName } from './temp-name.js';
 import type { Actual, TempFile, TempFiles } from './types.js';
+import { giveBack, POOLED_BUFFER_SIZE, takeBuffer } from './buffer-pool.js';
 
 /** Bytes gathered before one write: HTTP bodies arrive in 16–64 KiB chunks. */
-export const WRITE_BUFFER_SIZE = 1 << 20;
+export const WRITE_BUFFER_SIZE = POOLED_BUFFER_SIZE;
 
 export interface TempFilesOptions {
   /** fdatasync each file in finish() (default true). */
@@ -131,7 +132,7 @@ class HashingTempFile implements TempFile {
       // Copy into the buffer being filled; a full one goes to disk while the
       // next fills, so hashing and writing overlap (memcpy is ~10× faster than sha256).
       for (let offset = 0; offset < chunk.length; ) {
-        this.#current ??= Buffer.allocUnsafe(WRITE_BUFFER_SIZE);
+        this.#current ??= takeBuffer();
         const n = Math.min(chunk.length - offset, WRITE_BUFFER_SIZE - this.#fill);
         this.#current.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), this.#fill);
         this.#fill += n;
@@ -174,6 +175,7 @@ class HashingTempFile implements TempFile {
       await this.#settle();
       if (this.#durable) await handle.datasync();
       this.#handle = null;
+      giveBack(this.#current, this.#other);
       this.#current = this.#other = null;
       await handle.close();
       if (this.#state !== 'open') throw new Error(`TempFile.finish: ${this.path} was ${this.#state} meanwhile`);
@@ -206,8 +208,10 @@ class HashingTempFile implements TempFile {
       this.#state = 'discarded';
       const handle = this.#handle;
       this.#handle = null;
-      // close() waits for a write still under way.
+      // A write still under way must end before its buffer is reused; close() waits for it too.
+      await this.#inflight;
       await handle?.close().catch(() => undefined);
+      giveBack(this.#current, this.#other);
       this.#current = this.#other = null;
       await unlink(this.path).catch((error: unknown) => {
         if (errnoCode(error) !== 'ENOENT') throw error;
