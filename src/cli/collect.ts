@@ -55,7 +55,9 @@ export default class CollectCommand extends LockCommand {
 
   async run(logger: Logger): Promise<number> {
     const stderr = this.context.stderr as NodeJS.WriteStream;
-    const progress = createProgress({ enabled: Boolean(stderr.isTTY) && !this.json && !this.quiet, stream: stderr });
+    const stdout = this.context.stdout as NodeJS.WriteStream;
+    // A bar only for a person watching: both streams on a terminal, no --json, no -q.
+    const progress = createProgress({ enabled: Boolean(stderr.isTTY && stdout.isTTY) && !this.json && !this.quiet, stream: stderr });
     const log = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>): void => {
       progress.interrupt(() => logger[level](fields ?? {}, message));
     };

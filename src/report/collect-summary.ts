@@ -19,8 +19,9 @@ export function renderCollectSummary(manifest: Manifest, stats: CollectStats, ma
   const seconds = stats.elapsedMs / 1000;
   const origins = ORIGINS.filter(([origin]) => stats.byOrigin[origin]).map(([origin, label]) => `${stats.byOrigin[origin]} ${label}`);
   const rate = stats.downloadedBytes > 0 ? `, ${formatBytes(Math.round(stats.downloadedBytes / Math.max(seconds, 0.001)))}/s` : '';
+  const packages = new Set(manifest.artifacts.map((artifact) => `${artifact.package}@${artifact.version}`)).size;
   const lines = [
-    `Collected ${manifest.artifacts.length} file${manifest.artifacts.length === 1 ? '' : 's'} (${formatBytes(stats.bytes)}) in ${seconds.toFixed(1)} s${rate}` +
+    `Collected ${manifest.artifacts.length} file${manifest.artifacts.length === 1 ? '' : 's'} of ${packages} package${packages === 1 ? '' : 's'} (${formatBytes(stats.bytes)}) in ${seconds.toFixed(1)} s${rate}` +
       (origins.length ? `: ${origins.join(', ')}` : '') +
       (stats.downloadedBytes ? `; ${formatBytes(stats.downloadedBytes)} over the network in ${stats.requests} request${stats.requests === 1 ? '' : 's'}` : ''),
   ];

@@ -44,7 +44,7 @@ describe('--mirror FROM=TO', () => {
     // The lock names an index that does not exist here.
     const dir = testdir({ 'uv.lock': fixtureUvLock(artifacts, { base: 'https://files.example.invalid' }) });
     const run = await collectIn(dir, '--mirror', `https://files.example.invalid/simple=${mirror.indexUrl}`);
-    expect(run.stderr).toContain('Collected 2 files');
+    expect(run.stderr).toContain('Collected 2 files of 2 packages');
     expect(run.code).toBe(0);
     expect(mirror.requests.count(/^\/simple\/alpha\/$/)).toBe(1);
     expect(mirror.requests.count(/^\/files\//)).toBe(2);

@@ -63,7 +63,7 @@ describe('a collect killed with SIGKILL', () => {
 
     server.clearFaults();
     const again = await startLockhouse(args).done;
-    expect(again.stderr).toContain('Collected 12 files');
+    expect(again.stderr).toContain('Collected 12 files of 12 packages');
     expect(again.code).toBe(0);
     expect(checkNothingWrong(out)).toHaveLength(artifacts.length);
     expect(readdirSync(join(out, '.lockhouse', 'tmp'))).toEqual([]);

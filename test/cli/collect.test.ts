@@ -79,7 +79,7 @@ describe('collect writes exactly the plan, verified', () => {
     const p = project();
     server.resetLog();
     const run = await p.collect();
-    expect(run.stderr).toContain('Collected 5 files');
+    expect(run.stderr).toContain('Collected 5 files of 3 packages');
     expect(run.code).toBe(0);
     expect(filesIn(p.out)).toEqual(wheelsInPlan);
     for (const name of filesIn(p.out)) expect(sha256Of(join(p.out, name))).toBe(byName(name).sha256);
