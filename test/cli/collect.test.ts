@@ -238,3 +238,16 @@ describe('faults', () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe('a wrong file under a lock name', () => {
+  it('is removed even when the right one cannot be had (offline), so pip never takes it', async () => {
+    const p = project();
+    await p.collect('--no-cache');
+    const pure = join(p.out, 'pure-1.0-py3-none-any.whl');
+    writeFileSync(pure, 'not the lock file');
+    const run = await p.collect('--offline', '--no-cache');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('had other bytes than the lock says; removed');
+    expect(existsSync(pure)).toBe(false);
+  });
+});

@@ -3,10 +3,10 @@
  * credentials of the project's named indexes), the cache, the --find-links
  * index, the temporary files under DIR, and --mirror lookups.
  */
-import { lstat } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import { LockhouseError } from '../../errors.js';
 import { createCredentialSource, createDownloader, SimpleApi } from '../../io/http/index.js';
-import { copyThrough, digestFile, hashFile, openCache, scanFindLinks } from '../../io/store/index.js';
+import { copyThrough, digestFile, hashFile, openCache, scanFindLinks, sweepTemps } from '../../io/store/index.js';
 import type { ProjectSettings } from '../../model.js';
 import { normalizeIndexUrl, resolveIndex } from '../../select/filters.js';
 import type { FileJob } from './jobs.js';
@@ -43,6 +43,10 @@ export async function openCollectIO(
 ): Promise<OpenIO> {
   const mirrors = parseMirrors(options.mirrors, settings);
   const cache = options.cacheDir === null ? null : openCache(options.cacheDir, { onProblem: (problem) => log('warn', `cache entry ${problem.sha256} is ${problem.kind}; it is not used`) });
+  // A killed run's half-written cache inserts. The cache may be shared by
+  // containers with their own pid spaces: a minute's grace before a writer
+  // that looks dead here loses its file.
+  if (cache) await sweepTemps(cache.tmpDir, { deadGraceMs: 60_000 });
   const httpLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void =>
     log(level === 'error' ? 'warn' : level, message, fields);
   const downloader = options.offline
@@ -69,6 +73,7 @@ export async function openCollectIO(
     weakDigest: (path, algorithm) => digestFile(path, algorithm),
     lstat: (path) => lstat(path).catch(() => null),
     cacheContains: async (sha256) => (cache ? cache.contains(sha256) : false),
+    remove: (path) => rm(path, { force: true }),
     async mirrorUrl(job: FileJob): Promise<string | null> {
       if (!simple || job.index === null) return null;
       const to = mirrors.get(normalizeIndexUrl(job.index));

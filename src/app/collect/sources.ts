@@ -29,6 +29,8 @@ export interface CollectIO {
   mirrorUrl(job: FileJob): Promise<string | null>;
   /** Does the cache hold this content, verified (a bad entry is deleted)? */
   cacheContains(sha256: string): Promise<boolean>;
+  /** Remove a file (a wrong one under a final name); absent is fine. */
+  remove(path: string): Promise<void>;
 }
 
 export interface Trusted {
@@ -142,7 +144,10 @@ async function fromExisting(
   }
   const actual = await io.hashFile(finalPath, algorithm);
   if (matches(job, actual)) return { ok: true, origin: 'existing', actual, mtimeMs: stat.mtimeMs };
-  options.log('warn', `${finalPath} has other bytes than the lock says; it will be replaced`, { expected: describeExpected(job), actual: actual.sha256 });
+  // Not the lock's file: it goes now, so that it is not left under the lock's
+  // name (for pip to pick up) should no source have the right one.
+  await io.remove(finalPath);
+  options.log('warn', `${finalPath} had other bytes than the lock says; removed`, { expected: describeExpected(job), actual: actual.sha256 });
   return null;
 }
 
