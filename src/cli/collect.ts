@@ -20,7 +20,7 @@ export default class CollectCommand extends LockCommand {
 
       The result installs offline with \`pip install --no-index --find-links DIR …\`. \`DIR/lockhouse.json\` (the manifest) lists every file, where it came from, and every failure. A second run over a complete directory downloads nothing.
 
-      Packages that need a wheel built (no compatible wheel in the lock, a git checkout, a local project) are reported as failures for now: building comes in a later release. Their sdists are fetched and verified into the cache.
+      Where the lock has no wheel that fits a target (or \`--no-binary\` asks), and for git sources and local projects, a wheel is built with a standard PEP 517 frontend (\`uv build\`, else \`python -m build\`, else \`pip wheel\`) by an interpreter of the target's Python, and checked: it must carry the locked name and version, and it serves only the targets its tags fit. Built wheels are cached; build logs are under \`DIR/.lockhouse/logs/\`.
 
       Exit codes: 0 everything collected; 1 some artifacts failed (each is listed; the rest are collected); 2 bad usage or a lock that cannot be read; 3 a hash mismatch.
     `,
@@ -32,6 +32,7 @@ export default class CollectCommand extends LockCommand {
       ],
       ['Offline, from wheels already on disk and the cache', 'lockhouse collect --offline --find-links ~/wheels'],
       ['Through an Artifactory mirror of PyPI', 'lockhouse collect --mirror pypi=https://artifactory.example/api/pypi/pypi/simple'],
+      ['Build every sdist-only package here, so production never compiles', 'lockhouse collect -o wheels --build-jobs 4 --no-dev'],
     ],
   });
 
@@ -51,6 +52,9 @@ export default class CollectCommand extends LockCommand {
   verify = Option.Boolean('--verify', false, { description: 'Hash files already in DIR even where the last manifest vouches for them' });
   allowUnhashed = Option.Boolean('--allow-unhashed', false, { description: 'Take files the lock gives no hash for, unverified' });
   allowWeakHashes = Option.Boolean('--allow-weak-hashes', false, { description: 'Accept files the lock hashes with md5 or sha1 only' });
+  buildPython = Option.String('--build-python', { description: "The interpreter for builds (default: pythonX.Y of each target's Python on PATH, else python3)" });
+  buildJobs = Option.String('--build-jobs', '2', { description: 'Builds run in parallel with downloads and each other (default 2)' });
+  noBuildIsolation = Option.Boolean('--no-build-isolation', false, { description: "Build with the build interpreter's installed backends instead of isolated environments" });
   json = Option.Boolean('--json', false, { description: 'Print the manifest (or, with --dry-run, the plan) as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
@@ -77,6 +81,9 @@ export default class CollectCommand extends LockCommand {
         concurrency: positiveInteger('--concurrency', this.concurrency),
         retries: nonNegativeInteger('--retries', this.retries),
         timeoutMs: positiveNumber('--timeout', this.timeout) * 1000,
+        buildPython: this.buildPython,
+        buildJobs: positiveInteger('--build-jobs', this.buildJobs),
+        buildIsolation: !this.noBuildIsolation,
       },
       { env: process.env, version },
       {

@@ -28,11 +28,22 @@ export const ManifestArtifact = z.object({
   /** For re-runs: the file's mtime when this run left it, to trust it unhashed. */
   mtimeMs: z.number(),
   targets: z.array(z.string()),
+  builtFrom: z
+    .object({
+      kind: z.enum(['sdist', 'vcs', 'directory']),
+      ref: z.string().describe('the sdist file name, the git URL#commit, or the project directory'),
+      source: z.string().nullable().describe("what identifies the source across runs: the sdist's hash, or git URL, commit and subdirectory (null for local projects)"),
+      key: z.string().nullable().describe('the build cache key (null for local projects, built afresh every run)'),
+      frontend: z.string().describe('the PEP 517 frontend that built it'),
+      python: z.string().describe("the build interpreter's version and platform"),
+    })
+    .optional()
+    .describe('for built wheels: what they were built from, and how'),
 });
 export type ManifestArtifact = z.infer<typeof ManifestArtifact>;
 
 export const ManifestFailure = z.object({
-  code: z.string().describe('a stable code: FETCH_*, INTEGRITY_MISMATCH, BUILD_UNAVAILABLE, PLAN_NO_ARTIFACT … (docs/errors.md)'),
+  code: z.string().describe('a stable code: FETCH_*, INTEGRITY_MISMATCH, BUILD_FAILED, PLAN_NO_ARTIFACT … (docs/errors.md)'),
   package: nullableString,
   version: nullableString,
   filename: nullableString,

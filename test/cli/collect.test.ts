@@ -173,15 +173,17 @@ describe('collect writes exactly the plan, verified', () => {
     expect(existsSync(join(p.out, '.keep'))).toBe(true);
   });
 
-  it('a package that needs a build fails for now, with its sdist fetched and verified into the cache', async () => {
+  it('a package with no wheel for a target is built from its verified sdist, which stays in the cache', async () => {
     const p = project();
     const musl = ['--python-platform', 'x86_64-unknown-linux-musl', '--python-version', '3.12'];
     server.resetLog();
     const run = await runCli(['collect', '--lock', p.lock, '-o', p.out, '--cache-dir', p.cache, ...musl]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/native 2\.0 .*BUILD_UNAVAILABLE.*building is not available yet/);
+    expect(run.code).toBe(0);
     expect(server.requests.count('/files/native-2.0.tar.gz')).toBe(1);
+    expect(filesIn(p.out)).toContain('native-2.0-py3-none-any.whl');
     expect(filesIn(p.out)).not.toContain('native-2.0.tar.gz');
+    const built = manifestOf(p.out).artifacts.find((a) => a.filename === 'native-2.0-py3-none-any.whl')!;
+    expect(built).toMatchObject({ kind: 'built-wheel', origin: 'build', builtFrom: { kind: 'sdist', ref: 'native-2.0.tar.gz' } });
     const sha = byName('native-2.0.tar.gz').sha256;
     expect(existsSync(join(p.cache, 'content-v1', 'sha256', sha.slice(0, 2), sha.slice(2, 4), sha.slice(4)))).toBe(true);
   });

@@ -16,7 +16,9 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { crc32, gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
-import { BACKEND_PATH, BACKEND_PY, PYPROJECT_TOML } from './sdist-backend.js';
+import { BACKEND_PATH, backendPy, hostWheelTag, PYPROJECT_TOML, wrongName, wrongVersion, type BackendKind } from './sdist-backend.js';
+
+export type { BackendKind } from './sdist-backend.js';
 
 export interface Artifact {
   readonly kind: 'wheel' | 'sdist';
@@ -51,7 +53,10 @@ export interface WheelSpec extends DistSpec {
   build?: string;
 }
 
-export type SdistSpec = DistSpec;
+export interface SdistSpec extends DistSpec {
+  /** What its in-tree backend's build_wheel does (sdist-backend.ts); default 'pure'. */
+  backend?: BackendKind;
+}
 
 // ---------------------------------------------------------------- names
 
@@ -270,7 +275,11 @@ function tar(entries: ReadonlyArray<readonly [string, Buffer]>): Buffer {
   return Buffer.concat(blocks);
 }
 
-/** A PEP 625 sdist whose in-tree backend builds it with nothing from an index. */
+/**
+ * A PEP 625 sdist whose in-tree backend builds it with nothing from an index.
+ * `backend` picks what the build does (default 'pure'); the archive's file
+ * list is the same for every kind, only `_backend/backend.py` differs.
+ */
 export function makeSdist(spec: SdistSpec): Artifact {
   const version = normalizeVersion(spec.version);
   const root = `${distName(spec.name)}-${version}`;
@@ -279,7 +288,7 @@ export function makeSdist(spec: SdistSpec): Artifact {
   const files = new Map<string, Buffer>([
     ['PKG-INFO', Buffer.from(metadata(spec, version))],
     ['pyproject.toml', Buffer.from(PYPROJECT_TOML)],
-    [BACKEND_PATH, Buffer.from(BACKEND_PY)],
+    [BACKEND_PATH, Buffer.from(backendPy(spec.backend))],
     [`${module}/__init__.py`, Buffer.from(initPy(spec, version, filename))],
   ]);
   for (const [path, data] of Object.entries(spec.files ?? {})) files.set(path, asBuffer(data));
@@ -293,4 +302,19 @@ export function makeSdist(spec: SdistSpec): Artifact {
     return gzipSync(tar(entries), { level });
   });
   return artifact('sdist', spec, version, filename, bytes);
+}
+
+/**
+ * The file name a build of this sdist (or `writeProject` tree) writes, or
+ * null for the `fail` backend. A `platform` build's tag is the interpreter's
+ * that runs it: `hostTag`, by default `hostWheelTag()` (which runs python3).
+ */
+export function builtWheelFilename(spec: { name: string; version: string; backend?: BackendKind }, hostTag?: string): string | null {
+  const kind = spec.backend ?? 'pure';
+  if (kind === 'fail') return null;
+  const version = normalizeVersion(spec.version);
+  const name = kind === 'wrong-name' ? wrongName(spec.name) : spec.name;
+  const built = kind === 'wrong-version' ? wrongVersion(version) : version;
+  const tag = kind === 'platform' ? (hostTag ?? hostWheelTag()) : 'py3-none-any';
+  return `${distName(name)}-${built}-${tag}.whl`;
 }

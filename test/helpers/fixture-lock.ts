@@ -9,7 +9,25 @@
  *
  * Artifacts of one name and version make one package. Dependency edges come
  * from the artifacts' Requires-Dist (those naming a locked package, extras
- * left out), so the lock agrees with the metadata pip reads.
+ * left out), so the lock agrees with the metadata pip reads. A package with
+ * only an sdist among the artifacts is locked with only an sdist: it needs a
+ * build.
+ *
+ * Packages built from source trees come from options, as uv writes them:
+ * `git` (`source = { git = "<url>?subdirectory=<dir>&rev=<commit>#<commit>" }`,
+ * see source-tree.ts `makeGitRepo` / `lockedGit`), `directories`
+ * (`{ directory = "<path>" }`) and `editables` (`{ editable = "<path>" }`),
+ * paths relative to the lock's folder; `members` writes `[manifest] members`
+ * (uv lists the root project there too). The root stays the virtual project
+ * at "." and depends on every package.
+ *
+ *   fixtureUvLock([wheel, sdistOnly], {
+ *     base: server.url,
+ *     git: [lockedGit(repo)],
+ *     directories: [{ name: 'vendored', version: '2.0', path: 'vendor/vendored' }],
+ *     editables: [{ name: 'lib', version: '1.0', path: 'packages/lib' }],
+ *     members: ['app', 'lib'],
+ *   });
  */
 import type { Artifact } from './artifacts.js';
 import { normalizeVersion } from './artifacts.js';
@@ -22,6 +40,39 @@ export interface FixtureLockOptions {
   requiresPython?: string;
   /** Package name → environment marker: on the project's edge (uv.lock), as the package's `marker` (pylock). */
   markers?: Record<string, string>;
+  /** Packages built from a git commit. */
+  git?: readonly GitPackage[];
+  /** Local projects built from their folder: `directory` sources. */
+  directories?: readonly LocalPackage[];
+  /** Local projects installed editable (workspace members): `editable` sources (pylock: `directory` with `editable = true`). */
+  editables?: readonly LocalPackage[];
+  /** uv.lock `[manifest] members`: the workspace members, the root project's name among them. */
+  members?: readonly string[];
+}
+
+/** A package built from a commit of a git repository. */
+export interface GitPackage {
+  name: string;
+  version: string;
+  /** The repository's URL, e.g. `file:///…/repo.git`. */
+  url: string;
+  /** The full commit id: requested (`rev=`) and locked (`#`). */
+  commit: string;
+  /** The project's folder in the repository, '/'-separated. */
+  subdirectory?: string;
+  /** Names of locked packages it depends on. */
+  dependencies?: string[];
+}
+
+/** A local project. */
+export interface LocalPackage {
+  name: string;
+  /** Left out of the lock when absent, as uv does for a dynamic version. */
+  version?: string;
+  /** Relative to the lock's folder, '/'-separated. */
+  path: string;
+  /** Names of locked packages it depends on. */
+  dependencies?: string[];
 }
 
 interface LockedPackage {
@@ -76,14 +127,66 @@ const edgeTable = ([name, marker]: [string, string | undefined]): string =>
 
 const list = (items: readonly string[]): string => `[\n${items.map((item) => `    ${item},\n`).join('')}]`;
 
+/** The git URL uv locks: the repository, `subdirectory` then `rev` in the query (form-encoded: `/` is `%2F`), the commit as fragment. */
+export function uvGitUrl(pkg: GitPackage): string {
+  const query = new URLSearchParams();
+  if (pkg.subdirectory) query.append('subdirectory', pkg.subdirectory);
+  query.append('rev', pkg.commit);
+  return `${pkg.url}?${query.toString()}#${pkg.commit}`;
+}
+
+interface SourcePackage {
+  readonly name: string;
+  readonly version: string | undefined;
+  /** `git = "…"`, `directory = "…"`: the inline table's key and value. */
+  readonly key: 'git' | 'directory' | 'editable';
+  readonly value: string;
+  readonly dependencies: readonly string[];
+}
+
+function sourcePackages(options: FixtureLockOptions): SourcePackage[] {
+  const local = (key: 'directory' | 'editable') => (pkg: LocalPackage): SourcePackage => ({
+    name: canonicalName(pkg.name),
+    version: pkg.version === undefined ? undefined : normalizeVersion(pkg.version),
+    key,
+    value: pkg.path,
+    dependencies: (pkg.dependencies ?? []).map(canonicalName),
+  });
+  return [
+    ...(options.git ?? []).map((pkg): SourcePackage => ({
+      name: canonicalName(pkg.name),
+      version: normalizeVersion(pkg.version),
+      key: 'git',
+      value: uvGitUrl(pkg),
+      dependencies: (pkg.dependencies ?? []).map(canonicalName),
+    })),
+    ...(options.directories ?? []).map(local('directory')),
+    ...(options.editables ?? []).map(local('editable')),
+  ];
+}
+
 /** A uv.lock (version 1, revision 3) with a virtual project at "." depending on every package. */
 export function fixtureUvLock(artifacts: readonly Artifact[], options: FixtureLockOptions): string {
   const packages = packagesOf(artifacts);
-  const locked = new Set(packages.map((pkg) => pkg.name));
+  const sources = sourcePackages(options);
+  const locked = new Set([...packages.map((pkg) => pkg.name), ...sources.map((pkg) => pkg.name)]);
+  for (const pkg of sources) {
+    const missing = pkg.dependencies.filter((name) => !locked.has(name));
+    if (missing.length) throw new Error(`${pkg.name} depends on ${missing.join(', ')}, which the lock does not have`);
+  }
   const project = canonicalName(options.project ?? 'app');
   const file = (artifact: Artifact): string =>
     `{ url = ${str(fileUrl(options.base, artifact.filename))}, hash = "sha256:${artifact.sha256}", size = ${artifact.size} }`;
-  const rootEdges = packages.map((pkg): [string, string | undefined] => [pkg.name, options.markers?.[pkg.name]]);
+  const rootEdges = [...packages, ...sources]
+    .map((pkg): [string, string | undefined] => [pkg.name, options.markers?.[pkg.name]])
+    .sort((a, b) => a[0].localeCompare(b[0]));
+  // What the project asked for (uv's requires-dist): a source package's requirement names its source.
+  const asked = new Map(sources.map((pkg) => [pkg.name, pkg]));
+  const requirement = (edge: [string, string | undefined]): string => {
+    const pkg = asked.get(edge[0]);
+    const how = !pkg ? '' : pkg.key === 'git' ? `, git = ${str(pkg.value.replace(/#.*$/, ''))}` : `, ${pkg.key} = ${str(pkg.value)}`;
+    return `{ name = ${str(edge[0])}${edge[1] ? `, marker = ${str(edge[1])}` : ''}${how} }`;
+  };
 
   const tables = [
     [
@@ -94,7 +197,7 @@ export function fixtureUvLock(artifacts: readonly Artifact[], options: FixtureLo
       `dependencies = ${list(rootEdges.map(edgeTable))}`,
       '',
       '[package.metadata]',
-      `requires-dist = [${rootEdges.map(edgeTable).join(', ')}]`,
+      `requires-dist = [${rootEdges.map(requirement).join(', ')}]`,
     ],
     ...packages.map((pkg) => {
       const deps = edges(pkg, locked);
@@ -108,13 +211,27 @@ export function fixtureUvLock(artifacts: readonly Artifact[], options: FixtureLo
         ...(pkg.wheels.length ? [`wheels = ${list(pkg.wheels.map(file))}`] : []),
       ];
     }),
+    ...sources.map((pkg) => [
+      '[[package]]',
+      `name = ${str(pkg.name)}`,
+      ...(pkg.version === undefined ? [] : [`version = ${str(pkg.version)}`]),
+      `source = { ${pkg.key} = ${str(pkg.value)} }`,
+      ...(pkg.dependencies.length ? [`dependencies = ${list(pkg.dependencies.map((name) => edgeTable([name, undefined])))}`] : []),
+    ]),
   ].sort((a, b) => a[1]!.localeCompare(b[1]!));
 
   const header = ['version = 1', 'revision = 3', `requires-python = ${str(options.requiresPython ?? '>=3.9')}`];
-  return [header, ...tables].map((lines) => `${lines.join('\n')}\n`).join('\n');
+  const manifest = options.members?.length
+    ? [['[manifest]', `members = ${list([...new Set(options.members.map(canonicalName))].sort().map(str))}`]]
+    : [];
+  return [header, ...manifest, ...tables].map((lines) => `${lines.join('\n')}\n`).join('\n');
 }
 
-/** A PEP 751 pylock.toml listing every package. */
+/**
+ * A PEP 751 pylock.toml listing every package. Source-tree packages are
+ * `vcs = { type = "git", … }` and `directory = { path, editable }` tables;
+ * their dependencies and `members` have no place in a pylock and are left out.
+ */
 export function fixturePylock(artifacts: readonly Artifact[], options: FixtureLockOptions): string {
   const packages = packagesOf(artifacts);
   const file = (artifact: Artifact): string =>
@@ -131,6 +248,32 @@ export function fixturePylock(artifacts: readonly Artifact[], options: FixtureLo
       ...(pkg.wheels.length ? [`wheels = ${list(pkg.wheels.map(file))}`] : []),
     ];
   });
+  const marker = (name: string): string[] => {
+    const text = options.markers?.[canonicalName(name)];
+    return text ? [`marker = ${str(text)}`] : [];
+  };
+  const version = (text: string | undefined): string[] => (text === undefined ? [] : [`version = ${str(normalizeVersion(text))}`]);
+  for (const pkg of options.git ?? []) {
+    const subdirectory = pkg.subdirectory ? `, subdirectory = ${str(pkg.subdirectory)}` : '';
+    tables.push([
+      '[[packages]]',
+      `name = ${str(canonicalName(pkg.name))}`,
+      ...version(pkg.version),
+      ...marker(pkg.name),
+      `vcs = { type = "git", url = ${str(pkg.url)}, requested-revision = ${str(pkg.commit)}, commit-id = ${str(pkg.commit)}${subdirectory} }`,
+    ]);
+  }
+  for (const [editable, local] of [[false, options.directories], [true, options.editables]] as const) {
+    for (const pkg of local ?? []) {
+      tables.push([
+        '[[packages]]',
+        `name = ${str(canonicalName(pkg.name))}`,
+        ...version(pkg.version),
+        ...marker(pkg.name),
+        `directory = { path = ${str(pkg.path)}${editable ? ', editable = true' : ''} }`,
+      ]);
+    }
+  }
   const header = ['lock-version = "1.0"', 'created-by = "lockhouse-tests"', `requires-python = ${str(options.requiresPython ?? '>=3.9')}`];
   return [header, ...tables].map((lines) => `${lines.join('\n')}\n`).join('\n');
 }

@@ -13,13 +13,15 @@ import { planLock, type PlanRequest, type PlanResult } from '../plan.js';
 import type { TargetContext } from '../targets.js';
 import { cleanOutput } from './clean.js';
 import { openCollectIO, type IOOptions } from './io.js';
+import { buildOne, type BuildOutcome } from './builds.js';
+import { buildOptionsFor, openBuildIO, type BuildRequestOptions } from './build-io.js';
 import { collectJobs, type FileJob } from './jobs.js';
 import { runPool } from './pool.js';
 import { fetchOne, type Outcome, type Trusted } from './sources.js';
 import { statsOf, type CollectStats } from './stats.js';
 import { outputLayout, writeFileAtomic } from './output-dir.js';
 
-export interface CollectRequest extends IOOptions {
+export interface CollectRequest extends IOOptions, BuildRequestOptions {
   readonly plan: PlanRequest;
   /** -o, --output DIR. */
   readonly output: string;
@@ -39,7 +41,8 @@ export interface CollectEvents {
   /** Files to do and the bytes the lock says they weigh (sizes may be missing). */
   onStart?(files: number, bytes: number): void;
   onBytes?(bytes: number): void;
-  onFile?(job: FileJob, outcome: Outcome): void;
+  /** A file or a build is done (job and outcome are null for builds). */
+  onFile?(job: FileJob | null, outcome: Outcome | null): void;
 }
 
 export interface CollectResult {
@@ -62,6 +65,7 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   }
 
   const plannedMs = performance.now() - started;
+  for (const warning of plan.warnings) events.log('warn', warning.target ? `${warning.message} (${warning.target})` : warning.message);
   const lockPath = resolve(request.plan.lock.cwd, planned.lock.path);
   const layout = await outputLayout(resolve(request.plan.lock.cwd, request.output));
   const previous = readManifest(await readFile(layout.manifest, 'utf8').catch(() => ''));
@@ -74,10 +78,14 @@ export async function collect(request: CollectRequest, context: TargetContext & 
     allowWeakHashes: request.allowWeakHashes,
   });
   const io = await openCollectIO(request, planned.settings, layout, context.env, events.log);
+  /** The file jobs that ran, and their outcomes, in the same order. */
+  const fetchedJobs: FileJob[] = [];
   const outcomes: Outcome[] = [];
+  const built: BuildOutcome[] = [];
   const fetchStarted = performance.now();
   try {
-    events.onStart?.(jobs.files.length, jobs.files.reduce((sum, job) => sum + (job.item.size ?? 0), 0));
+    const forDir = jobs.files.filter((job) => job.destination === 'output');
+    events.onStart?.(forDir.length + jobs.builds.length, forDir.reduce((sum, job) => sum + (job.item.size ?? 0), 0));
     const sourceOptions = {
       offline: request.offline,
       verify: request.verify,
@@ -85,26 +93,64 @@ export async function collect(request: CollectRequest, context: TargetContext & 
       log: events.log,
       ...(events.onBytes ? { onBytes: events.onBytes } : {}),
     };
-    outcomes.push(
+    const finalPathOf = (job: FileJob): string | null =>
+      job.destination === 'output' ? layout.pathFor(job.filename) : io.cache ? null : layout.statePath('sdists', job.filename);
+    const fetchFile = async (job: FileJob): Promise<Outcome> => {
+      const outcome = await fetchOne(job, finalPathOf(job), io, sourceOptions).catch((error: unknown): Outcome => unexpected(error));
+      if (job.destination === 'output') events.onFile?.(job, outcome);
+      return outcome;
+    };
+    // Files for DIR are fetched by the pool; an sdist needed only to be built
+    // is fetched when (and if) its build needs it: a re-run that reuses the
+    // wheels it built last time never touches their sdists.
+    const pooled = new Map(forDir.map((job) => [job, deferred<Outcome>()]));
+    const onDemand = new Map<FileJob, Promise<Outcome>>();
+    const outcomeOf = (job: FileJob): Promise<Outcome> => {
+      const waiting = pooled.get(job);
+      if (waiting) return waiting.promise;
+      let pending = onDemand.get(job);
+      if (!pending) onDemand.set(job, (pending = fetchFile(job)));
+      return pending;
+    };
+    const sdistPath = async (job: FileJob): Promise<string | null> => {
+      const outcome = await outcomeOf(job);
+      if (!outcome.ok) return null;
+      return finalPathOf(job) ?? io.cacheEntryPath(outcome.actual.sha256);
+    };
+    const buildIO = openBuildIO(request, layout, context.env, events.log);
+    const buildOptions = buildOptionsFor(request, planned, previous);
+    const [fileOutcomes, buildOutcomes] = await Promise.all([
       // Twice as many files in hand as connections: while one file's bytes
       // are being verified and renamed, the next request already waits on its
       // connection, so no connection idles on local disk work. The HTTP layer
       // still opens at most --concurrency connections per origin.
-      ...(await runPool(jobs.files, request.concurrency * 2, async (job) => {
-        const finalPath = job.destination === 'output' ? layout.pathFor(job.filename) : null;
-        const outcome = await fetchOne(job, finalPath, io, sourceOptions).catch((error: unknown): Outcome => unexpected(error));
-        events.onFile?.(job, outcome);
+      runPool([...pooled.keys()], request.concurrency * 2, async (job) => {
+        const outcome = await fetchFile(job);
+        pooled.get(job)!.resolve(outcome);
         return outcome;
-      })),
-    );
+      }),
+      // Builds run beside the downloads, each waiting for its own source.
+      runPool(jobs.builds, request.buildJobs, async (job) => {
+        const source = job.source;
+        const path = async (): Promise<string | null> => (source.kind === 'sdist' ? sdistPath(source.file) : null);
+        const outcome = await buildOne(job, path, io, buildIO, buildOptions, sourceOptions).catch(
+          (error: unknown): BuildOutcome => ({ artifacts: [], failures: [{ ...unexpectedFailure(error), package: job.item.package, version: job.item.version, filename: job.item.filename, target: null }] }),
+        );
+        events.onFile?.(null, null);
+        return outcome;
+      }),
+    ]);
+    fetchedJobs.push(...pooled.keys(), ...onDemand.keys());
+    outcomes.push(...fileOutcomes, ...(await Promise.all(onDemand.values())));
+    built.push(...buildOutcomes);
   } finally {
     await io.close();
   }
   const fetchMs = performance.now() - fetchStarted;
 
-  const artifacts: ManifestArtifact[] = [];
-  const failures: ManifestFailure[] = [...jobs.failures];
-  jobs.files.forEach((job, i) => {
+  const artifacts: ManifestArtifact[] = built.flatMap((outcome) => outcome.artifacts);
+  const failures: ManifestFailure[] = [...jobs.failures, ...built.flatMap((outcome) => outcome.failures)];
+  fetchedJobs.forEach((job, i) => {
     const outcome = outcomes[i]!;
     const { item } = job;
     if (!outcome.ok) {
@@ -142,7 +188,7 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   };
   await writeFileAtomic(layout, layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
 
-  const stats = statsOf(jobs.files, outcomes, performance.now() - started, io.requests());
+  const stats = statsOf(fetchedJobs, outcomes, built, performance.now() - started, io.requests());
   events.log('debug', 'collect stages', {
     planMs: Math.round(plannedMs),
     fetchMs: Math.round(fetchMs),
@@ -154,9 +200,19 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   return { planned, manifest, manifestPath: layout.manifest, stats, exitCode };
 }
 
-function unexpected(error: unknown): Outcome {
+function unexpectedFailure(error: unknown): { code: string; url: string | null; reason: string } {
   const failure = error as Error & { code?: string };
-  return { ok: false, failure: { code: failure.code ?? 'INTERNAL', url: null, reason: failure.message } };
+  return { code: failure.code ?? 'INTERNAL', url: null, reason: failure.message };
+}
+
+function unexpected(error: unknown): Outcome {
+  return { ok: false, failure: unexpectedFailure(error) };
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => (resolve = done));
+  return { promise, resolve };
 }
 
 export { MANIFEST_FILE };

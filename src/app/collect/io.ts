@@ -74,6 +74,7 @@ export async function openCollectIO(
     lstat: (path) => lstat(path).catch(() => null),
     cacheContains: async (sha256) => (cache ? cache.contains(sha256) : false),
     remove: (path) => rm(path, { force: true }),
+    cacheEntryPath: (sha256) => (cache ? cache.entryPath(sha256) : null),
     async mirrorUrl(job: FileJob): Promise<string | null> {
       if (!simple || job.index === null) return null;
       const to = mirrors.get(normalizeIndexUrl(job.index));

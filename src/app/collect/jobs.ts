@@ -1,8 +1,8 @@
 /**
  * The plan → the work of a collect: one job per file to put in DIR (or,
- * for an sdist that is only there to be built, in the cache), and the
- * failures known before anything is fetched (plan errors, refused hashes,
- * two different files wanting one name, builds). Pure.
+ * for an sdist that is only there to be built, in the cache), one job per
+ * wheel to build, and the failures known before anything is fetched (plan
+ * errors, refused hashes, two different files wanting one name). Pure.
  */
 import { isAbsolute, join } from 'node:path';
 import type { LockGraph } from '../../model.js';
@@ -18,14 +18,26 @@ export interface FileJob {
   readonly url: string | null;
   /** An absolute local path the lock gives (relative paths are the lock's directory's), or null. */
   readonly localPath: string | null;
-  /** The registry index the package was locked from (for --mirror and credentials). */
+  /** The registry index the package was locked from (for --mirror, credentials, build requirements). */
   readonly index: string | null;
-  /** 'output': the file belongs in DIR. 'cache': an sdist fetched only to be built. */
-  readonly destination: 'output' | 'cache';
+  /** 'output': the file belongs in DIR. 'build': an sdist fetched only to be built (kept in the cache). */
+  readonly destination: 'output' | 'build';
+}
+
+/** A wheel to build, for the targets of its plan item. */
+export interface BuildJob {
+  readonly item: PlanItem;
+  readonly source:
+    | { readonly kind: 'sdist'; readonly file: FileJob }
+    | { readonly kind: 'vcs'; readonly url: string; readonly commit: string; readonly subdirectory: string | null }
+    | { readonly kind: 'directory'; readonly path: string };
+  /** The registry index of the package, for its build requirements (null: git and local projects). */
+  readonly index: string | null;
 }
 
 export interface Jobs {
   readonly files: readonly FileJob[];
+  readonly builds: readonly BuildJob[];
   readonly failures: readonly ManifestFailure[];
 }
 
@@ -35,9 +47,6 @@ export interface JobOptions extends HashPolicy {
   /** --sdist: sdists belong in DIR even when they are also built. */
   readonly sdistsInOutput: boolean;
 }
-
-/** Until builds exist (issue 4), a package that needs one is a failure with this code. */
-export const BUILD_UNAVAILABLE = 'BUILD_UNAVAILABLE';
 
 export function collectJobs(graph: LockGraph, plan: Plan, options: JobOptions): Jobs {
   const failures: ManifestFailure[] = plan.errors.map((error) => ({
@@ -50,11 +59,21 @@ export function collectJobs(graph: LockGraph, plan: Plan, options: JobOptions): 
     reason: error.message,
   }));
   const files: FileJob[] = [];
+  const builds: BuildJob[] = [];
   const byName = new Map<string, FileJob>();
 
   for (const item of plan.items) {
-    if (item.build) failures.push(buildFailure(item));
-    if (item.kind !== 'wheel' && item.kind !== 'sdist') continue;
+    const pkg = graph.packages[item.packageIndex]!;
+    const index = pkg.source.kind === 'registry' ? pkg.source.index : null;
+    if (item.kind === 'vcs' && pkg.source.kind === 'vcs') {
+      const { url, path, commit, subdirectory } = pkg.source;
+      builds.push({ item, index: null, source: { kind: 'vcs', url: url ?? pathUrl(path!, options.lockDir), commit, subdirectory } });
+      continue;
+    }
+    if (item.kind === 'directory') {
+      builds.push({ item, index: null, source: { kind: 'directory', path: resolvePath(item.path!, options.lockDir) } });
+      continue;
+    }
     const artifact = item.artifact!;
     const rule = hashRule(artifact.hashes, artifact.size, options);
     const base = { package: item.package, version: item.version, filename: item.filename, target: null, url: item.url };
@@ -62,16 +81,16 @@ export function collectJobs(graph: LockGraph, plan: Plan, options: JobOptions): 
       failures.push({ ...base, code: rule.code, reason: rule.reason });
       continue;
     }
-    const pkg = graph.packages[item.packageIndex]!;
     const job: FileJob = {
       item,
       filename: artifact.filename,
       rule,
       url: isHttp(artifact.url) ? artifact.url : null,
       localPath: localPath(artifact.url, artifact.path, options.lockDir),
-      index: pkg.source.kind === 'registry' ? pkg.source.index : null,
-      destination: item.kind === 'sdist' && item.build && !options.sdistsInOutput ? 'cache' : 'output',
+      index,
+      destination: item.kind === 'sdist' && item.build && !options.sdistsInOutput ? 'build' : 'output',
     };
+    if (item.build) builds.push({ item, index, source: { kind: 'sdist', file: job } });
     const twin = byName.get(job.filename);
     if (twin && job.destination === 'output' && twin.destination === 'output') {
       // A flat wheelhouse has one file per name: two different files cannot share it.
@@ -86,20 +105,7 @@ export function collectJobs(graph: LockGraph, plan: Plan, options: JobOptions): 
     byName.set(job.filename, job);
     files.push(job);
   }
-  return { files, failures };
-}
-
-function buildFailure(item: PlanItem): ManifestFailure {
-  const what = item.kind === 'vcs' ? 'a git checkout' : item.kind === 'directory' ? 'a local project' : `the sdist ${item.filename}`;
-  return {
-    code: BUILD_UNAVAILABLE,
-    package: item.package,
-    version: item.version,
-    filename: item.filename,
-    target: item.targets.length === 1 ? item.targets[0]! : null,
-    url: item.kind === 'sdist' ? item.url : null,
-    reason: `needs a wheel built from ${what} for ${item.targets.length ? item.targets.join(', ') : 'every platform'}, and building is not available yet${item.kind === 'sdist' ? ' (its sdist is fetched and verified into the cache)' : ''}`,
-  };
+  return { files, builds, failures };
 }
 
 function sameContent(a: FileJob['rule'], b: FileJob['rule']): boolean {
@@ -110,8 +116,16 @@ function isHttp(url: string | null): url is string {
   return url !== null && /^https?:\/\//i.test(url);
 }
 
+function resolvePath(path: string, lockDir: string): string {
+  return isAbsolute(path) ? path : join(lockDir, path);
+}
+
+function pathUrl(path: string, lockDir: string): string {
+  return `file://${resolvePath(path, lockDir)}`;
+}
+
 function localPath(url: string | null, path: string | null, lockDir: string): string | null {
-  if (path !== null) return isAbsolute(path) ? path : join(lockDir, path);
+  if (path !== null) return resolvePath(path, lockDir);
   if (url !== null && url.toLowerCase().startsWith('file://')) return decodeURIComponent(new URL(url).pathname);
   return null;
 }

@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '../../output/manifest.js';
-import { outputPath, ensureOutputDir } from '../../io/store/safe-paths.js';
+import { mkdirSync } from 'node:fs';
+import { outputPath, ensureOutputDir, STATE_DIR } from '../../io/store/safe-paths.js';
 import { sweepTemps } from '../../io/store/sweep.js';
 import { createTempFiles } from '../../io/store/temp-files.js';
 import type { TempFiles } from '../../io/store/types.js';
@@ -18,6 +19,8 @@ export interface OutputLayout {
   readonly temps: TempFiles;
   /** DIR/<filename>, after checking the name is a plain file name. */
   pathFor(filename: string): string;
+  /** DIR/.lockhouse/<folder>/<filename> (the folder is made): lockhouse's own files, e.g. sdists kept only to be built when there is no cache. */
+  statePath(folder: string, filename: string): string;
   /** Temporary files swept at the start (left by killed runs). */
   readonly swept: readonly string[];
 }
@@ -35,6 +38,11 @@ export async function outputLayout(dir: string): Promise<OutputLayout> {
     manifest: join(dir, MANIFEST_FILE),
     temps: createTempFiles(tmp),
     pathFor: (filename) => outputPath(dir, filename),
+    statePath: (folder, filename) => {
+      const sub = join(dir, STATE_DIR, folder);
+      mkdirSync(sub, { recursive: true });
+      return outputPath(sub, filename);
+    },
     swept,
   };
 }

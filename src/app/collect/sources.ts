@@ -31,6 +31,8 @@ export interface CollectIO {
   cacheContains(sha256: string): Promise<boolean>;
   /** Remove a file (a wrong one under a final name); absent is fine. */
   remove(path: string): Promise<void>;
+  /** Where the cache keeps content (null without a cache). */
+  cacheEntryPath(sha256: string): string | null;
 }
 
 export interface Trusted {
@@ -216,7 +218,8 @@ async function land(
   io: CollectIO,
   log: SourceOptions['log'],
 ): Promise<Outcome> {
-  if (io.cache && origin === 'download') {
+  // Downloads go to the cache; so does anything whose only destination is the cache (an sdist to build).
+  if (io.cache && (origin === 'download' || finalPath === null)) {
     // A cache that cannot be written (read-only, full) costs a future download, not this file.
     await io.cache.insert(temp.path, actual.sha256).catch((error: Error) => log('warn', `cannot add ${actual.sha256} to the cache: ${error.message}`));
   }

@@ -7,6 +7,7 @@
  * `python -m build --wheel` where `build` is importable, else
  * `python -m pip wheel --no-deps`.
  */
+import type { HostInfo } from '../../python/host.js';
 
 /** An interpreter that can run builds. */
 export interface BuildPython {
@@ -17,6 +18,8 @@ export interface BuildPython {
   /** sysconfig platform tag of the interpreter (packaging's first platform tag), e.g. "linux_x86_64", "macosx_14_0_arm64". */
   readonly platform: string;
   readonly freeThreaded: boolean;
+  /** What the interpreter reported about itself (python/host.ts): `hostTarget(host)` gives the tags a wheel built by it must fit. */
+  readonly host?: HostInfo;
 }
 
 export type FrontendName = 'uv' | 'build' | 'pip';
@@ -49,6 +52,10 @@ export interface BuildRequest {
   readonly logPath: string;
   readonly env: NodeJS.ProcessEnv;
   readonly signal?: AbortSignal;
+  /** Kill the build after this long; none by default (a build may take many minutes). */
+  readonly timeoutMs?: number;
+  /** How messages name the source ("foo 1.0 (foo-1.0.tar.gz)"); default: the source's path. */
+  readonly label?: string;
 }
 
 export interface BuildResult {

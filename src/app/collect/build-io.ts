@@ -1,0 +1,136 @@
+/**
+ * The build layer as one collect run uses it: interpreters per target,
+ * the frontend per interpreter (each found once and logged), logs under
+ * DIR/.lockhouse/logs, git checkouts and built wheels in the cache, and
+ * where build requirements come from.
+ */
+import { join } from 'node:path';
+import { checkoutGit } from '../../io/build/git.js';
+import { chooseFrontend } from '../../io/build/frontend.js';
+import { findBuildPython, probeBuildPython } from '../../io/build/python.js';
+import { logPathFor } from '../../io/build/build-log.js';
+import { runBuild } from '../../io/build/run-build.js';
+import type { BuildPython, Frontend } from '../../io/build/types.js';
+import { readWheelIdentity } from '../../io/build/wheel-identity.js';
+import type { Target } from '../../model.js';
+import type { Manifest, ManifestArtifact } from '../../output/manifest.js';
+import { normalizeIndexUrl, resolveIndex } from '../../select/filters.js';
+import type { PlanResult } from '../plan.js';
+import { openBuildCache } from './build-cache.js';
+import type { BuildIO, BuildOptions } from './builds.js';
+import type { IOLog } from './io.js';
+import type { OutputLayout } from './output-dir.js';
+
+export interface BuildRequestOptions {
+  /** --build-python PATH. */
+  readonly buildPython?: string | undefined;
+  /** --build-jobs N (default 2). */
+  readonly buildJobs: number;
+  /** --no-build-isolation: false. */
+  readonly buildIsolation: boolean;
+  readonly cacheDir: string | null;
+  readonly offline: boolean;
+  readonly findLinks: readonly string[];
+  /** "FROM=TO" pairs (--mirror), for build requirements too. */
+  readonly mirrors: readonly string[];
+}
+
+/** PyPI, for the build requirements of git and local projects (they have no index of their own). */
+const DEFAULT_INDEX = 'https://pypi.org/simple';
+
+/** X.Y (or X.Yt) of a target's Python, whatever form its version was given in. */
+function pythonOf(target: Target): string {
+  const abi = target.tags.ordered[0]?.split('-')[1] ?? '';
+  return `${target.markers.python_version}${abi.endsWith('t') ? 't' : ''}`;
+}
+
+export function openBuildIO(request: BuildRequestOptions, layout: OutputLayout, env: NodeJS.ProcessEnv, log: IOLog): BuildIO {
+  const pythons = new Map<string, Promise<BuildPython | null>>();
+  const frontends = new Map<string, Promise<Frontend>>();
+  return {
+    python(target) {
+      const version = target ? pythonOf(target) : undefined;
+      const key = version ?? '';
+      let found = pythons.get(key);
+      if (!found) {
+        found = findBuildPython({ ...(version ? { version } : {}), ...(request.buildPython ? { explicit: request.buildPython } : {}), env });
+        pythons.set(key, found);
+      }
+      return found;
+    },
+    frontend(python) {
+      let found = frontends.get(python.command);
+      if (!found) {
+        found = chooseFrontend(python, env).then((frontend) => {
+          log('info', `builds with ${python.command} (Python ${python.version.join('.')}) use ${frontend.description}`);
+          return frontend;
+        });
+        frontends.set(python.command, found);
+      }
+      return found;
+    },
+    build: (request_) =>
+      runBuild({
+        source: request_.source,
+        python: request_.python,
+        frontend: request_.frontend,
+        isolation: request.buildIsolation,
+        indexUrl: request.offline ? null : request_.indexUrl,
+        findLinks: [layout.dir, ...request.findLinks],
+        outDir: request_.outDir,
+        logPath: request_.logPath,
+        env,
+      }),
+    identity: (wheel) => readWheelIdentity(wheel),
+    checkout: (source) =>
+      checkoutGit({
+        url: source.url,
+        commit: source.commit,
+        subdirectory: source.subdirectory,
+        cacheRoot: request.cacheDir ?? join(layout.dir, '.lockhouse'),
+        env,
+        logPath: source.logPath,
+      }),
+    cache: request.cacheDir === null ? null : openBuildCache(request.cacheDir),
+    workDir: join(layout.dir, '.lockhouse', 'build'),
+    logPathFor: (name, version) => logPathFor(layout.dir, name, version),
+    async whyNoPython(target) {
+      if (request.buildPython) {
+        const probe = await probeBuildPython(request.buildPython, env);
+        return `--build-python ${request.buildPython} does not run${'reason' in probe ? `: ${probe.reason}` : ''}`;
+      }
+      const version = target ? pythonOf(target) : null;
+      return `neither ${version ? `python${version} nor ` : ''}python3 runs here; pass --build-python PATH`;
+    },
+    outputPath: (filename) => layout.pathFor(filename),
+  };
+}
+
+export function buildOptionsFor(
+  request: BuildRequestOptions & { readonly plan: { readonly plan: { readonly sdist?: boolean } } },
+  planned: PlanResult,
+  previous: Manifest | null,
+): BuildOptions {
+  const mirrors = new Map<string, string>();
+  for (const pair of request.mirrors) {
+    const at = pair.indexOf('=');
+    mirrors.set(resolveIndex(pair.slice(0, at).trim(), planned.settings, '--mirror'), pair.slice(at + 1).trim());
+  }
+  const prior = new Map<string, ManifestArtifact[]>();
+  for (const artifact of previous?.artifacts ?? []) {
+    const source = artifact.kind === 'built-wheel' ? artifact.builtFrom?.source : null;
+    if (source) prior.set(source, [...(prior.get(source) ?? []), artifact]);
+  }
+  return {
+    isolation: request.buildIsolation,
+    sdistShipped: Boolean(request.plan.plan.sdist),
+    indexFor(job) {
+      if (request.offline) return null;
+      if (job.index === null) return DEFAULT_INDEX;
+      if (!/^https?:\/\//i.test(job.index)) return null; // a flat local registry: DIR and --find-links serve
+      return mirrors.get(normalizeIndexUrl(job.index)) ?? job.index;
+    },
+    targets: new Map(planned.targets.map((target) => [target.id, target])),
+    previous: prior,
+  };
+}

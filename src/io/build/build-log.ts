@@ -1,0 +1,77 @@
+/**
+ * Build logs: where they live (DIR/.lockhouse/logs/<name>-<version>.log),
+ * how a command line is written into them (shell-quoted, credentials
+ * removed), and their last lines for an error message.
+ */
+import { mkdir, open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { redactUrl } from '../http/redact.js';
+
+/** A name or version as a file-name part: anything but letters, digits and `._+!-` becomes `_` (lock values are untrusted). */
+function part(text: string): string {
+  const safe = text.replace(/[^A-Za-z0-9._+!-]/g, '_').replace(/\.\.+/g, '_');
+  return safe === '' ? '_' : safe;
+}
+
+/** DIR/.lockhouse/logs/<name>-<version>.log */
+export function logPathFor(dir: string, name: string, version: string | null): string {
+  return join(dir, '.lockhouse', 'logs', `${part(name)}-${part(version ?? 'local')}.log`);
+}
+
+/** Credentials removed from anything URL-like in a string (an argument, a line of output). */
+export function redactText(text: string): string {
+  return text.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/\s?#]*@[^\s'"]*/g, (url) => redactUrl(url));
+}
+
+/** One argument as a POSIX shell would need it, for a log a person may paste into a terminal. */
+function quote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `uv build --wheel … /path/foo-1.0.tar.gz`, quoted, credentials removed. */
+export function commandLine(file: string, args: readonly string[]): string {
+  return [file, ...args].map((arg) => quote(redactText(arg))).join(' ');
+}
+
+/** The header a log section starts with: what ran, where, when. */
+export function logHeader(fields: ReadonlyArray<readonly [string, string]>, now: Date = new Date()): string {
+  const lines = [`==== lockhouse ${now.toISOString()}`, ...fields.map(([key, value]) => `${key}: ${redactText(value)}`)];
+  return `${lines.join('\n')}\n\n`;
+}
+
+/** Make the log's folder and append `text` to it. */
+export async function appendLog(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const handle = await open(path, 'a');
+  try {
+    await handle.writeFile(text);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The last `count` lines of a file, reading at most its last `maxBytes`
+ * (a build log can be hundreds of megabytes of compiler output). A missing
+ * file has no lines.
+ */
+export async function readTail(path: string, count = 20, maxBytes = 64 * 1024): Promise<string[]> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').replace(/\r\n?/g, '\n').split('\n');
+    if (length < size) lines.shift(); // a partial first line
+    while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+    return lines.slice(-count);
+  } finally {
+    await handle.close();
+  }
+}
