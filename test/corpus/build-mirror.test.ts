@@ -20,7 +20,7 @@ import { testdir } from '../helpers/testdir.js';
 
 const why = mirrorUnavailable() ?? pipMissing();
 
-describe.skipIf(why !== null)(`sdist-only packages of corpus locks, built and installed (${why ?? 'mirror-lock, pip'})`, () => {
+describe.skipIf(why !== null)(`sdist-only packages of corpus locks, built and installed (${why ?? 'mirror-lock, pip'})`, { timeout: 300_000 }, () => {
   it.each(['PrefectHQ__fastmcp', 'index-tts__index-tts'])('%s', async (name) => {
     const dir = testdir();
     const mirror = await mirrorCorpusLock(join(corpusDir, name), join(dir, 'mirror'));

@@ -50,7 +50,7 @@ function targetFlags(lockText: string): string[] {
 
 const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-describe.skipIf(why !== null)(`corpus locks, mirrored on 127.0.0.1, collected (${why ?? `${LOCKS.length} locks`})`, () => {
+describe.skipIf(why !== null)(`corpus locks, mirrored on 127.0.0.1, collected (${why ?? `${LOCKS.length} locks`})`, { timeout: 300_000 }, () => {
   it.each(LOCKS)('%s', async (name) => {
     const dir = testdir();
     const mirror = await mirrorCorpusLock(join(corpusDir, name), join(dir, 'mirror'));
