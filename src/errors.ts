@@ -74,6 +74,14 @@ export const ErrorCodes = {
   LOCAL_UNREADABLE: 1,
   MIRROR_MISSING: 1,
   INTEGRITY_MISMATCH: 3,
+  // lockhouse index: warnings; the index is still written, without what they name
+  INDEX_NO_METADATA: 1,
+  INDEX_SKIPPED_FILE: 1,
+  // Emitting a pylock or requirements file (--emit-pylock, --emit-requirements)
+  EMIT_AMBIGUOUS: 1,
+  EMIT_INCOMPLETE: 1,
+  // Verifying a wheelhouse (lockhouse verify)
+  OUTPUT_NOT_FOUND: 2,
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 

@@ -33,6 +33,8 @@ export default class CollectCommand extends LockCommand {
       ['Offline, from wheels already on disk and the cache', 'lockhouse collect --offline --find-links ~/wheels'],
       ['Through an Artifactory mirror of PyPI', 'lockhouse collect --mirror pypi=https://artifactory.example/api/pypi/pypi/simple'],
       ['Build every sdist-only package here, so production never compiles', 'lockhouse collect -o wheels --build-jobs 4 --no-dev'],
+      ['Staging: a wheelhouse and a lock that installs from it offline', 'lockhouse collect -o wheels --emit-pylock wheels/pylock.toml --emit-requirements wheels/requirements.txt'],
+      ['A static index for pip --index-url (nginx, S3, any static host)', 'lockhouse collect -o site --layout simple'],
     ],
   });
 
@@ -55,6 +57,15 @@ export default class CollectCommand extends LockCommand {
   buildPython = Option.String('--build-python', { description: "The interpreter for builds (default: pythonX.Y of each target's Python on PATH, else python3)" });
   buildJobs = Option.String('--build-jobs', '2', { description: 'Builds run in parallel with downloads and each other (default 2)' });
   noBuildIsolation = Option.Boolean('--no-build-isolation', false, { description: "Build with the build interpreter's installed backends instead of isolated environments" });
+  layout = Option.String('--layout', 'flat', {
+    description: 'flat: the files in DIR, for pip --find-links (default); simple: DIR/files plus a static PEP 503/691 index in DIR/simple, for pip --index-url',
+  });
+  emitPylock = Option.String('--emit-pylock', {
+    description: 'Also write a PEP 751 pylock.toml that points at the collected files by relative path, with their hashes and per-target markers',
+  });
+  emitRequirements = Option.String('--emit-requirements', {
+    description: 'Also write pinned requirements with --hash lines, for pip install --no-index --find-links DIR --require-hashes -r FILE',
+  });
   json = Option.Boolean('--json', false, { description: 'Print the manifest (or, with --dry-run, the plan) as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
@@ -69,6 +80,9 @@ export default class CollectCommand extends LockCommand {
       {
         plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
         output: this.output,
+        layout: layoutKind(this.layout),
+        emitPylock: this.emitPylock ?? null,
+        emitRequirements: this.emitRequirements ?? null,
         findLinks: this.findLinks ?? [],
         mirrors: this.mirror ?? [],
         cacheDir: this.noCache ? null : (this.cacheDir ?? envPaths('lockhouse', { suffix: '' }).cache),
@@ -107,6 +121,11 @@ export default class CollectCommand extends LockCommand {
     }
     return result.exitCode;
   }
+}
+
+function layoutKind(value: string): 'flat' | 'simple' {
+  if (value === 'flat' || value === 'simple') return value;
+  throw new LockhouseError('USAGE', `--layout takes flat or simple, not "${value}"`);
 }
 
 function positiveInteger(flag: string, value: string): number {

@@ -59,10 +59,18 @@ export const Manifest = z
     generator: z.string().describe('lockhouse and its version'),
     lock: z.object({ path: z.string(), format: z.enum(['uv.lock', 'pylock']), sha256: z.string() }),
     allPlatforms: z.boolean(),
+    layout: z
+      .enum(['flat', 'simple'])
+      .optional()
+      .describe('flat: the artifacts are in DIR; simple: in DIR/files, with a static index in DIR/simple (absent: flat)'),
     targets: z.array(z.object({ id: z.string(), pythonPlatform: z.string(), pythonVersion: z.string() })),
     artifacts: z.array(ManifestArtifact),
     skipped: z.array(z.object({ package: z.string(), version: nullableString, reason: z.string() })),
     failures: z.array(ManifestFailure),
+    emitted: z
+      .array(z.string())
+      .optional()
+      .describe('files this run emitted inside DIR (--emit-pylock, --emit-requirements), relative to DIR, POSIX'),
   })
   .describe('DIR/lockhouse.json: what a lockhouse collect wrote');
 export type Manifest = z.infer<typeof Manifest>;

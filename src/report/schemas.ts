@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Manifest } from '../output/manifest.js';
 import { PlanJsonSchema } from './plan-json.js';
+import { VerifyJsonSchema } from './verify-json.js';
 
 export function schemaFiles(): Record<string, unknown> {
   return {
@@ -12,6 +13,10 @@ export function schemaFiles(): Record<string, unknown> {
     'schemas/manifest.schema.json': {
       title: 'DIR/lockhouse.json, the manifest of a collect',
       ...z.toJSONSchema(Manifest),
+    },
+    'schemas/verify.schema.json': {
+      title: 'lockhouse verify --json',
+      ...z.toJSONSchema(VerifyJsonSchema),
     },
   };
 }

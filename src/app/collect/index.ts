@@ -5,7 +5,7 @@
  * fail are listed and the rest are still collected.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import { redactUrl } from '../../io/http/redact.js';
 import { MANIFEST_FILE, MANIFEST_VERSION, readManifest, type Manifest, type ManifestArtifact, type ManifestFailure } from '../../output/manifest.js';
@@ -19,12 +19,16 @@ import { collectJobs, type FileJob } from './jobs.js';
 import { runPool } from './pool.js';
 import { fetchOne, type Outcome, type Trusted } from './sources.js';
 import { statsOf, type CollectStats } from './stats.js';
-import { outputLayout, writeFileAtomic } from './output-dir.js';
+import { outputLayout, writeFileAtomic, type LayoutKind } from './output-dir.js';
+import { writeSimpleIndex } from '../index-dir.js';
+import { checkEmitRequest, emitOutputs, emitPaths, type EmitRequest } from './emit.js';
 
-export interface CollectRequest extends IOOptions, BuildRequestOptions {
+export interface CollectRequest extends IOOptions, BuildRequestOptions, Partial<EmitRequest> {
   readonly plan: PlanRequest;
   /** -o, --output DIR. */
   readonly output: string;
+  /** --layout: flat (DIR, for --find-links; the default) or simple (DIR/files and a static index in DIR/simple). */
+  readonly layout?: LayoutKind;
   readonly offline: boolean;
   readonly clean: boolean;
   readonly dryRun: boolean;
@@ -66,8 +70,11 @@ export async function collect(request: CollectRequest, context: TargetContext & 
 
   const plannedMs = performance.now() - started;
   for (const warning of plan.warnings) events.log('warn', warning.target ? `${warning.message} (${warning.target})` : warning.message);
-  const lockPath = resolve(request.plan.lock.cwd, planned.lock.path);
-  const layout = await outputLayout(resolve(request.plan.lock.cwd, request.output));
+  const emitRequest: EmitRequest = { emitPylock: request.emitPylock ?? null, emitRequirements: request.emitRequirements ?? null };
+  for (const warning of checkEmitRequest(emitRequest, plan.allPlatforms)) events.log('warn', warning);
+  const cwd = request.plan.lock.cwd;
+  const lockPath = resolve(cwd, planned.lock.path);
+  const layout = await outputLayout(resolve(cwd, request.output), request.layout ?? 'flat');
   const previous = readManifest(await readFile(layout.manifest, 'utf8').catch(() => ''));
   const trusted = new Map<string, Trusted>((previous?.artifacts ?? []).map((entry) => [entry.filename, entry]));
 
@@ -171,8 +178,36 @@ export async function collect(request: CollectRequest, context: TargetContext & 
     }
   });
 
+  // Emitted files inside DIR are recorded in the manifest (verify and
+  // --clean leave them be); outside it, they are the user's.
+  const insideDir = (path: string): string | null => {
+    const rel = relative(layout.dir, path);
+    return rel && !rel.startsWith('..') && !rel.includes(':') ? rel.split(sep).join('/') : null;
+  };
+  const emitted = emitPaths(emitRequest, cwd).flatMap((path) => insideDir(path) ?? []);
+  if (failures.length === 0) {
+    await emitOutputs(
+      emitRequest,
+      { cwd, dir: layout.dir, filesDir: layout.filesDir, lockPath, requiresPython: graph.requiresPython, targets: plan.targets },
+      artifacts,
+    );
+  } else if (emitRequest.emitPylock || emitRequest.emitRequirements) {
+    const flags = [emitRequest.emitPylock ? `--emit-pylock ${emitRequest.emitPylock}` : null, emitRequest.emitRequirements ? `--emit-requirements ${emitRequest.emitRequirements}` : null].filter(Boolean);
+    failures.push({
+      code: 'EMIT_INCOMPLETE',
+      package: null,
+      version: null,
+      filename: null,
+      target: null,
+      url: null,
+      reason: `${flags.join(' and ')} not written: ${failures.length} artifact(s) failed, and a lock without them would install an incomplete environment`,
+    });
+  }
+
   if (request.clean) {
-    const removed = await cleanOutput(layout, new Set(artifacts.map((artifact) => artifact.filename)));
+    const emittedHere = emitPaths(emitRequest, cwd).filter((path) => dirname(path) === layout.filesDir).map((path) => basename(path));
+    const keep = new Set([...artifacts.map((artifact) => artifact.filename), ...emittedHere]);
+    const removed = await cleanOutput(layout, keep);
     if (removed.length) events.log('info', `--clean removed ${removed.length} file(s) this collection does not contain`, { removed });
   }
 
@@ -181,12 +216,20 @@ export async function collect(request: CollectRequest, context: TargetContext & 
     generator: `${GENERATOR} ${context.version}`,
     lock: { path: planned.lock.path, format: plan.format, sha256: planned.lock.sha256 },
     allPlatforms: plan.allPlatforms,
+    ...(layout.kind === 'simple' ? { layout: 'simple' as const } : {}),
     targets: plan.targets.map((target) => ({ id: target.id, pythonPlatform: target.pythonPlatform, pythonVersion: target.pythonVersion })),
     artifacts: artifacts.sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0)),
     skipped: plan.skipped.map((skip) => ({ package: skip.package, version: skip.version, reason: skip.reason })),
     failures,
+    ...(emitted.length ? { emitted: emitted.sort() } : {}),
   };
   await writeFileAtomic(layout, layout.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  if (layout.kind === 'simple') {
+    // The static index of what DIR/files holds now, from the hashes just verified.
+    const known = new Map(manifest.artifacts.map((artifact) => [artifact.filename, { sha256: artifact.sha256, size: artifact.size, mtimeMs: artifact.mtimeMs }]));
+    const index = await writeSimpleIndex({ dir: layout.dir, filesDir: layout.filesDir, known, log: events.log });
+    events.log('info', `static index: ${index.projects} project(s), ${index.files} file(s) under ${layout.dir}/simple`);
+  }
 
   const stats = statsOf(fetchedJobs, outcomes, built, performance.now() - started, io.requests());
   events.log('debug', 'collect stages', {

@@ -12,12 +12,17 @@
  * - exactly one top-level `.dist-info` directory, named for the file name's
  *   project, as pip requires before it installs a wheel.
  * Everything else in the archive is left unread.
+ *
+ * readWheelMetadata reads the same way, for any wheel in a wheelhouse
+ * (lockhouse index extracts METADATA for PEP 658), and refuses a symlink at
+ * the wheel's path.
  */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { LockhouseError } from '../../errors.js';
+import { LockhouseError, type ErrorCode } from '../../errors.js';
 import { canonicalizeName, normalizeVersion, parseWheelFilename, type WheelFilename } from '../../python/names.js';
 import type { WheelIdentity } from './types.js';
 
@@ -36,9 +41,23 @@ export const WHEEL_LIMITS: WheelLimits = {
   maxWheelFileBytes: 1024 * 1024,
 };
 
-function wrongWheel(path: string, why: string, cause?: unknown): LockhouseError {
-  return new LockhouseError('BUILD_WRONG_WHEEL', `The built wheel ${basename(path)} is not a sound wheel: ${why}.`, {
-    hint: 'the package’s build backend wrote it; its build log shows how',
+/** Who reads the wheel decides how a bad one is reported: a built wheel is the build's failure, a wheelhouse's wheel only lacks metadata. */
+interface Reader {
+  readonly code: ErrorCode;
+  readonly subject: string;
+  readonly hint: string;
+}
+
+const BUILT: Reader = { code: 'BUILD_WRONG_WHEEL', subject: 'The built wheel', hint: 'the package’s build backend wrote it; its build log shows how' };
+const LISTED: Reader = {
+  code: 'INDEX_NO_METADATA',
+  subject: 'The wheel',
+  hint: 'it is listed without PEP 658 metadata; pip may still refuse to install it',
+};
+
+function wrongWheel(path: string, why: string, cause?: unknown, reader: Reader = BUILT): LockhouseError {
+  return new LockhouseError(reader.code, `${reader.subject} ${basename(path)} is not a sound wheel: ${why}.`, {
+    hint: reader.hint,
     ...(cause === undefined ? {} : { cause }),
   });
 }
@@ -114,11 +133,19 @@ class WindowedReader extends yauzl.RandomAccessReader {
   }
 }
 
-/** The zip at `path`, through a WindowedReader; the file is closed with the ZipFile (or here, if it is no zip). */
-async function openZip(path: string): Promise<yauzl.ZipFile> {
-  const handle = await open(path, 'r');
+/**
+ * The zip at `path`, through a WindowedReader; the file is closed with the
+ * ZipFile (or here, if it is no zip). `noFollow` refuses a symlink at
+ * `path` (ELOOP), and anything but a regular file is refused either way.
+ */
+async function openZip(path: string, noFollow = false): Promise<yauzl.ZipFile> {
+  // O_NONBLOCK: a FIFO planted where a wheel was expected must not hang open().
+  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? (constants.O_NOFOLLOW ?? 0) : 0);
+  const handle = await open(path, flags);
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new Error('it is not a regular file');
+    const size = stats.size;
     return await yauzl.fromRandomAccessReaderPromise(new WindowedReader(handle, size), size, {
       autoClose: false,
       validateEntrySizes: true,
@@ -131,9 +158,9 @@ async function openZip(path: string): Promise<yauzl.ZipFile> {
 }
 
 /** An entry's bytes, refusing more than `limit` (whatever the entry declares). */
-async function readBounded(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number, path: string): Promise<Buffer> {
+async function readBounded(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number, path: string, reader: Reader = BUILT): Promise<Buffer> {
   if (entry.uncompressedSize > limit) {
-    throw wrongWheel(path, `${entry.fileName} declares ${entry.uncompressedSize} bytes, more than the ${limit} lockhouse reads`);
+    throw wrongWheel(path, `${entry.fileName} declares ${entry.uncompressedSize} bytes, more than the ${limit} lockhouse reads`, undefined, reader);
   }
   const stream: Readable = await zip.openReadStreamPromise(entry);
   const chunks: Buffer[] = [];
@@ -141,14 +168,14 @@ async function readBounded(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > limit) throw wrongWheel(path, `${entry.fileName} inflates past ${limit} bytes`);
+      if (size > limit) throw wrongWheel(path, `${entry.fileName} inflates past ${limit} bytes`, undefined, reader);
       chunks.push(chunk);
     }
   } catch (error) {
     stream.destroy();
     if (error instanceof LockhouseError) throw error;
     // yauzl: "too many bytes in the stream…", a bad CRC, a truncated entry.
-    throw wrongWheel(path, `${entry.fileName} cannot be read (${(error as Error).message})`, error);
+    throw wrongWheel(path, `${entry.fileName} cannot be read (${(error as Error).message})`, error, reader);
   }
   return Buffer.concat(chunks);
 }
@@ -177,6 +204,116 @@ function expand(tags: WheelFilename['tags']): Set<string> {
   return out;
 }
 
+interface DistInfo {
+  readonly dir: string;
+  readonly metadata: yauzl.Entry;
+  readonly wheel: yauzl.Entry;
+}
+
+/**
+ * The wheel's one top-level `.dist-info` directory, named for the file
+ * name's project, with its METADATA and WHEEL entries (only the central
+ * directory is read).
+ */
+async function findDistInfo(zip: yauzl.ZipFile, path: string, filename: WheelFilename, limits: WheelLimits, reader: Reader): Promise<DistInfo> {
+  const wrong = (why: string, cause?: unknown): LockhouseError => wrongWheel(path, why, cause, reader);
+  if (zip.entryCount > limits.maxEntries) {
+    throw wrong(`it lists ${zip.entryCount} entries, more than the ${limits.maxEntries} lockhouse reads`);
+  }
+  // Top-level .dist-info directories, and the two files wanted from each.
+  const infos = new Map<string, { metadata?: yauzl.Entry; wheel?: yauzl.Entry }>();
+  let seen = 0;
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (++seen > limits.maxEntries) throw wrong(`it has more than ${limits.maxEntries} entries`);
+      const match = /^([^/]+\.dist-info)\/(METADATA|WHEEL)?/.exec(entry.fileName);
+      if (!match) continue;
+      const info = infos.get(match[1]!) ?? {};
+      if (match[2] === 'METADATA' && entry.fileName.length === match[0].length) info.metadata = entry;
+      if (match[2] === 'WHEEL' && entry.fileName.length === match[0].length) info.wheel = entry;
+      infos.set(match[1]!, info);
+    }
+  } catch (error) {
+    if (error instanceof LockhouseError) throw error;
+    throw wrong(`its central directory cannot be read (${(error as Error).message})`, error);
+  }
+
+  if (infos.size !== 1) {
+    throw wrong(infos.size === 0 ? 'it has no .dist-info directory' : `it has ${infos.size} .dist-info directories (${[...infos.keys()].join(', ')})`);
+  }
+  const [[infoDir, info]] = [...infos] as [[string, { metadata?: yauzl.Entry; wheel?: yauzl.Entry }]];
+  const infoName = infoDir.slice(0, -'.dist-info'.length);
+  const dash = infoName.lastIndexOf('-');
+  const infoProject = dash > 0 ? canonicalizeName(infoName.slice(0, dash)) : '';
+  if (infoProject !== filename.name) {
+    throw wrong(`its ${infoDir} directory is not named for the project "${filename.name}" of its file name`);
+  }
+  if (!info.metadata) throw wrong(`it has no ${infoDir}/METADATA`);
+  if (!info.wheel) throw wrong(`it has no ${infoDir}/WHEEL`);
+  return { dir: infoDir, metadata: info.metadata, wheel: info.wheel };
+}
+
+/** Name and Version from METADATA's headers, which must be the file name's. */
+function checkNameAndVersion(metadata: Map<string, string>, filename: WheelFilename, wrong: (why: string) => LockhouseError): { name: string; version: string } {
+  const name = metadata.get('name');
+  const version = metadata.get('version');
+  if (!name || !version) throw wrong(`its METADATA has no ${name ? 'Version' : 'Name'} field`);
+  if (canonicalizeName(name) !== filename.name) {
+    throw wrong(`its METADATA names the project "${name}", its file name "${filename.name}"`);
+  }
+  if ((normalizeVersion(version) ?? version) !== (normalizeVersion(filename.version) ?? filename.version)) {
+    throw wrong(`its METADATA says version "${version}", its file name "${filename.version}"`);
+  }
+  return { name, version };
+}
+
+export interface WheelMetadata {
+  /** METADATA exactly as the wheel holds it: PEP 658 serves these bytes unchanged. */
+  readonly bytes: Buffer;
+  /** Its Requires-Python field, or null. */
+  readonly requiresPython: string | null;
+}
+
+export interface ReadMetadataOptions {
+  readonly limits?: WheelLimits;
+  /** Refuse a symlink at `path` instead of reading its target (default true). */
+  readonly noFollow?: boolean;
+}
+
+/**
+ * The METADATA of the wheel at `path`, for PEP 658: read with the same
+ * bounds as readWheelIdentity, from the one `.dist-info` directory named for
+ * the file name's project, with Name and Version matching the file name (an
+ * installer checks that metadata against the link it came from). Throws
+ * INDEX_NO_METADATA when the wheel is not sound.
+ */
+export async function readWheelMetadata(path: string, options: ReadMetadataOptions = {}): Promise<WheelMetadata> {
+  const limits = options.limits ?? WHEEL_LIMITS;
+  const wrong = (why: string, cause?: unknown): LockhouseError => wrongWheel(path, why, cause, LISTED);
+  let filename: WheelFilename;
+  try {
+    filename = parseWheelFilename(basename(path));
+  } catch (error) {
+    throw wrong((error as Error).message, error);
+  }
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(path, options.noFollow ?? true);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'it is a symbolic link' : `it is not a readable zip (${(error as Error).message})`;
+    throw wrong(why, error);
+  }
+  try {
+    const info = await findDistInfo(zip, path, filename, limits, LISTED);
+    const bytes = await readBounded(zip, info.metadata, limits.maxMetadataBytes, path, LISTED);
+    const fields = headers(bytes.toString('utf8')).first;
+    checkNameAndVersion(fields, filename, wrong);
+    return { bytes, requiresPython: fields.get('requires-python') ?? null };
+  } finally {
+    zip.close();
+  }
+}
+
 /** What the wheel at `path` is; throws BUILD_WRONG_WHEEL when it is not a sound wheel. */
 export async function readWheelIdentity(path: string, limits: WheelLimits = WHEEL_LIMITS): Promise<WheelIdentity> {
   let filename: WheelFilename;
@@ -193,50 +330,9 @@ export async function readWheelIdentity(path: string, limits: WheelLimits = WHEE
     throw wrongWheel(path, `it is not a readable zip (${(error as Error).message})`, error);
   }
   try {
-    if (zip.entryCount > limits.maxEntries) {
-      throw wrongWheel(path, `it lists ${zip.entryCount} entries, more than the ${limits.maxEntries} lockhouse reads`);
-    }
-    // Top-level .dist-info directories, and the two files wanted from each.
-    const infos = new Map<string, { metadata?: yauzl.Entry; wheel?: yauzl.Entry }>();
-    let seen = 0;
-    try {
-      for await (const entry of zip.eachEntry()) {
-        if (++seen > limits.maxEntries) throw wrongWheel(path, `it has more than ${limits.maxEntries} entries`);
-        const match = /^([^/]+\.dist-info)\/(METADATA|WHEEL)?/.exec(entry.fileName);
-        if (!match) continue;
-        const info = infos.get(match[1]!) ?? {};
-        if (match[2] === 'METADATA' && entry.fileName.length === match[0].length) info.metadata = entry;
-        if (match[2] === 'WHEEL' && entry.fileName.length === match[0].length) info.wheel = entry;
-        infos.set(match[1]!, info);
-      }
-    } catch (error) {
-      if (error instanceof LockhouseError) throw error;
-      throw wrongWheel(path, `its central directory cannot be read (${(error as Error).message})`, error);
-    }
-
-    if (infos.size !== 1) {
-      throw wrongWheel(path, infos.size === 0 ? 'it has no .dist-info directory' : `it has ${infos.size} .dist-info directories (${[...infos.keys()].join(', ')})`);
-    }
-    const [[infoDir, info]] = [...infos] as [[string, { metadata?: yauzl.Entry; wheel?: yauzl.Entry }]];
-    const infoName = infoDir.slice(0, -'.dist-info'.length);
-    const dash = infoName.lastIndexOf('-');
-    const infoProject = dash > 0 ? canonicalizeName(infoName.slice(0, dash)) : '';
-    if (infoProject !== filename.name) {
-      throw wrongWheel(path, `its ${infoDir} directory is not named for the project "${filename.name}" of its file name`);
-    }
-    if (!info.metadata) throw wrongWheel(path, `it has no ${infoDir}/METADATA`);
-    if (!info.wheel) throw wrongWheel(path, `it has no ${infoDir}/WHEEL`);
-
+    const info = await findDistInfo(zip, path, filename, limits, BUILT);
     const metadata = headers((await readBounded(zip, info.metadata, limits.maxMetadataBytes, path)).toString('utf8')).first;
-    const name = metadata.get('name');
-    const version = metadata.get('version');
-    if (!name || !version) throw wrongWheel(path, `its METADATA has no ${name ? 'Version' : 'Name'} field`);
-    if (canonicalizeName(name) !== filename.name) {
-      throw wrongWheel(path, `its METADATA names the project "${name}", its file name "${filename.name}"`);
-    }
-    if ((normalizeVersion(version) ?? version) !== (normalizeVersion(filename.version) ?? filename.version)) {
-      throw wrongWheel(path, `its METADATA says version "${version}", its file name "${filename.version}"`);
-    }
+    const { name, version } = checkNameAndVersion(metadata, filename, (why) => wrongWheel(path, why));
 
     const wheelTags = headers((await readBounded(zip, info.wheel, limits.maxWheelFileBytes, path)).toString('utf8'))
       .all.filter(([key]) => key === 'tag')

@@ -1,0 +1,317 @@
+/**
+ * `lockhouse verify` as a library call: is DIR complete and intact for the
+ * lock? Plans as collect does and takes the files for DIR from the same
+ * jobs (collect/jobs.ts), so the two never disagree about what belongs
+ * there; built wheels, which the lock cannot vouch for, are checked against
+ * the manifest DIR/lockhouse.json. Every expected file is hashed (streamed,
+ * never through a symlink); then every file in the directory that nothing
+ * explains is listed. Nothing is written.
+ */
+import { dirname, resolve } from 'node:path';
+import type { Manifest } from '../output/manifest.js';
+import type { Plan } from '../plan/types.js';
+import type { Algorithm } from '../io/store/digest.js';
+import { digestFile, hashFile } from '../io/store/hash-file.js';
+import { unsafeNameReason } from '../io/store/safe-paths.js';
+import { errnoCode, reason } from '../io/store/store-error.js';
+import { collectJobs, type Jobs } from './collect/jobs.js';
+import type { HashPolicy } from './collect/expected.js';
+import type { LayoutKind } from './collect/output-dir.js';
+import { runPool } from './collect/pool.js';
+import { planLock, type PlanRequest, type PlanResult } from './plan.js';
+import type { TargetContext } from './targets.js';
+import { explainExtras, openVerifyDir, type DirEntryKind, type VerifyDir } from './verify-dir.js';
+
+export interface VerifyRequest extends HashPolicy {
+  readonly plan: PlanRequest;
+  /** -o, --output DIR (relative to the lock request's cwd). */
+  readonly output: string;
+  /** Files hashed at once (default 4: hashing is disk-bound, and two at a time already fill most disks). */
+  readonly concurrency?: number;
+}
+
+/** Where a file's expected hash comes from: the lock, or (built wheels) the manifest. */
+export type ExpectedFrom = 'lock' | 'manifest';
+
+export interface VerifyEntry {
+  readonly package: string | null;
+  readonly version: string | null;
+  /** Null for a package that has no file to check (a plan error, a build with no wheel). */
+  readonly filename: string | null;
+}
+
+export interface MissingFile extends VerifyEntry {
+  /** The target that lacks it, when only one does; null: every target it serves. */
+  readonly target: string | null;
+  /** ABSENT, SYMLINK, NOT_REGULAR, UNREADABLE, NOT_BUILT, or the collect code that keeps it out (PLAN_NO_ARTIFACT, HASH_MISSING …). */
+  readonly code: string;
+  readonly reason: string;
+}
+
+export interface AlteredFile extends VerifyEntry {
+  readonly filename: string;
+  readonly from: ExpectedFrom;
+  /** The expected hash's algorithm: sha256, or sha384 / sha512 (and md5 / sha1 with --allow-weak-hashes) where the lock gives only that. */
+  readonly algorithm: string;
+  readonly expected: string;
+  readonly actual: string;
+  /** The file's sha256, whatever the algorithm. */
+  readonly sha256: string;
+  readonly expectedSize: number | null;
+  readonly size: number;
+}
+
+export interface ExtraFile extends VerifyEntry {
+  readonly filename: string;
+  /** UNEXPLAINED (a file nothing explains), SYMLINK (any symbolic link, never followed), NOT_REGULAR (a FIFO, socket or device). */
+  readonly code: 'UNEXPLAINED' | 'SYMLINK' | 'NOT_REGULAR';
+  readonly reason: string;
+}
+
+export interface UnverifiableFile extends VerifyEntry {
+  readonly filename: string;
+  /** True with --allow-unhashed (no hash in the lock): reported, not a problem. False: a hash policy refuses it (pass the flag to accept it). */
+  readonly accepted: boolean;
+  readonly sha256: string;
+  readonly reason: string;
+}
+
+export interface VerifyResult {
+  readonly planned: PlanResult;
+  /** DIR, absolute. */
+  readonly dir: string;
+  /** Where the artifacts are: DIR (flat) or DIR/files (simple). */
+  readonly filesDir: string;
+  readonly layout: LayoutKind;
+  /** DIR/lockhouse.json as read, or null when there is none this lockhouse can read. */
+  readonly manifest: Manifest | null;
+  readonly ok: boolean;
+  /** Missing, altered and extra files, and unverifiable ones not accepted: ok when 0. */
+  readonly problems: number;
+  /** Expected files that were present and hashed against an expected hash. */
+  readonly checked: number;
+  readonly missing: readonly MissingFile[];
+  readonly altered: readonly AlteredFile[];
+  readonly extra: readonly ExtraFile[];
+  readonly unverifiable: readonly UnverifiableFile[];
+  /** Worth knowing, never a verdict: no manifest, a manifest of another lock or other targets. */
+  readonly warnings: readonly string[];
+}
+
+/** A file DIR must hold, and how to tell it is the right one. */
+interface Expectation extends VerifyEntry {
+  readonly filename: string;
+  readonly from: ExpectedFrom;
+  /** null: the lock gives no hash and --allow-unhashed accepts that. */
+  readonly hash: { readonly algorithm: string; readonly digest: string; readonly size: number | null } | null;
+}
+
+/** A file the lock names but whose hash policy refuses (no hash, or a weak one without the flag). */
+interface Refused extends VerifyEntry {
+  readonly filename: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
+const STRONG = new Set(['sha256', 'sha384', 'sha512']);
+
+export async function verify(request: VerifyRequest, context: TargetContext): Promise<VerifyResult> {
+  const planned = await planLock(request.plan, context);
+  const cwd = request.plan.lock.cwd;
+  const dir = await openVerifyDir(resolve(cwd, request.output));
+  const jobs = collectJobs(planned.graph, planned.plan, {
+    lockDir: dirname(resolve(cwd, planned.lock.path)),
+    sdistsInOutput: Boolean(request.plan.plan.sdist),
+    allowUnhashed: request.allowUnhashed,
+    allowWeakHashes: request.allowWeakHashes,
+  });
+  const { expected, refused, missing } = expectationsOf(jobs, planned.plan, dir.manifest, Boolean(request.plan.plan.sdist));
+
+  const altered: AlteredFile[] = [];
+  const unverifiable: UnverifiableFile[] = [];
+  const checkedNames = new Set<string>();
+  const outcomes = await runPool(expected, request.concurrency ?? 4, (expectation) => check(dir, expectation));
+  expected.forEach((expectation, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.kind === 'missing') missing.push({ ...entryOf(expectation), target: null, code: outcome.code, reason: outcome.reason });
+    else if (outcome.kind === 'altered') altered.push(outcome.altered);
+    else if (outcome.kind === 'unhashed') {
+      unverifiable.push({ ...entryOf(expectation), filename: expectation.filename, accepted: true, sha256: outcome.sha256, reason: 'the lock gives no hash for it (accepted by --allow-unhashed)' });
+    }
+    if (outcome.kind === 'verified' || outcome.kind === 'altered') checkedNames.add(expectation.filename);
+  });
+  for (const file of refused) {
+    const present = dir.entries.get(file.filename);
+    const notAFile = present === undefined ? null : absentReason(present, dir);
+    if (notAFile) {
+      missing.push({ ...entryOf(file), target: null, ...notAFile });
+    } else if (present === 'file') {
+      const sha256 = await hashFile(dir.pathOf(file.filename), 'sha256', { noFollow: true }).then((actual) => actual.sha256, () => '');
+      unverifiable.push({ ...entryOf(file), filename: file.filename, accepted: false, sha256, reason: file.reason });
+    } else {
+      missing.push({ ...entryOf(file), target: null, code: file.code, reason: file.reason });
+    }
+  }
+
+  const expectedNames = new Set([...expected, ...refused].map((file) => file.filename));
+  const extra = explainExtras(dir, expectedNames);
+  const problems = missing.length + altered.length + extra.length + unverifiable.filter((file) => !file.accepted).length;
+  return {
+    planned,
+    dir: dir.root,
+    filesDir: dir.filesDir,
+    layout: dir.layout,
+    manifest: dir.manifest,
+    ok: problems === 0,
+    problems,
+    checked: checkedNames.size,
+    missing: missing.sort(byFile),
+    altered: altered.sort(byFile),
+    extra: extra.sort(byFile),
+    unverifiable: unverifiable.sort(byFile),
+    warnings: [...dir.warnings, ...manifestWarnings(dir.manifest, planned)],
+  };
+}
+
+/**
+ * What DIR must hold: collect's files for DIR, with the lock's hash; for
+ * every build, the wheels the manifest records for that package and
+ * version, with the manifest's sha256. Plan errors and builds with nothing
+ * built are missing from the start.
+ */
+function expectationsOf(
+  jobs: Jobs,
+  plan: Plan,
+  manifest: Manifest | null,
+  sdistShipped: boolean,
+): { expected: Expectation[]; refused: Refused[]; missing: MissingFile[] } {
+  const expected: Expectation[] = [];
+  const refused: Refused[] = [];
+  const missing: MissingFile[] = [];
+
+  for (const job of jobs.files) {
+    if (job.destination !== 'output') continue;
+    const { item, rule } = job;
+    const base = { package: item.package, version: item.version, filename: job.filename, from: 'lock' as const };
+    if (rule.kind === 'strong') expected.push({ ...base, hash: { algorithm: rule.expected.algorithm, digest: rule.expected.digest.toLowerCase(), size: rule.expected.size } });
+    else if (rule.kind === 'weak') expected.push({ ...base, hash: { algorithm: rule.algorithm, digest: rule.digest.toLowerCase(), size: rule.size } });
+    else expected.push({ ...base, hash: null });
+  }
+
+  for (const failure of jobs.failures) {
+    const entry = { package: failure.package, version: failure.version, filename: failure.filename };
+    const item = plan.items.find((i) => i.filename !== null && i.filename === failure.filename && i.package === failure.package && i.version === failure.version);
+    // A refused file that belongs in DIR is looked for (present: unverifiable);
+    // one only there to be built cannot be built, so its wheel is missing.
+    const inDir = item && !(item.kind === 'sdist' && item.build && !sdistShipped);
+    if ((failure.code === 'HASH_MISSING' || failure.code === 'HASH_WEAK') && inDir && failure.filename !== null) {
+      refused.push({ ...entry, filename: failure.filename, code: failure.code, reason: failure.reason });
+    } else {
+      missing.push({ ...entry, target: failure.target, code: failure.code, reason: failure.reason });
+    }
+  }
+
+  const built = (manifest?.artifacts ?? []).filter((artifact) => artifact.kind === 'built-wheel');
+  for (const job of jobs.builds) {
+    const { item } = job;
+    const wheels = built.filter((artifact) => artifact.package === item.package && artifact.version === item.version);
+    const entry = { package: item.package, version: item.version, filename: null };
+    const from = item.filename ?? (job.source.kind === 'vcs' ? `${job.source.url}#${job.source.commit}` : job.source.kind === 'directory' ? job.source.path : item.package);
+    if (wheels.length === 0) {
+      // With --sdist a target no build serves takes the sdist instead (as collect does), and the sdist is expected above.
+      if (sdistShipped && item.kind === 'sdist') continue;
+      const why = manifest ? 'the manifest records no wheel built' : 'there is no manifest (DIR/lockhouse.json) to say which wheel was built';
+      missing.push({ ...entry, target: null, code: 'NOT_BUILT', reason: `${why} from ${from}` });
+      continue;
+    }
+    for (const wheel of wheels) {
+      expected.push({ package: item.package, version: item.version, filename: wheel.filename, from: 'manifest', hash: { algorithm: 'sha256', digest: wheel.sha256.toLowerCase(), size: wheel.size } });
+    }
+    const served = new Set(wheels.flatMap((wheel) => wheel.targets));
+    if (sdistShipped && item.kind === 'sdist') continue;
+    for (const target of item.targets.filter((id) => !served.has(id))) {
+      missing.push({ ...entry, target, code: 'NOT_BUILT', reason: `no wheel built from ${from} serves ${target} (the manifest's: ${wheels.map((w) => w.filename).join(', ')})` });
+    }
+  }
+  return { expected, refused, missing };
+}
+
+type Outcome =
+  | { readonly kind: 'verified' }
+  | { readonly kind: 'altered'; readonly altered: AlteredFile }
+  | { readonly kind: 'unhashed'; readonly sha256: string }
+  | { readonly kind: 'missing'; readonly code: string; readonly reason: string };
+
+async function check(dir: VerifyDir, expectation: Expectation): Promise<Outcome> {
+  const unsafe = unsafeNameReason(expectation.filename);
+  if (unsafe !== null) return { kind: 'missing', code: 'UNSAFE_NAME', reason: `the lock names it, but it is not a plain file name: ${unsafe}` };
+  const kind = dir.entries.get(expectation.filename);
+  const absent = absentReason(kind, dir);
+  if (absent) return { kind: 'missing', ...absent };
+  const path = dir.pathOf(expectation.filename);
+  try {
+    const { hash } = expectation;
+    if (hash === null) return { kind: 'unhashed', sha256: (await hashFile(path, 'sha256', { noFollow: true })).sha256 };
+    const strong = STRONG.has(hash.algorithm);
+    const actual = await hashFile(path, strong ? (hash.algorithm as Algorithm) : 'sha256', { noFollow: true });
+    const digest = hash.algorithm === 'sha256' ? actual.sha256 : strong ? actual.digest : await digestFile(path, hash.algorithm, { noFollow: true });
+    if (digest === hash.digest) return { kind: 'verified' };
+    return {
+      kind: 'altered',
+      altered: {
+        ...entryOf(expectation),
+        filename: expectation.filename,
+        from: expectation.from,
+        algorithm: hash.algorithm,
+        expected: hash.digest,
+        actual: digest,
+        sha256: actual.sha256,
+        expectedSize: hash.size,
+        size: actual.size,
+      },
+    };
+  } catch (error) {
+    // The directory changed between the listing and the read.
+    const code = errnoCode(error);
+    if (code === 'ENOENT') return { kind: 'missing', code: 'ABSENT', reason: `not in ${dir.filesDir}` };
+    if (code === 'ELOOP') return { kind: 'missing', code: 'SYMLINK', reason: 'a symbolic link is in its place (lockhouse never follows links in DIR)' };
+    if (code === 'ENOTREG') return { kind: 'missing', code: 'NOT_REGULAR', reason: 'something other than a regular file is in its place' };
+    return { kind: 'missing', code: 'UNREADABLE', reason: `cannot be read: ${reason(error)}` };
+  }
+}
+
+function absentReason(kind: DirEntryKind | undefined, dir: VerifyDir): { code: string; reason: string } | null {
+  switch (kind) {
+    case 'file':
+      return null;
+    case undefined:
+      return { code: 'ABSENT', reason: `not in ${dir.filesDir}` };
+    case 'symlink':
+      return { code: 'SYMLINK', reason: 'a symbolic link is in its place (lockhouse never follows links in DIR)' };
+    default:
+      return { code: 'NOT_REGULAR', reason: `a ${kind === 'directory' ? 'directory' : 'special file'} is in its place` };
+  }
+}
+
+function manifestWarnings(manifest: Manifest | null, planned: PlanResult): string[] {
+  if (!manifest) return [];
+  const warnings: string[] = [];
+  if (manifest.lock.sha256 !== planned.lock.sha256) {
+    warnings.push(`DIR was collected from another lock (${manifest.lock.path}, sha256 ${manifest.lock.sha256.slice(0, 12)}…); its files are checked against ${planned.lock.path}`);
+  }
+  const collected = manifest.allPlatforms ? ['--all-platforms'] : manifest.targets.map((target) => target.id);
+  const asked = planned.plan.allPlatforms ? ['--all-platforms'] : planned.plan.targets.map((target) => target.id);
+  if (collected.join(' ') !== asked.join(' ')) {
+    warnings.push(`DIR was collected for ${collected.join(', ') || 'no target'}; verifying for ${asked.join(', ') || 'no target'} (files only other targets need count as extra)`);
+  }
+  return warnings;
+}
+
+function entryOf(entry: VerifyEntry): VerifyEntry {
+  return { package: entry.package, version: entry.version, filename: entry.filename };
+}
+
+function byFile(a: VerifyEntry, b: VerifyEntry): number {
+  const key = (entry: VerifyEntry): string => `${entry.filename ?? ''}\u0000${entry.package ?? ''}\u0000${entry.version ?? ''}`;
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+}

@@ -1,0 +1,54 @@
+import { Command, Option } from 'clipanion';
+import { verify } from '../app/verify.js';
+import { ExitCode } from '../errors.js';
+import { verifyToJson } from '../report/verify-json.js';
+import { renderVerifyReport } from '../report/verify-text.js';
+import type { Logger } from './logger.js';
+import { LockCommand } from './lock-options.js';
+
+export default class VerifyCommand extends LockCommand {
+  static override paths = [['verify']];
+
+  static override usage = Command.Usage({
+    description: 'Check that a wheelhouse is complete and intact for the lock: nothing missing, altered or extra',
+    details: `
+      Plans as \`lockhouse collect\` does, with the same target, selection and build flags, and checks the output directory (\`./wheelhouse\` by default) against that plan without writing anything: every file the plan puts there must be present and hash to the lock's sha256 (sha384 or sha512 where the lock gives only those); every wheel built from an sdist, git source or local project must be the one \`DIR/lockhouse.json\` (the manifest) records, with the manifest's sha256.
+
+      Reported: missing files (and packages with nothing to collect for a target, or with no built wheel); altered files, with the expected and the actual hash and where the expectation came from (the lock or the manifest); extra files that nothing explains. The manifest, \`.lockhouse/\`, dot-files, folders such as \`simple/\`, a wheel's \`.metadata\` beside it and the files collect emitted into DIR are explained. Files that only other targets or other selection flags need count as extra: verify with the flags you collected with. Symbolic links are reported, never followed.
+
+      Exit codes: 0 complete and intact; 1 some problem (each is listed); 2 bad usage, a lock that cannot be read, or no such directory.
+    `,
+    examples: [
+      ['Verify ./wheelhouse for this machine', 'lockhouse verify'],
+      [
+        'Verify a wheelhouse collected for Linux x86_64 and aarch64, Python 3.12, without dev dependencies',
+        'lockhouse verify -o /wheels --python-platform x86_64-manylinux_2_28 --python-platform aarch64-manylinux_2_28 --python-version 3.12 --no-dev',
+      ],
+      ['The verdict as JSON, for CI', 'lockhouse verify --lock pylock.toml -o wheels --json > verify.json'],
+    ],
+  });
+
+  output = Option.String('-o,--output', 'wheelhouse', { description: 'The wheelhouse directory to verify (default ./wheelhouse)' });
+  allowUnhashed = Option.Boolean('--allow-unhashed', false, {
+    description: 'Files the lock gives no hash for are reported as present but unverifiable, not as problems',
+  });
+  allowWeakHashes = Option.Boolean('--allow-weak-hashes', false, { description: 'Check files the lock hashes with md5 or sha1 only against that hash' });
+  json = Option.Boolean('--json', false, { description: 'Print the verdict as JSON on stdout (schema: schemas/verify.schema.json)' });
+
+  async run(logger: Logger): Promise<number> {
+    const result = await verify(
+      {
+        plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
+        output: this.output,
+        allowUnhashed: this.allowUnhashed,
+        allowWeakHashes: this.allowWeakHashes,
+      },
+      { env: process.env },
+    );
+    for (const warning of result.planned.graph.warnings) logger.warn(warning);
+    for (const warning of result.warnings) logger.warn(warning);
+    if (this.json) this.context.stdout.write(`${JSON.stringify(verifyToJson(result), null, 2)}\n`);
+    else if (!this.quiet || !result.ok) this.context.stdout.write(renderVerifyReport(result, { dir: this.output, lock: result.planned.lock.path }));
+    return result.ok ? ExitCode.OK : ExitCode.PARTIAL;
+  }
+}
