@@ -82,6 +82,7 @@ export const ErrorCodes = {
   EMIT_INCOMPLETE: 1,
   // Verifying a wheelhouse (lockhouse verify)
   OUTPUT_NOT_FOUND: 2,
+  BUNDLE_UNREADABLE: 1,
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 

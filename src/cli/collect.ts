@@ -1,16 +1,15 @@
 import { Command, Option } from 'clipanion';
-import envPaths from 'env-paths';
 import { collect } from '../app/collect/index.js';
 import { LockhouseError } from '../errors.js';
 import { planToJson } from '../report/plan-json.js';
 import { renderPlanTable } from '../report/plan-table.js';
 import { renderCollectSummary } from '../report/collect-summary.js';
 import type { Logger } from './logger.js';
-import { LockCommand } from './lock-options.js';
+import { CollectingCommand } from './collect-options.js';
 import { createProgress } from './progress.js';
 import { version } from './version.js';
 
-export default class CollectCommand extends LockCommand {
+export default class CollectCommand extends CollectingCommand {
   static override paths = [['collect']];
 
   static override usage = Command.Usage({
@@ -39,24 +38,8 @@ export default class CollectCommand extends LockCommand {
   });
 
   output = Option.String('-o,--output', 'wheelhouse', { description: 'The wheelhouse directory (flat, for pip --find-links)' });
-  findLinks = Option.Array('--find-links', { description: 'A directory of files to take, by name and sha256, before any download (repeatable)' });
-  mirror = Option.Array('--mirror', {
-    description: "FROM=TO: fetch the files of packages locked from index FROM (a name from [[tool.uv.index]], pypi, or a URL) through the simple index TO (repeatable)",
-  });
-  cacheDir = Option.String('--cache-dir', { env: 'LOCKHOUSE_CACHE_DIR', description: 'The content-addressed cache (default: the platform cache dir, e.g. ~/.cache/lockhouse; env LOCKHOUSE_CACHE_DIR)' });
-  noCache = Option.Boolean('--no-cache', false, { description: 'Neither read nor write the cache' });
-  offline = Option.Boolean('--offline', false, { description: 'Never use the network: files come from DIR, --find-links and the cache, or fail' });
-  concurrency = Option.String('--concurrency', '16', { description: 'Parallel downloads (default 16)' });
-  retries = Option.String('--retries', '3', { description: 'Retries per request on connection errors, 408, 429 and 5xx (default 3)' });
-  timeout = Option.String('--timeout', '30', { description: 'Seconds to wait for a response to start, or for more of its body (default 30)' });
   clean = Option.Boolean('--clean', false, { description: 'Remove files in DIR that this collection does not contain' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'Print the plan and stop (as lockhouse plan)' });
-  verify = Option.Boolean('--verify', false, { description: 'Hash files already in DIR even where the last manifest vouches for them' });
-  allowUnhashed = Option.Boolean('--allow-unhashed', false, { description: 'Take files the lock gives no hash for, unverified' });
-  allowWeakHashes = Option.Boolean('--allow-weak-hashes', false, { description: 'Accept files the lock hashes with md5 or sha1 only' });
-  buildPython = Option.String('--build-python', { description: "The interpreter for builds (default: pythonX.Y of each target's Python on PATH, else python3)" });
-  buildJobs = Option.String('--build-jobs', '2', { description: 'Builds run in parallel with downloads and each other (default 2)' });
-  noBuildIsolation = Option.Boolean('--no-build-isolation', false, { description: "Build with the build interpreter's installed backends instead of isolated environments" });
   layout = Option.String('--layout', 'flat', {
     description: 'flat: the files in DIR, for pip --find-links (default); simple: DIR/files plus a static PEP 503/691 index in DIR/simple, for pip --index-url',
   });
@@ -78,26 +61,13 @@ export default class CollectCommand extends LockCommand {
     };
     const result = await collect(
       {
-        plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
+        ...this.collectSources(),
         output: this.output,
         layout: layoutKind(this.layout),
         emitPylock: this.emitPylock ?? null,
         emitRequirements: this.emitRequirements ?? null,
-        findLinks: this.findLinks ?? [],
-        mirrors: this.mirror ?? [],
-        cacheDir: this.noCache ? null : (this.cacheDir ?? envPaths('lockhouse', { suffix: '' }).cache),
-        offline: this.offline,
         clean: this.clean,
         dryRun: this.dryRun,
-        verify: this.verify,
-        allowUnhashed: this.allowUnhashed,
-        allowWeakHashes: this.allowWeakHashes,
-        concurrency: positiveInteger('--concurrency', this.concurrency),
-        retries: nonNegativeInteger('--retries', this.retries),
-        timeoutMs: positiveNumber('--timeout', this.timeout) * 1000,
-        buildPython: this.buildPython,
-        buildJobs: positiveInteger('--build-jobs', this.buildJobs),
-        buildIsolation: !this.noBuildIsolation,
       },
       { env: process.env, version },
       {
@@ -126,22 +96,4 @@ export default class CollectCommand extends LockCommand {
 function layoutKind(value: string): 'flat' | 'simple' {
   if (value === 'flat' || value === 'simple') return value;
   throw new LockhouseError('USAGE', `--layout takes flat or simple, not "${value}"`);
-}
-
-function positiveInteger(flag: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new LockhouseError('USAGE', `${flag} takes a whole number of at least 1, not "${value}"`);
-  return number;
-}
-
-function nonNegativeInteger(flag: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new LockhouseError('USAGE', `${flag} takes a whole number (0 or more), not "${value}"`);
-  return number;
-}
-
-function positiveNumber(flag: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new LockhouseError('USAGE', `${flag} takes a number of seconds above 0, not "${value}"`);
-  return number;
 }

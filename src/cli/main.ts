@@ -6,13 +6,14 @@
 import { Builtins, Cli, type BaseContext } from 'clipanion';
 import { ExitCode } from '../errors.js';
 import { reportError } from './base-command.js';
+import BundleCommand from './bundle.js';
 import CollectCommand from './collect.js';
 import IndexCommand from './index.js';
 import PlanCommand from './plan.js';
 import VerifyCommand from './verify.js';
 import { version } from './version.js';
 
-export const commands = [CollectCommand, PlanCommand, IndexCommand, VerifyCommand] as const;
+export const commands = [CollectCommand, BundleCommand, PlanCommand, VerifyCommand, IndexCommand] as const;
 
 export function createCli(): Cli {
   const cli = new Cli({

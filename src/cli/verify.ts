@@ -1,5 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { verify } from '../app/verify.js';
+import { verifyBundle } from '../app/verify-bundle.js';
+import { bundleVerifyToJson, renderBundleVerifyReport } from '../report/verify-bundle.js';
 import { ExitCode } from '../errors.js';
 import { verifyToJson } from '../report/verify-json.js';
 import { renderVerifyReport } from '../report/verify-text.js';
@@ -16,6 +18,8 @@ export default class VerifyCommand extends LockCommand {
 
       Reported: missing files (and packages with nothing to collect for a target, or with no built wheel); altered files, with the expected and the actual hash and where the expectation came from (the lock or the manifest); extra files that nothing explains. The manifest, \`.lockhouse/\`, dot-files, folders such as \`simple/\`, a wheel's \`.metadata\` beside it and the files collect emitted into DIR are explained. Files that only other targets or other selection flags need count as extra: verify with the flags you collected with. Symbolic links are reported, never followed.
 
+      With \`--bundle NAME.pyz\`, the bundle is checked instead: every entry is read and hashed against SHA256SUMS and the manifest it carries (missing, altered, extra and unsafe entries); with \`--lock\` too, its files are checked against the lock as a directory would be, for the bundle's own targets unless target flags are given.
+
       Exit codes: 0 complete and intact; 1 some problem (each is listed); 2 bad usage, a lock that cannot be read, or no such directory.
     `,
     examples: [
@@ -25,6 +29,7 @@ export default class VerifyCommand extends LockCommand {
         'lockhouse verify -o /wheels --python-platform x86_64-manylinux_2_28 --python-platform aarch64-manylinux_2_28 --python-version 3.12 --no-dev',
       ],
       ['The verdict as JSON, for CI', 'lockhouse verify --lock pylock.toml -o wheels --json > verify.json'],
+      ['A bundle: intact, and complete for the lock (its own targets unless given)', 'lockhouse verify --bundle app.pyz --lock uv.lock --no-dev'],
     ],
   });
 
@@ -33,9 +38,13 @@ export default class VerifyCommand extends LockCommand {
     description: 'Files the lock gives no hash for are reported as present but unverifiable, not as problems',
   });
   allowWeakHashes = Option.Boolean('--allow-weak-hashes', false, { description: 'Check files the lock hashes with md5 or sha1 only against that hash' });
+  bundle = Option.String('--bundle', {
+    description: 'Verify a bundle (lockhouse bundle) instead of a directory: every entry against SHA256SUMS and the manifest, and with --lock against the lock',
+  });
   json = Option.Boolean('--json', false, { description: 'Print the verdict as JSON on stdout (schema: schemas/verify.schema.json)' });
 
   async run(logger: Logger): Promise<number> {
+    if (this.bundle) return this.runBundle(this.bundle, logger);
     const result = await verify(
       {
         plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
@@ -49,6 +58,24 @@ export default class VerifyCommand extends LockCommand {
     for (const warning of result.warnings) logger.warn(warning);
     if (this.json) this.context.stdout.write(`${JSON.stringify(verifyToJson(result), null, 2)}\n`);
     else if (!this.quiet || !result.ok) this.context.stdout.write(renderVerifyReport(result, { dir: this.output, lock: result.planned.lock.path }));
+    return result.ok ? ExitCode.OK : ExitCode.PARTIAL;
+  }
+
+  private async runBundle(bundle: string, logger: Logger): Promise<number> {
+    const lock = this.lock
+      ? {
+          plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
+          allowUnhashed: this.allowUnhashed,
+          allowWeakHashes: this.allowWeakHashes,
+        }
+      : null;
+    const result = await verifyBundle({ bundle, cwd: process.cwd(), lock }, { env: process.env });
+    if (result.lock) {
+      for (const warning of result.lock.planned.graph.warnings) logger.warn(warning);
+      for (const warning of result.lock.warnings) logger.warn(warning);
+    }
+    if (this.json) this.context.stdout.write(`${JSON.stringify(bundleVerifyToJson(result), null, 2)}\n`);
+    else if (!this.quiet || !result.ok) this.context.stdout.write(renderBundleVerifyReport(result, bundle));
     return result.ok ? ExitCode.OK : ExitCode.PARTIAL;
   }
 }

@@ -13,8 +13,10 @@ export const MANIFEST_VERSION = 1;
 const nullableString = z.string().nullable();
 
 export const Origin = z
-  .enum(['download', 'cache', 'find-links', 'path', 'build', 'existing'])
-  .describe('where the file came from in this run: downloaded; from the cache; from a --find-links directory; from a local path the lock names; built; already in DIR and verified');
+  .enum(['download', 'cache', 'find-links', 'path', 'build', 'existing', 'bundle'])
+  .describe(
+    'where the file came from in this run: downloaded; from the cache; from a --find-links directory; from a local path the lock names; built; already in DIR and verified; (in a bundle\'s manifest) the bundle itself',
+  );
 
 export const ManifestArtifact = z.object({
   package: z.string(),

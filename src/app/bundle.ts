@@ -1,0 +1,76 @@
+/**
+ * `lockhouse bundle` as a library call: collect exactly as `collect` does
+ * (same cache, verification, builds and exit codes) into a staging
+ * wheelhouse, then write one deterministic zip that carries the files, a
+ * pylock, hashed requirements, the manifest, SHA256SUMS and a standard-
+ * library installer (output/bundle-contents.ts, io/store/zip-writer.ts).
+ * A collection with failures writes no bundle: a bundle that silently
+ * lacks packages would install an incomplete environment.
+ */
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { LockhouseError } from '../errors.js';
+import { writeZipAtomic } from '../io/store/zip-writer.js';
+import { bundleContents } from '../output/bundle-contents.js';
+import { collect, type CollectEvents, type CollectRequest, type CollectResult } from './collect/index.js';
+import type { TargetContext } from './targets.js';
+
+export interface BundleRequest extends Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'> {
+  /** -o NAME.pyz. */
+  readonly output: string;
+  /** --wheelhouse DIR: collect there and keep it; null: a temporary folder beside the bundle, removed after. */
+  readonly wheelhouse: string | null;
+}
+
+export interface BundleResult {
+  readonly collected: CollectResult;
+  /** Null when nothing was written (failures). */
+  readonly bundle: { readonly path: string; readonly bytes: number; readonly sha256: string; readonly entries: number; readonly files: number } | null;
+  readonly exitCode: number;
+}
+
+/** The installer every bundle carries, from the package's bundle/ folder. */
+export const INSTALLER_URL = new URL('../../bundle/__main__.py', import.meta.url);
+
+export async function bundle(request: BundleRequest, context: TargetContext & { readonly version: string }, events: CollectEvents): Promise<BundleResult> {
+  if (request.plan.targets.allPlatforms) {
+    throw new LockhouseError('USAGE', 'lockhouse bundle cannot be used with --all-platforms: a bundle installs on the targets it was collected for', {
+      hint: 'name the targets with --python-platform and --python-version',
+    });
+  }
+  const cwd = request.plan.lock.cwd;
+  const output = resolve(cwd, request.output);
+  await mkdir(dirname(output), { recursive: true });
+  const installer = await readFile(INSTALLER_URL);
+  const staging = request.wheelhouse ? resolve(cwd, request.wheelhouse) : await mkdtemp(join(dirname(output), `.${basename(output)}.wheelhouse-`));
+  try {
+    const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false }, context, events);
+    const manifest = collected.manifest;
+    if (!manifest || manifest.failures.length > 0 || collected.exitCode !== 0) {
+      events.log('warn', `no bundle written: ${manifest?.failures.length ?? 0} artifact(s) failed, and a bundle without them would install an incomplete environment`);
+      return { collected, bundle: null, exitCode: collected.exitCode };
+    }
+    const entries = bundleContents({
+      manifest,
+      targets: collected.planned.plan.targets,
+      requiresPython: collected.planned.graph.requiresPython,
+      lockName: basename(collected.planned.lock.path),
+      installer,
+    });
+    const written = await writeZipAtomic(
+      output,
+      entries.map((entry) =>
+        'data' in entry
+          ? { name: entry.name, data: entry.data }
+          : { name: entry.name, path: join(staging, entry.artifact.filename), size: entry.artifact.size, sha256: entry.artifact.sha256 },
+      ),
+    );
+    return {
+      collected,
+      bundle: { path: output, bytes: written.bytes, sha256: written.sha256, entries: entries.length, files: manifest.artifacts.length },
+      exitCode: collected.exitCode,
+    };
+  } finally {
+    if (!request.wheelhouse) await rm(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * `lockhouse verify --bundle NAME.pyz [--lock FILE]`: is the bundle intact,
+ * and (given the lock) complete for it?
+ * - Every entry is read (streamed, hashed; names checked as the installer
+ *   checks them: no absolute paths, no `..`, no backslashes, regular files
+ *   only) and compared with SHA256SUMS: listed entries that are missing,
+ *   entries whose bytes differ, entries nothing lists.
+ * - The bundled manifest's artifacts must be the `wheels/` entries, with the
+ *   manifest's sha256 and size.
+ * - With a lock, the bundle's files and manifest are unpacked into a
+ *   temporary folder and checked by the directory verify (verify.ts) with
+ *   the same flags; without target flags, the bundle's own targets.
+ * Nothing is written beside the bundle; the temporary folder is removed.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import yauzl from 'yauzl';
+import { LockhouseError } from '../errors.js';
+import { readManifest, MANIFEST_FILE, type Manifest } from '../output/manifest.js';
+import { SUMS_FILE, WHEELS_DIR } from '../output/bundle-contents.js';
+import type { TargetContext } from './targets.js';
+import { verify, type VerifyRequest, type VerifyResult } from './verify.js';
+
+export interface BundleProblem {
+  readonly entry: string;
+  readonly reason: string;
+  readonly expected?: string;
+  readonly actual?: string;
+}
+
+export interface BundleVerifyResult {
+  /** The bundle, absolute. */
+  readonly bundle: string;
+  readonly ok: boolean;
+  readonly problems: number;
+  /** Entries read and hashed. */
+  readonly entries: number;
+  readonly missing: readonly BundleProblem[];
+  readonly altered: readonly BundleProblem[];
+  readonly extra: readonly BundleProblem[];
+  readonly manifest: Manifest | null;
+  /** The lock check (with --lock), or null. */
+  readonly lock: VerifyResult | null;
+}
+
+export interface BundleVerifyRequest {
+  readonly bundle: string;
+  readonly cwd: string;
+  /** With --lock: the directory verify's request (its output is replaced by the unpacked bundle). */
+  readonly lock: Omit<VerifyRequest, 'output'> | null;
+}
+
+const MAX_TEXT = 64 * 1024 * 1024;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+
+interface EntryInfo {
+  readonly name: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly text: Buffer | null;
+}
+
+export async function verifyBundle(request: BundleVerifyRequest, context: TargetContext): Promise<BundleVerifyResult> {
+  const path = resolve(request.cwd, request.bundle);
+  const missing: BundleProblem[] = [];
+  const altered: BundleProblem[] = [];
+  const extra: BundleProblem[] = [];
+  const entries = new Map<string, EntryInfo>();
+  await forEachEntry(path, async (entry, open) => {
+    const unsafe = unsafeEntry(entry);
+    if (unsafe) {
+      extra.push({ entry: entry.fileName, reason: unsafe });
+      return;
+    }
+    if (entry.fileName.endsWith('/')) return;
+    const keep = entry.fileName === SUMS_FILE || entry.fileName === MANIFEST_FILE;
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of await open()) {
+      const buffer = chunk as Buffer;
+      hash.update(buffer);
+      size += buffer.length;
+      if (keep && size <= MAX_TEXT) chunks.push(buffer);
+    }
+    if (entries.has(entry.fileName)) extra.push({ entry: entry.fileName, reason: 'the bundle holds two entries of this name' });
+    entries.set(entry.fileName, { name: entry.fileName, sha256: hash.digest('hex'), size, text: keep ? Buffer.concat(chunks) : null });
+  });
+
+  const sums = entries.get(SUMS_FILE);
+  const listed = new Map<string, string>();
+  if (!sums) missing.push({ entry: SUMS_FILE, reason: 'the bundle has no SHA256SUMS: nothing vouches for its entries' });
+  else {
+    for (const line of sums.text!.toString('utf8').split('\n')) {
+      const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+      if (match) listed.set(match[2]!, match[1]!);
+      else if (line.trim()) altered.push({ entry: SUMS_FILE, reason: `a line that is not "<sha256>  <name>": ${JSON.stringify(line.slice(0, 120))}` });
+    }
+  }
+  for (const [name, digest] of listed) {
+    const entry = entries.get(name);
+    if (!entry) missing.push({ entry: name, reason: 'listed in SHA256SUMS, not in the bundle' });
+    else if (entry.sha256 !== digest) altered.push({ entry: name, reason: 'its sha256 differs from SHA256SUMS', expected: digest, actual: entry.sha256 });
+  }
+  for (const name of entries.keys()) {
+    if (name !== SUMS_FILE && sums && !listed.has(name)) extra.push({ entry: name, reason: 'not listed in SHA256SUMS' });
+  }
+
+  const manifestEntry = entries.get(MANIFEST_FILE);
+  const manifest = manifestEntry ? readManifest(manifestEntry.text!.toString('utf8')) : null;
+  if (!manifest) missing.push({ entry: MANIFEST_FILE, reason: manifestEntry ? 'not a manifest this lockhouse reads' : 'the bundle has no manifest' });
+  else {
+    const inManifest = new Set<string>();
+    for (const artifact of manifest.artifacts) {
+      const name = `${WHEELS_DIR}/${artifact.filename}`;
+      inManifest.add(name);
+      const entry = entries.get(name);
+      if (!entry) missing.push({ entry: name, reason: `${artifact.package} ${artifact.version ?? ''}: in the manifest, not in the bundle`.replace(' :', ':') });
+      else if (entry.sha256 !== artifact.sha256 || entry.size !== artifact.size) {
+        if (!altered.some((problem) => problem.entry === name)) altered.push({ entry: name, reason: "its sha256 differs from the manifest's", expected: artifact.sha256, actual: entry.sha256 });
+      }
+    }
+    for (const name of entries.keys()) {
+      if (name.startsWith(`${WHEELS_DIR}/`) && !inManifest.has(name) && !extra.some((problem) => problem.entry === name)) {
+        extra.push({ entry: name, reason: 'a file the manifest does not list' });
+      }
+    }
+  }
+
+  let lock: VerifyResult | null = null;
+  if (request.lock && manifest) {
+    const work = await mkdtemp(join(tmpdir(), 'lockhouse-verify-bundle-'));
+    try {
+      await forEachEntry(path, async (entry, open) => {
+        if (unsafeEntry(entry) || !entry.fileName.startsWith(`${WHEELS_DIR}/`) || entry.fileName.slice(WHEELS_DIR.length + 1).includes('/')) return;
+        await pipeline(await open(), createWriteStream(join(work, entry.fileName.slice(WHEELS_DIR.length + 1)), { flags: 'wx' }));
+      });
+      await writeFile(join(work, MANIFEST_FILE), manifestEntry!.text!);
+      const targets = request.lock.plan.targets;
+      const given = targets.pythonPlatforms.length + targets.pythonVersions.length + targets.platforms.length > 0;
+      const plan = given
+        ? request.lock.plan
+        : {
+            ...request.lock.plan,
+            targets: {
+              ...targets,
+              pythonPlatforms: [...new Set(manifest.targets.map((target) => target.pythonPlatform))],
+              pythonVersions: [...new Set(manifest.targets.map((target) => target.pythonVersion))],
+            },
+          };
+      lock = await verify({ ...request.lock, plan, output: work }, context);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+  const problems = missing.length + altered.length + extra.length + (lock ? lock.problems : 0);
+  return { bundle: path, ok: problems === 0, problems, entries: entries.size, missing, altered, extra, manifest, lock };
+}
+
+/** Why an entry may not be unpacked, or null. The installer applies the same rules. */
+function unsafeEntry(entry: yauzl.Entry): string | null {
+  const name = entry.fileName;
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'an absolute path';
+  if (name.includes('\\')) return 'a backslash in the name';
+  if (name.split('/').includes('..')) return 'a ".." component';
+  const type = (entry.externalFileAttributes >>> 16) & S_IFMT;
+  if (type !== 0 && type !== S_IFREG && !(name.endsWith('/') && type === 0o040000)) return 'not a regular file (a symbolic link or a device)';
+  return null;
+}
+
+type Opener = () => Promise<NodeJS.ReadableStream>;
+
+/** Every entry of the zip, in order, one at a time. */
+async function forEachEntry(path: string, visit: (entry: yauzl.Entry, open: Opener) => Promise<void>): Promise<void> {
+  const zip = await new Promise<yauzl.ZipFile>((done, fail) =>
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (error, file) => (error ? fail(error) : done(file))),
+  ).catch((error: unknown) => {
+    if ((error as { code?: string }).code === 'ENOENT') throw new LockhouseError('OUTPUT_NOT_FOUND', `there is no bundle at ${path}`);
+    throw unreadable(path, error);
+  });
+  try {
+    await new Promise<void>((done, fail) => {
+      zip.on('error', fail);
+      zip.on('end', () => done());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const open: Opener = () =>
+          new Promise((opened, refused) => zip.openReadStream(entry, (error, stream) => (error ? refused(error) : opened(stream))));
+        visit(entry, open).then(() => zip.readEntry(), fail);
+      });
+      zip.readEntry();
+    });
+  } catch (error) {
+    throw error instanceof LockhouseError ? error : unreadable(path, error);
+  } finally {
+    zip.close();
+  }
+}
+
+function unreadable(path: string, error: unknown): LockhouseError {
+  return new LockhouseError('BUNDLE_UNREADABLE', `the bundle ${path} cannot be read as a zip: ${(error as Error).message}`, {
+    hint: 'it is damaged or not a bundle: make it again with lockhouse bundle',
+    cause: error,
+  });
+}

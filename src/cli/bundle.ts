@@ -1,0 +1,72 @@
+import { Command, Option } from 'clipanion';
+import { bundle } from '../app/bundle.js';
+import { renderCollectSummary } from '../report/collect-summary.js';
+import { formatBytes } from '../report/plan-table.js';
+import { CollectingCommand } from './collect-options.js';
+import type { Logger } from './logger.js';
+import { createProgress } from './progress.js';
+import { version } from './version.js';
+
+export default class BundleCommand extends CollectingCommand {
+  static override paths = [['bundle']];
+
+  static override usage = Command.Usage({
+    description: 'Collect as collect does, then write one self-installing, deterministic offline bundle (a Python zipapp)',
+    details: `
+      Collects every file the lock needs for the targets exactly as \`lockhouse collect\` does — same cache, verification, builds and exit codes — then writes one zip: the files under \`wheels/\` (stored: they are compressed already), a \`pylock.toml\` and a hashed \`requirements.txt\` that point at them, the manifest \`lockhouse.json\`, \`SHA256SUMS\`, and a standard-library installer \`__main__.py\`, so the file runs with Python 3.8+ and pip 20+ and nothing else:
+
+      \`python3 NAME.pyz install [--venv DIR]\` checks every entry against SHA256SUMS, refuses an interpreter that is none of the bundle's targets, and runs \`pip install --no-index --require-hashes\` from the bundle. \`python3 NAME.pyz list\` shows what it carries; \`python3 NAME.pyz extract DIR\` unpacks it for pip by hand.
+
+      The same lock, flags and files give a byte-identical bundle (entries sorted, fixed timestamps and modes, no absolute paths), so CI can cache it and users can sign and compare it. Files are streamed one at a time: memory stays flat whatever their size. When some artifact fails, no bundle is written (exit 1).
+
+      Check one later with \`lockhouse verify --bundle NAME.pyz [--lock FILE]\`.
+    `,
+    examples: [
+      [
+        'A bundle for Linux x86_64 and aarch64, Python 3.12, without dev dependencies',
+        'lockhouse bundle -o app.pyz --python-platform x86_64-manylinux_2_28 --python-platform aarch64-manylinux_2_28 --python-version 3.12 --no-dev',
+      ],
+      ['Install it on the far side of the air gap, into a new virtual environment', 'python3 app.pyz install --venv /opt/app/venv'],
+      ['Keep the wheelhouse it was made from, and print the result as JSON', 'lockhouse bundle -o dist/app.pyz --wheelhouse dist/wheels --json'],
+    ],
+  });
+
+  output = Option.String('-o,--output', { required: true, description: 'The bundle to write, e.g. app.pyz' });
+  wheelhouse = Option.String('--wheelhouse', {
+    description: 'Collect into this directory and keep it (default: a temporary folder beside the bundle, removed after; the cache keeps the files)',
+  });
+  json = Option.Boolean('--json', false, { description: 'Print the bundle (path, size, sha256, entries) and the manifest as JSON on stdout' });
+
+  async run(logger: Logger): Promise<number> {
+    const stderr = this.context.stderr as NodeJS.WriteStream;
+    const stdout = this.context.stdout as NodeJS.WriteStream;
+    const progress = createProgress({ enabled: Boolean(stderr.isTTY && stdout.isTTY) && !this.json && !this.quiet, stream: stderr });
+    const log = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>): void => {
+      progress.interrupt(() => logger[level](fields ?? {}, message));
+    };
+    const result = await bundle(
+      { ...this.collectSources(), output: this.output, wheelhouse: this.wheelhouse ?? null },
+      { env: process.env, version },
+      {
+        log,
+        onStart: (files, bytes) => progress.start(files, bytes),
+        onBytes: (bytes) => progress.bytes(bytes),
+        onFile: () => progress.file(),
+      },
+    );
+    progress.stop();
+    for (const warning of result.collected.planned.graph.warnings) logger.warn(warning);
+    const { manifest, stats, manifestPath } = result.collected;
+    if (this.json) this.context.stdout.write(`${JSON.stringify({ bundle: result.bundle, manifest }, null, 2)}\n`);
+    if (manifest && stats && manifestPath && (!this.quiet || result.exitCode !== 0)) {
+      this.context.stderr.write(renderCollectSummary(manifest, stats, manifestPath).replace(/^Manifest: .*\n/m, ''));
+    }
+    if (result.bundle && !this.quiet) {
+      const { path, bytes, sha256, files } = result.bundle;
+      this.context.stderr.write(
+        `Bundle: ${path} (${files} files, ${formatBytes(bytes)}, sha256 ${sha256})\n` + `Install it offline with: python3 ${this.output} install [--venv DIR]\n`,
+      );
+    }
+    return result.exitCode;
+  }
+}

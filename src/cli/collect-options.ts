@@ -1,0 +1,70 @@
+/**
+ * The options of every command that collects (collect, bundle): where files
+ * come from, the cache, the network, hash policy and builds. One definition,
+ * inherited from LockCommand's lock, target, selection and build groups,
+ * never copied.
+ */
+import { Option } from 'clipanion';
+import envPaths from 'env-paths';
+import type { CollectRequest } from '../app/collect/index.js';
+import { LockhouseError } from '../errors.js';
+import { LockCommand } from './lock-options.js';
+
+/** A CollectRequest without what each command decides itself: the output and what is written there. */
+export type CollectSources = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'>;
+
+export abstract class CollectingCommand extends LockCommand {
+  findLinks = Option.Array('--find-links', { description: 'A directory of files to take, by name and sha256, before any download (repeatable)' });
+  mirror = Option.Array('--mirror', {
+    description: "FROM=TO: fetch the files of packages locked from index FROM (a name from [[tool.uv.index]], pypi, or a URL) through the simple index TO (repeatable)",
+  });
+  cacheDir = Option.String('--cache-dir', { env: 'LOCKHOUSE_CACHE_DIR', description: 'The content-addressed cache (default: the platform cache dir, e.g. ~/.cache/lockhouse; env LOCKHOUSE_CACHE_DIR)' });
+  noCache = Option.Boolean('--no-cache', false, { description: 'Neither read nor write the cache' });
+  offline = Option.Boolean('--offline', false, { description: 'Never use the network: files come from DIR, --find-links and the cache, or fail' });
+  concurrency = Option.String('--concurrency', '16', { description: 'Parallel downloads (default 16)' });
+  retries = Option.String('--retries', '3', { description: 'Retries per request on connection errors, 408, 429 and 5xx (default 3)' });
+  timeout = Option.String('--timeout', '30', { description: 'Seconds to wait for a response to start, or for more of its body (default 30)' });
+  verify = Option.Boolean('--verify', false, { description: 'Hash files already in DIR even where the last manifest vouches for them' });
+  allowUnhashed = Option.Boolean('--allow-unhashed', false, { description: 'Take files the lock gives no hash for, unverified' });
+  allowWeakHashes = Option.Boolean('--allow-weak-hashes', false, { description: 'Accept files the lock hashes with md5 or sha1 only' });
+  buildPython = Option.String('--build-python', { description: "The interpreter for builds (default: pythonX.Y of each target's Python on PATH, else python3)" });
+  buildJobs = Option.String('--build-jobs', '2', { description: 'Builds run in parallel with downloads and each other (default 2)' });
+  noBuildIsolation = Option.Boolean('--no-build-isolation', false, { description: "Build with the build interpreter's installed backends instead of isolated environments" });
+
+  protected collectSources(): CollectSources {
+    return {
+      plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
+      findLinks: this.findLinks ?? [],
+      mirrors: this.mirror ?? [],
+      cacheDir: this.noCache ? null : (this.cacheDir ?? envPaths('lockhouse', { suffix: '' }).cache),
+      offline: this.offline,
+      verify: this.verify,
+      allowUnhashed: this.allowUnhashed,
+      allowWeakHashes: this.allowWeakHashes,
+      concurrency: positiveInteger('--concurrency', this.concurrency),
+      retries: nonNegativeInteger('--retries', this.retries),
+      timeoutMs: positiveNumber('--timeout', this.timeout) * 1000,
+      buildPython: this.buildPython,
+      buildJobs: positiveInteger('--build-jobs', this.buildJobs),
+      buildIsolation: !this.noBuildIsolation,
+    };
+  }
+}
+
+function positiveInteger(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new LockhouseError('USAGE', `${flag} takes a whole number of at least 1, not "${value}"`);
+  return number;
+}
+
+function nonNegativeInteger(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new LockhouseError('USAGE', `${flag} takes a whole number (0 or more), not "${value}"`);
+  return number;
+}
+
+function positiveNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new LockhouseError('USAGE', `${flag} takes a number of seconds above 0, not "${value}"`);
+  return number;
+}

@@ -1,0 +1,123 @@
+/**
+ * A deterministic zip, written with yazl (DESIGN.md's base): the same
+ * entries give the same bytes on any machine, in any timezone.
+ * - Entries are written in the order given (the caller sorts them), every
+ *   one stored, not deflated: wheels are compressed already, and deflate's
+ *   output may change with the zlib version, which would break byte
+ *   equality across machines for the few small text files.
+ * - Every entry has the same DOS timestamp (1980-01-01 00:00, the format's
+ *   earliest) and no extended-timestamp field (whose UTC seconds would
+ *   depend on the timezone); mode 0644, regular file.
+ * - Files are streamed one at a time, never read whole: memory stays flat
+ *   with a 2 GB wheel. Each is hashed on its way in and must match the
+ *   sha256 and size the caller vouches for (a file changed since it was
+ *   verified fails the zip, it is not shipped).
+ * - The zip goes to a temporary file beside the final one, flushed, then
+ *   renamed over it: a reader sees the old file or the new one, never a
+ *   part, and a failure leaves nothing under the final name.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Transform, type PassThrough, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
+import { LockhouseError } from '../../errors.js';
+import { reason, storeError } from './store-error.js';
+
+export type ZipEntry =
+  | { readonly name: string; readonly data: Buffer }
+  | { readonly name: string; readonly path: string; readonly size: number; readonly sha256: string };
+
+/** 1980-01-01 00:00 in local time: yazl writes local date fields, so every timezone writes the same bytes. */
+const EPOCH = new Date(1980, 0, 1, 0, 0, 0);
+const OPTIONS = { compress: false, mtime: EPOCH, mode: 0o100644, forceDosTimestamp: true } as const;
+
+export interface ZipWriteResult {
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export async function writeZipAtomic(path: string, entries: readonly ZipEntry[]): Promise<ZipWriteResult> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const zip = new yazl.ZipFile();
+  // yazl reports its own errors on the ZipFile and ignores its sources'
+  // errors: both end the output, so the pipeline below fails, not stalls.
+  const fail = (error: Error): void => void (zip.outputStream as PassThrough).destroy(error);
+  zip.on('error', fail);
+  const checks: Array<Promise<void>> = [];
+  for (const entry of entries) {
+    if ('data' in entry) {
+      zip.addBuffer(entry.data, entry.name, OPTIONS);
+    } else {
+      const check = new HashCheck(entry);
+      checks.push(check.done);
+      // Opened when yazl reaches the entry: one file open at a time.
+      zip.addReadStreamLazy(entry.name, { ...OPTIONS, size: entry.size }, (callback) => {
+        const source = createReadStream(entry.path);
+        source.once('error', (error) => check.destroy(error));
+        check.once('error', fail);
+        callback(null, source.pipe(check));
+      });
+    }
+  }
+  zip.end();
+  const sha256 = createHash('sha256');
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      sha256.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  try {
+    // flush: the bytes reach the disk before the rename makes them the bundle.
+    await pipeline(zip.outputStream, counter, createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true }));
+    await Promise.all(checks);
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    if (error instanceof LockhouseError) throw error;
+    throw storeError('OUTPUT_NOT_WRITABLE', `cannot write ${path}: ${reason(error)}`, { cause: error });
+  }
+  return { bytes, sha256: sha256.digest('hex') };
+}
+
+/** Passes a file's bytes through and fails the stream when they are not the ones vouched for. */
+class HashCheck extends Transform {
+  private readonly hash = createHash('sha256');
+  private size = 0;
+  readonly done: Promise<void>;
+  private settle!: (error?: Error) => void;
+
+  constructor(private readonly entry: { readonly name: string; readonly path: string; readonly size: number; readonly sha256: string }) {
+    super();
+    this.done = new Promise((resolve, reject) => {
+      this.settle = (error) => (error ? reject(error) : resolve());
+    });
+    this.done.catch(() => undefined);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const actual = this.hash.digest('hex');
+    if (actual !== this.entry.sha256 || this.size !== this.entry.size) {
+      const error = new LockhouseError(
+        'INTEGRITY_MISMATCH',
+        `${this.entry.path} changed after it was verified (sha256 ${actual}, ${this.size} bytes; expected ${this.entry.sha256}, ${this.entry.size} bytes): not put in the zip as ${this.entry.name}`,
+      );
+      this.settle(error);
+      callback(error);
+      return;
+    }
+    this.settle();
+    callback();
+  }
+}

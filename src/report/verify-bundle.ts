@@ -1,0 +1,49 @@
+/** `lockhouse verify --bundle`: the report and the JSON. Pure. */
+import type { BundleProblem, BundleVerifyResult } from '../app/verify-bundle.js';
+import { verifyToJson, type VerifyJson } from './verify-json.js';
+import { renderVerifyReport } from './verify-text.js';
+
+export interface BundleVerifyJson {
+  readonly bundle: string;
+  readonly ok: boolean;
+  readonly problems: number;
+  readonly entries: number;
+  readonly missing: readonly BundleProblem[];
+  readonly altered: readonly BundleProblem[];
+  readonly extra: readonly BundleProblem[];
+  /** The lock check (with --lock), as `lockhouse verify --json` prints it for a directory; null without --lock. */
+  readonly lock: VerifyJson | null;
+}
+
+export function bundleVerifyToJson(result: BundleVerifyResult): BundleVerifyJson {
+  return {
+    bundle: result.bundle,
+    ok: result.ok,
+    problems: result.problems,
+    entries: result.entries,
+    missing: result.missing,
+    altered: result.altered,
+    extra: result.extra,
+    lock: result.lock ? verifyToJson(result.lock) : null,
+  };
+}
+
+export function renderBundleVerifyReport(result: BundleVerifyResult, label: string): string {
+  const lines: string[] = [];
+  const section = (title: string, problems: readonly BundleProblem[]): void => {
+    if (!problems.length) return;
+    lines.push(`${title} (${problems.length}):`);
+    for (const problem of problems) {
+      lines.push(`  ${problem.entry}: ${problem.reason}`);
+      if (problem.expected) lines.push(`    expected sha256 ${problem.expected}`, `    actual   sha256 ${problem.actual}`);
+    }
+  };
+  section('Missing', result.missing);
+  section('Altered', result.altered);
+  section('Extra', result.extra);
+  const own = result.missing.length + result.altered.length + result.extra.length;
+  lines.push(own === 0 ? `${label} is intact: ${result.entries} entries match SHA256SUMS and the manifest` : `${label} is not intact: ${own} problem${own === 1 ? '' : 's'} (${result.entries} entries read)`);
+  let text = `${lines.join('\n')}\n`;
+  if (result.lock) text += renderVerifyReport(result.lock, { dir: label, lock: result.lock.planned.lock.path });
+  return text;
+}
