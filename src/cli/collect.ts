@@ -29,11 +29,10 @@ export default class CollectCommand extends CollectingCommand {
         'Collect for Linux x86_64 and aarch64, Python 3.12, without dev dependencies',
         'lockhouse collect -o dist/wheels --python-platform x86_64-manylinux_2_28 --python-platform aarch64-manylinux_2_28 --python-version 3.12 --no-dev',
       ],
-      ['Offline, from wheels already on disk and the cache', 'lockhouse collect --offline --find-links ~/wheels'],
-      ['Through an Artifactory mirror of PyPI', 'lockhouse collect --mirror pypi=https://artifactory.example/api/pypi/pypi/simple'],
-      ['Build every sdist-only package here, so production never compiles', 'lockhouse collect -o wheels --build-jobs 4 --no-dev'],
-      ['Staging: a wheelhouse and a lock that installs from it offline', 'lockhouse collect -o wheels --emit-pylock wheels/pylock.toml --emit-requirements wheels/requirements.txt'],
-      ['A static index for pip --index-url (nginx, S3, any static host)', 'lockhouse collect -o site --layout simple'],
+      [
+        'Staging: build what has no wheel here, and write a pylock and hashed requirements that install the wheelhouse offline',
+        'lockhouse collect -o wheels --no-dev --emit-pylock wheels/pylock.toml --emit-requirements wheels/requirements.txt',
+      ],
     ],
   });
 

@@ -12,7 +12,7 @@ export default class IndexCommand extends BaseCommand {
     details: `
       Lists the wheels and sdists (\`.whl\`, \`.tar.gz\`, \`.zip\`) of DIR — of \`DIR/files\` when DIR was collected with \`--layout simple\` — and writes \`DIR/simple/index.html\` and \`index.json\`, and per project \`DIR/simple/<name>/index.html\` (PEP 503) and \`index.json\` (PEP 691), every file linked with its sha256. Each wheel's METADATA is extracted beside it as \`<wheel>.metadata\` (PEP 658), so pip and uv resolve without downloading wheels; its Requires-Python becomes \`data-requires-python\`.
 
-      Point nginx (or S3, or any static host) at DIR and install with \`pip install --index-url https://HOST/simple/ NAME\`. docs/collect.md has an nginx server block.
+      Point nginx (or S3, or any static host) at DIR and install with \`pip install --index-url https://HOST/simple/ NAME\`. docs/collect.md and examples/nginx/ have an nginx server block that also answers PEP 691 JSON.
 
       Files that \`DIR/lockhouse.json\` lists keep its sha256 while their size and mtime are unchanged; others are hashed (all of them with \`--verify\`). Every file is written through a temporary file and one rename, only when its bytes change: the same files give the same bytes on every run. Pages of projects no longer present are removed. Only regular files are listed: symbolic links are neither followed nor written through.
 

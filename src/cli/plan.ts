@@ -16,7 +16,7 @@ export default class PlanCommand extends LockCommand {
 
       Without target flags the target is this machine, as \`python3\` (or \`--python\`) describes it. Each \`--python-platform\` × \`--python-version\` pair is one target; one run serves them all.
 
-      Exit codes: 0 when everything can be collected; 1 when some package has nothing to collect for some target (each is listed); 2 for bad usage or a lock that cannot be read.
+      Exit codes: 0 when everything can be collected; 1 when some package has nothing to collect for some target (each is listed); 2 for bad usage, a lock that cannot be read, or a target the lock refuses.
     `,
     examples: [
       ['Plan for this machine', 'lockhouse plan'],
@@ -24,7 +24,7 @@ export default class PlanCommand extends LockCommand {
         'Plan for Linux x86_64 and macOS arm64, Python 3.12 and 3.13',
         'lockhouse plan --python-platform x86_64-manylinux_2_28 --python-platform aarch64-apple-darwin --python-version 3.12 --python-version 3.13',
       ],
-      ['Every artifact of a pylock, as JSON, without the dev group', 'lockhouse plan --lock pylock.toml --no-dev --json'],
+      ['A pylock for this machine, without the dev group, as JSON', 'lockhouse plan --lock pylock.toml --no-dev --json'],
     ],
   });
 

@@ -23,7 +23,6 @@ export default class VerifyCommand extends LockCommand {
       Exit codes: 0 complete and intact; 1 some problem (each is listed); 2 bad usage, a lock that cannot be read, or no such directory.
     `,
     examples: [
-      ['Verify ./wheelhouse for this machine', 'lockhouse verify'],
       [
         'Verify a wheelhouse collected for Linux x86_64 and aarch64, Python 3.12, without dev dependencies',
         'lockhouse verify -o /wheels --python-platform x86_64-manylinux_2_28 --python-platform aarch64-manylinux_2_28 --python-version 3.12 --no-dev',
