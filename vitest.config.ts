@@ -14,6 +14,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
+    // onTestFinished removes a test's folder (venvs, wheelhouses): on a busy
+    // machine that can take more than the default 10 s.
+    hookTimeout: 60_000,
     pool: 'forks',
   },
 });

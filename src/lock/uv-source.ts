@@ -57,16 +57,25 @@ function legacySource(file: LockFile, text: string, where: Where): Source {
     case 'directory':
     case 'editable':
     case 'virtual':
-      return { kind, path: fileUrlToPath(rest) };
+      return { kind, path: fileUrlToPath(file, rest, where) };
     default:
       throw lockError('LOCK_INVALID_FIELD', file, where,
         `expected a source like "registry+https://…" or "editable+.", found ${describeValue(text)}`);
   }
 }
 
-function fileUrlToPath(text: string): string {
+function fileUrlToPath(file: LockFile, text: string, where: Where): string {
   if (!text.startsWith('file://')) return text;
-  const path = decodeURIComponent(text.slice('file://'.length).replace(/^localhost\//, '/'));
+  const encoded = text.slice('file://'.length).replace(/^localhost\//, '/');
+  let path: string;
+  try {
+    path = decodeURIComponent(encoded);
+  } catch {
+    // decodeURIComponent's URIError (found by test/fuzz): a `%` that
+    // starts no escape, or escapes that are not UTF-8.
+    const message = `expected a file:// URL with valid percent-escapes, found ${describeValue(text)}`;
+    throw lockError('LOCK_INVALID_FIELD', file, where, message, 'uv writes `%` in a path as `%25`; regenerate the lock with `uv lock`');
+  }
   // file:///C:/x → C:/x
   return /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path;
 }

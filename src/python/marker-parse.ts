@@ -39,6 +39,15 @@ export class MarkerSyntaxError extends Error {
 
 const OPERATOR_EXPECTED = 'marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in';
 
+/**
+ * How deep parentheses may nest. The parser recurses once per level, so
+ * without a limit a few thousand `(` overflow the stack: a RangeError instead
+ * of a syntax error (found by test/fuzz). packaging recurses as well and fails
+ * with Python's RecursionError between 400 and 500 levels; real markers nest
+ * a handful.
+ */
+const MAX_NESTING = 400;
+
 /** The syntax tree of a marker, or a MarkerSyntaxError with packaging's message. */
 export function parseMarkerList(source: string): MarkerList {
   const parser = new Parser(source);
@@ -49,6 +58,7 @@ export function parseMarkerList(source: string): MarkerList {
 
 class Parser {
   private position = 0;
+  private depth = 0;
 
   constructor(private readonly source: string) {}
 
@@ -74,12 +84,16 @@ class Parser {
     let atom: MarkerComparison | MarkerList;
     const open = this.position;
     if (this.take('LEFT_PARENTHESIS') !== null) {
+      if (++this.depth > MAX_NESTING) {
+        throw this.error(`Expected at most ${MAX_NESTING} nested parentheses; simplify the marker`, open);
+      }
       this.take('WS');
       atom = this.markerList();
       this.take('WS');
       if (this.take('RIGHT_PARENTHESIS') === null) {
         throw this.error('Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after marker expression', open);
       }
+      this.depth--;
     } else {
       atom = this.item();
     }

@@ -99,19 +99,35 @@ export class InvalidFilenameError extends Error {
   }
 }
 
+// C0 controls, DEL and C1 controls (U+009B is CSI on terminals that read
+// 8-bit controls): never in a file name, and a way to forge terminal output
+// when one is printed. The same set as io/store/safe-paths.ts refuses.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /**
  * Why a file name is unsafe to write under a directory, or null when it is
  * safe: no path separators, no `..`, no NUL or other control characters.
  */
 export function unsafeFilenameReason(filename: string): string | null {
   // One test for the common (safe) case; the reasons below only on failure.
-  if (filename !== '' && !/[/\\\u0000-\u001f\u007f]|\.\./.test(filename)) return null;
+  if (filename !== '' && !/[/\\\u0000-\u001f\u007f-\u009f]|\.\./.test(filename)) return null;
   if (filename === '') return 'Must not be empty';
   if (filename.includes('/')) return 'Must not contain "/"';
   if (filename.includes('\\')) return 'Must not contain "\\"';
   if (filename.includes('..')) return 'Must not contain ".."';
-  if (/[\u0000-\u001f\u007f]/.test(filename)) return 'Must not contain control characters';
+  if (CONTROL.test(filename)) return 'Must not contain control characters';
   return null;
+}
+
+/**
+ * `"text"` for a message: control characters shown as `\u001b` escapes, so
+ * that a name from a lock (untrusted) printed in an error cannot move the
+ * cursor, clear the screen or start a line of its own; anything else as
+ * written.
+ */
+export function quoteName(text: string): string {
+  return `"${text.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 export interface WheelFilename {
@@ -132,13 +148,24 @@ export interface WheelFilename {
 }
 
 const TAG_COMPONENT = /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/;
-const BUILD_TAG = /^([0-9]+)([A-Za-z0-9_.]*)$/;
+/**
+ * A build tag: digits, then anything else. The rest may not start with a
+ * digit, so the split is found one way only: `([0-9]+)([A-Za-z0-9_.]*)` also
+ * tried every split of a long run of digits, quadratic time on a failing
+ * name (found by test/fuzz).
+ */
+const BUILD_TAG = /^([0-9]+)([A-Za-z_.][A-Za-z0-9_.]*)?$/;
 const VARIANT_LABEL = /^[a-z0-9_.]{1,16}$/;
-/** A (possibly dotted) Python tag: `py3`, `cp312`, `pp310`, `graalpy311`, `py2.py3`. */
-const PYTHON_TAG = /^(?:py|cp|pp|ip|jy|gp|graalpy)[0-9]*[a-z0-9_]*(?:\.(?:py|cp|pp|ip|jy|gp|graalpy)[0-9]*[a-z0-9_]*)*$/i;
+/**
+ * A (possibly dotted) Python tag: `py3`, `cp312`, `pp310`, `graalpy311`, `py2.py3`.
+ * One character class after the prefix: `[0-9]*[a-z0-9_]*` matched the same
+ * names, but in two ways per dotted part, so a long name that failed
+ * (`py3py2.py3py2.…[`) took exponential time (found by test/fuzz).
+ */
+const PYTHON_TAG = /^(?:py|cp|pp|ip|jy|gp|graalpy)[a-z0-9_]*(?:\.(?:py|cp|pp|ip|jy|gp|graalpy)[a-z0-9_]*)*$/i;
 
 function wheelError(filename: string, reason: string, how = 'is invalid'): InvalidFilenameError {
-  const message = `The wheel filename "${filename}" ${how}${reason ? `: ${reason}` : ''}`;
+  const message = `The wheel filename ${quoteName(filename)} ${how}${reason ? `: ${reason}` : ''}`;
   return new InvalidFilenameError(message, filename, reason || how.replace(/^has an /, ''));
 }
 
@@ -253,7 +280,7 @@ export interface SdistFilename {
 }
 
 function sdistError(filename: string, reason: string): InvalidFilenameError {
-  return new InvalidFilenameError(`The source distribution filename "${filename}" is invalid: ${reason}`, filename, reason);
+  return new InvalidFilenameError(`The source distribution filename ${quoteName(filename)} is invalid: ${reason}`, filename, reason);
 }
 
 /**
@@ -274,8 +301,24 @@ export function parseSdistFilename(filename: string, projectName?: string): Sdis
   const stem = filename.slice(0, -(extension.length + 1));
   if (projectName !== undefined) {
     const wanted = canonicalizeName(projectName);
+    // Normalizing the prefix before every `-` is quadratic (found by
+    // test/fuzz: a 40 KB name took seconds), so the prefix's normalized
+    // length is counted as the loop goes. It never shrinks, and prefixes of
+    // equal normalized length (within one run of separators) normalize alike:
+    // one comparison decides.
+    let length = 0; // canonicalizeName(stem.slice(0, scanned)).length
+    let scanned = 0;
+    let inSeparators = false;
     for (let dash = stem.indexOf('-'); dash > 0; dash = stem.indexOf('-', dash + 1)) {
-      if (canonicalizeName(stem.slice(0, dash)) !== wanted) continue;
+      for (const char of stem.slice(scanned, dash)) {
+        const separator = char === '-' || char === '_' || char === '.';
+        if (!separator) length += char.toLowerCase().length;
+        else if (!inSeparators) length++;
+        inSeparators = separator;
+      }
+      scanned = dash;
+      if (length < wanted.length) continue;
+      if (length > wanted.length || canonicalizeName(stem.slice(0, dash)) !== wanted) break;
       const version = stem.slice(dash + 1);
       if (!isValidVersion(version)) {
         throw sdistError(filename, `"${version}" is not a valid PEP 440 version`);

@@ -4,6 +4,7 @@
  * when it is stale).
  */
 import { z } from 'zod';
+import { redactUrl } from '../io/http/redact.js';
 import type { Source } from '../model.js';
 import type { Plan } from '../plan/types.js';
 
@@ -72,7 +73,18 @@ export interface LockIdentity {
 }
 
 function sourceJson(source: Source): Record<string, unknown> {
-  return { ...source };
+  const json: Record<string, unknown> = { ...source };
+  // An index or a git URL may carry credentials (user:token@host): never printed.
+  for (const key of ['index', 'url'] as const) {
+    const value = json[key];
+    if (typeof value === 'string') json[key] = shownUrl(value);
+  }
+  return json;
+}
+
+/** A URL without its userinfo; a local path as it is. */
+export function shownUrl(text: string): string {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? redactUrl(text) : text;
 }
 
 export function planToJson(plan: Plan, lock: LockIdentity): PlanJson {
@@ -81,7 +93,7 @@ export function planToJson(plan: Plan, lock: LockIdentity): PlanJson {
     version: item.version,
     filename: item.filename,
     kind: item.kind,
-    url: item.url,
+    url: item.url === null ? null : shownUrl(item.url),
     path: item.path,
     sha256: item.sha256,
     size: item.size,

@@ -4,6 +4,7 @@
  * and why, what cannot be collected, and a summary line.
  */
 import type { Plan } from '../plan/types.js';
+import { shownUrl } from './plan-json.js';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -42,7 +43,7 @@ export function renderPlanTable(plan: Plan): string {
   const rows = plan.items.map((item) => [
     item.package,
     item.version ?? '-',
-    item.filename ?? (item.url ?? item.path ?? '-'),
+    item.filename ?? (item.url === null ? (item.path ?? '-') : shownUrl(item.url)),
     item.build ? `${item.kind} (build)` : item.kind,
     item.size === null ? '-' : formatBytes(item.size),
     targetsCell(item.targets),

@@ -13,6 +13,7 @@
 import { copyFile, link, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildError } from '../../io/build/run-build.js';
+import { redactUrl } from '../../io/http/redact.js';
 import type { BuildPython, Frontend, WheelIdentity } from '../../io/build/types.js';
 import type { Target } from '../../model.js';
 import type { ManifestArtifact, ManifestFailure } from '../../output/manifest.js';
@@ -78,7 +79,7 @@ export async function buildOne(
     version: item.version,
     filename: item.filename,
     target,
-    url: item.kind === 'vcs' ? item.url : null,
+    url: item.kind === 'vcs' && item.url !== null ? redactUrl(item.url) : null,
     reason,
   });
   const logPath = build.logPathFor(item.package, item.version);
@@ -181,7 +182,8 @@ export function sourceKeyOf(job: BuildJob): string | null {
     const rule = source.file.rule;
     return rule.kind === 'strong' ? `sdist ${rule.expected.algorithm}:${rule.expected.digest}` : null;
   }
-  if (source.kind === 'vcs') return `git ${source.url}#${source.commit}:${source.subdirectory ?? ''}`;
+  // Without credentials: the key is written to the manifest (builtFrom.source).
+  if (source.kind === 'vcs') return `git ${redactUrl(source.url)}#${source.commit}:${source.subdirectory ?? ''}`;
   return null;
 }
 
@@ -214,7 +216,7 @@ async function prepareSource(
   }
   if (source.kind === 'vcs') {
     const path = await build.checkout({ url: source.url, commit: source.commit, subdirectory: source.subdirectory, logPath });
-    return { kind: 'tree', path, ref: `${source.url}#${source.commit}` };
+    return { kind: 'tree', path, ref: `${redactUrl(source.url)}#${source.commit}` };
   }
   // A local project may change without the lock changing: always built afresh.
   return { kind: 'tree', path: source.path, ref: source.path };

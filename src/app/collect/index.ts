@@ -15,7 +15,7 @@ import { cleanOutput } from './clean.js';
 import { openCollectIO, type IOOptions } from './io.js';
 import { buildOne, type BuildOutcome } from './builds.js';
 import { buildOptionsFor, openBuildIO, type BuildRequestOptions } from './build-io.js';
-import { collectJobs, type FileJob } from './jobs.js';
+import { collectJobs, refuseUnsafeNames, type FileJob } from './jobs.js';
 import { runPool } from './pool.js';
 import { fetchOne, type Outcome, type Trusted } from './sources.js';
 import { statsOf, type CollectStats } from './stats.js';
@@ -74,16 +74,17 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   for (const warning of checkEmitRequest(emitRequest, plan.allPlatforms)) events.log('warn', warning);
   const cwd = request.plan.lock.cwd;
   const lockPath = resolve(cwd, planned.lock.path);
-  const layout = await outputLayout(resolve(cwd, request.output), request.layout ?? 'flat');
-  const previous = readManifest(await readFile(layout.manifest, 'utf8').catch(() => ''));
-  const trusted = new Map<string, Trusted>((previous?.artifacts ?? []).map((entry) => [entry.filename, entry]));
-
+  // Before DIR is touched: a file name DIR cannot take stops the run here.
   const jobs = collectJobs(graph, plan, {
     lockDir: dirname(lockPath),
     sdistsInOutput: Boolean(request.plan.plan.sdist),
     allowUnhashed: request.allowUnhashed,
     allowWeakHashes: request.allowWeakHashes,
   });
+  refuseUnsafeNames(graph, jobs);
+  const layout = await outputLayout(resolve(cwd, request.output), request.layout ?? 'flat');
+  const previous = readManifest(await readFile(layout.manifest, 'utf8').catch(() => ''));
+  const trusted = new Map<string, Trusted>((previous?.artifacts ?? []).map((entry) => [entry.filename, entry]));
   const io = await openCollectIO(request, planned.settings, layout, context.env, events.log);
   /** The file jobs that ran, and their outcomes, in the same order. */
   const fetchedJobs: FileJob[] = [];

@@ -5,9 +5,12 @@
  * errors, refused hashes, two different files wanting one name). Pure.
  */
 import { isAbsolute, join } from 'node:path';
+import { LockhouseError } from '../../errors.js';
+import { unsafeNameReason } from '../../io/store/safe-paths.js';
 import type { LockGraph } from '../../model.js';
 import type { ManifestFailure } from '../../output/manifest.js';
 import type { Plan, PlanItem } from '../../plan/types.js';
+import { quoteName } from '../../python/names.js';
 import { hashRule, type HashPolicy, type HashRule } from './expected.js';
 
 export interface FileJob {
@@ -106,6 +109,25 @@ export function collectJobs(graph: LockGraph, plan: Plan, options: JobOptions): 
     files.push(job);
   }
   return { files, builds, failures };
+}
+
+/**
+ * Throws OUTPUT_UNSAFE_PATH, naming the package and where the lock names
+ * it, for the first file whose name DIR cannot take. The lock reader checked
+ * names against the wheel and sdist grammars; a direct URL's archive may
+ * carry any name, and some plain-looking ones (`a:b.zip`, `.lockhouse.zip`)
+ * are still not for DIR. Called before DIR is touched.
+ */
+export function refuseUnsafeNames(graph: LockGraph, jobs: Jobs): void {
+  for (const job of jobs.files) {
+    const why = unsafeNameReason(job.filename);
+    if (why === null) continue;
+    const { item } = job;
+    const where = `${graph.path}: ${item.artifact?.where ?? ''} (${item.package}${item.version === null ? '' : ` ${item.version}`})`;
+    throw new LockhouseError('OUTPUT_UNSAFE_PATH', `${where}: refusing to write ${quoteName(job.filename)} in the output directory: ${why}`, {
+      hint: 'the lock names this file; a wheel or sdist name is a plain file name',
+    });
+  }
 }
 
 function sameContent(a: FileJob['rule'], b: FileJob['rule']): boolean {

@@ -72,7 +72,7 @@ export async function fetchOne(job: FileJob, finalPath: string | null, io: Colle
     try {
       await io.copyThrough(path, temp);
       const actual = await temp.finish();
-      if (await accepts(job, actual, temp, io)) return await land(temp, actual, finalPath, origin, io, options.log);
+      if (await accepts(job, actual, temp.path, io)) return await land(temp, actual, finalPath, origin, io, options.log);
       options.log('warn', `${origin === 'path' ? 'the local file' : 'a --find-links file'} ${path} has other bytes than the lock says; passed over`, {
         expected: describeExpected(job),
         actual: actual.sha256,
@@ -145,7 +145,8 @@ async function fromExisting(
     return { ok: true, origin: 'existing', actual: { sha256: trusted.sha256, digest: trusted.sha256, size: stat.size }, mtimeMs: stat.mtimeMs };
   }
   const actual = await io.hashFile(finalPath, algorithm);
-  if (matches(job, actual)) return { ok: true, origin: 'existing', actual, mtimeMs: stat.mtimeMs };
+  // A weak hash (--allow-weak-hashes) is checked here too: a file in DIR is no more trusted than a download.
+  if (await accepts(job, actual, finalPath, io)) return { ok: true, origin: 'existing', actual, mtimeMs: stat.mtimeMs };
   // Not the lock's file: it goes now, so that it is not left under the lock's
   // name (for pip to pick up) should no source have the right one.
   await io.remove(finalPath);
@@ -170,7 +171,7 @@ async function download(
     try {
       const result = await io.downloader!.download(url, temp, options.onBytes ? { onBytes: options.onBytes } : {});
       const actual = await temp.finish();
-      if (await accepts(job, actual, temp, io)) return await land(temp, actual, finalPath, 'download', io, options.log);
+      if (await accepts(job, actual, temp.path, io)) return await land(temp, actual, finalPath, 'download', io, options.log);
       last = actual;
       options.log('warn', `${job.filename}: the bytes from ${result.finalUrl} do not match the lock${attempt === 0 ? '; trying once more' : ''}`);
     } catch (error) {
@@ -204,8 +205,9 @@ function matches(job: FileJob, actual: Actual): boolean {
   return job.rule.kind !== 'strong' || actual.digest === job.rule.expected.digest;
 }
 
-async function accepts(job: FileJob, actual: Actual, temp: TempFile, io: CollectIO): Promise<boolean> {
-  if (job.rule.kind === 'weak') return (await io.weakDigest(temp.path, job.rule.algorithm)) === job.rule.digest;
+/** Do the bytes at `path`, hashed as `actual`, match the lock? A weak hash is computed from the file. */
+async function accepts(job: FileJob, actual: Actual, path: string, io: CollectIO): Promise<boolean> {
+  if (job.rule.kind === 'weak') return (await io.weakDigest(path, job.rule.algorithm)) === job.rule.digest;
   return matches(job, actual);
 }
 

@@ -3,7 +3,8 @@
  * how a command line is written into them (shell-quoted, credentials
  * removed), and their last lines for an error message.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { redactUrl } from '../http/redact.js';
 
@@ -39,10 +40,21 @@ export function logHeader(fields: ReadonlyArray<readonly [string, string]>, now:
   return `${lines.join('\n')}\n\n`;
 }
 
-/** Make the log's folder and append `text` to it. */
+/**
+ * open(2) flags that append to a log without following a symlink at its
+ * name (DIR/.lockhouse/logs may come from a checked-in or unpacked
+ * wheelhouse, with a link there pointing anywhere): ELOOP instead.
+ */
+export const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
+
+/** Make the log's folder and append `text` to it. A symlink at the log's name is replaced by the log, never written through. */
 export async function appendLog(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const handle = await open(path, 'a');
+  const handle = await open(path, APPEND_NO_FOLLOW, 0o666).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ELOOP') throw error;
+    await unlink(path);
+    return open(path, APPEND_NO_FOLLOW, 0o666);
+  });
   try {
     await handle.writeFile(text);
   } finally {
@@ -58,7 +70,8 @@ export async function appendLog(path: string, text: string): Promise<void> {
 export async function readTail(path: string, count = 20, maxBytes = 64 * 1024): Promise<string[]> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    // Not through a link: its target's last lines would end up in an error message.
+    handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch {
     return [];
   }

@@ -11,11 +11,11 @@
  * at a terminal reaches it and its backend too.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { BuildError } from './build-error.js';
-import { appendLog, commandLine, logHeader, readTail } from './build-log.js';
+import { APPEND_NO_FOLLOW, appendLog, commandLine, logHeader, readTail } from './build-log.js';
 import { buildEnv, describeEnvChanges } from './build-env.js';
 import { killTree } from './kill-tree.js';
 import type { BuildRequest, BuildResult } from './types.js';
@@ -100,11 +100,14 @@ interface Exit {
   readonly stopped: string | null;
 }
 
-function run(command: BuildCommand, logPath: string, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<Exit> {
+async function run(command: BuildCommand, logPath: string, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<Exit> {
+  // appendLog made the log a regular file just before; a link swapped in
+  // since is not followed (ELOOP): the build goes on, unlogged.
+  const handle = await open(logPath, APPEND_NO_FOLLOW, 0o666).catch(() => null);
   return new Promise((resolvePromise) => {
     // Both streams into one file descriptor, each chunk as it arrives: the
     // log reads in the order the frontend wrote (up to pipe buffering).
-    const log = createWriteStream(logPath, { flags: 'a' });
+    const log = handle ? handle.createWriteStream() : new Writable({ write: (_chunk, _encoding, done) => done() });
     // A log that cannot be written (a full disk) must not take the process down; the build goes on.
     log.on('error', () => undefined);
     let stopped: string | null = null;

@@ -10,7 +10,10 @@
  *   (validateEntrySizes) fails an entry that inflates to more than it
  *   declared, so a zip bomb is an error, not an outage;
  * - exactly one top-level `.dist-info` directory, named for the file name's
- *   project, as pip requires before it installs a wheel.
+ *   project, as pip requires before it installs a wheel, holding one
+ *   METADATA and one WHEEL entry (two of a name: which one counts depends on
+ *   the reader, so neither does), each read only when its local header
+ *   agrees with its central directory record.
  * Everything else in the archive is left unread.
  *
  * readWheelMetadata reads the same way, for any wheel in a wheelhouse
@@ -157,12 +160,43 @@ async function openZip(path: string, noFollow = false): Promise<yauzl.ZipFile> {
   }
 }
 
+/**
+ * What in `entry`'s local header disagrees with its central directory
+ * record, or null. yauzl reads an entry by its central record and uses the
+ * local header only to find the data; a reader that walks local headers
+ * (a streaming unzip) would see another file. Sizes and CRC are compared
+ * unless the local header defers them (a data descriptor, or zip64's
+ * 0xFFFFFFFF).
+ */
+function localMismatch(entry: yauzl.Entry, local: yauzl.LocalFileHeader): string | null {
+  if (!local.fileName.equals(entry.fileNameRaw)) return `name ${JSON.stringify(local.fileName.toString('utf8'))}`;
+  if (local.compressionMethod !== entry.compressionMethod) return `method ${local.compressionMethod}, not ${entry.compressionMethod}`;
+  const deferred = (local.generalPurposeBitFlag & 0x8) !== 0;
+  const zip64 = local.compressedSize === 0xffffffff || local.uncompressedSize === 0xffffffff;
+  if (!deferred && !zip64 && (local.compressedSize !== entry.compressedSize || local.uncompressedSize !== entry.uncompressedSize)) {
+    return `sizes ${local.compressedSize}/${local.uncompressedSize}, not ${entry.compressedSize}/${entry.uncompressedSize}`;
+  }
+  if (!deferred && local.crc32 !== entry.crc32) return `CRC-32 ${local.crc32}, not ${entry.crc32}`;
+  return null;
+}
+
 /** An entry's bytes, refusing more than `limit` (whatever the entry declares). */
 async function readBounded(zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number, path: string, reader: Reader = BUILT): Promise<Buffer> {
   if (entry.uncompressedSize > limit) {
     throw wrongWheel(path, `${entry.fileName} declares ${entry.uncompressedSize} bytes, more than the ${limit} lockhouse reads`, undefined, reader);
   }
-  const stream: Readable = await zip.openReadStreamPromise(entry);
+  let stream: Readable;
+  try {
+    const mismatch = localMismatch(entry, await zip.readLocalFileHeaderPromise(entry));
+    if (mismatch !== null) {
+      throw wrongWheel(path, `${entry.fileName}: its local header disagrees with the central directory (${mismatch})`, undefined, reader);
+    }
+    stream = await zip.openReadStreamPromise(entry);
+  } catch (error) {
+    if (error instanceof LockhouseError) throw error;
+    // yauzl: an offset past the end, a bad signature, an unsupported method.
+    throw wrongWheel(path, `${entry.fileName} cannot be read (${(error as Error).message})`, error, reader);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -229,8 +263,14 @@ async function findDistInfo(zip: yauzl.ZipFile, path: string, filename: WheelFil
       const match = /^([^/]+\.dist-info)\/(METADATA|WHEEL)?/.exec(entry.fileName);
       if (!match) continue;
       const info = infos.get(match[1]!) ?? {};
-      if (match[2] === 'METADATA' && entry.fileName.length === match[0].length) info.metadata = entry;
-      if (match[2] === 'WHEEL' && entry.fileName.length === match[0].length) info.wheel = entry;
+      const file = entry.fileName.length === match[0].length ? match[2] : undefined;
+      // Two entries of one name: zipfile (and so pip) reads the last, a
+      // streaming reader the first; which one lockhouse checked would be a guess.
+      if ((file === 'METADATA' && info.metadata) || (file === 'WHEEL' && info.wheel)) {
+        throw wrong(`it has two ${entry.fileName} entries`);
+      }
+      if (file === 'METADATA') info.metadata = entry;
+      if (file === 'WHEEL') info.wheel = entry;
       infos.set(match[1]!, info);
     }
   } catch (error) {

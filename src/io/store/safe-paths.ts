@@ -8,8 +8,18 @@
 import { lstat, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { errnoCode, reason, storeError } from './store-error.js';
+import { quoteName } from '../../python/names.js';
 
 export const STATE_DIR = '.lockhouse';
+
+/**
+ * The folders lockhouse makes in DIR/.lockhouse besides `tmp`, when it
+ * needs them: `sdists` (sdists kept to be built, without a cache), `build`
+ * (the frontends' output), `logs` (build logs), `git-v1` (checkouts, without
+ * a cache). Each is made with `mkdir -p`, which follows a link: a link there
+ * is refused up front, as one at DIR/.lockhouse is.
+ */
+export const STATE_FOLDERS: readonly string[] = ['sdists', 'build', 'logs', 'git-v1'];
 
 // C0 controls, DEL and C1 controls: never in a wheel or sdist name, and a
 // way to forge terminal output when a name is printed.
@@ -40,7 +50,7 @@ export function unsafeNameReason(name: string, platform: NodeJS.Platform = proce
 export function outputPath(dir: string, filename: string): string {
   const why = unsafeNameReason(filename);
   if (why !== null) {
-    throw storeError('OUTPUT_UNSAFE_PATH', `refusing to write ${JSON.stringify(filename)} in ${dir}: ${why}`, {
+    throw storeError('OUTPUT_UNSAFE_PATH', `refusing to write ${quoteName(filename)} in ${dir}: ${why}`, {
       hint: 'the lock names this file; a wheel or sdist name is a plain file name',
     });
   }
@@ -59,7 +69,7 @@ export interface OutputDirs {
 /**
  * Make DIR (DIR itself may be a symlink: the user chose it), then
  * DIR/.lockhouse and DIR/.lockhouse/tmp as real directories, refusing a
- * symlink or a file at either.
+ * symlink or a file at either, or at one of the STATE_FOLDERS already there.
  */
 export async function ensureOutputDir(dir: string): Promise<OutputDirs> {
   const root = resolve(dir);
@@ -78,7 +88,16 @@ export async function ensureOutputDir(dir: string): Promise<OutputDirs> {
   const tmp = join(state, 'tmp');
   await ensureRealDir(state);
   await ensureRealDir(tmp);
+  for (const folder of STATE_FOLDERS) await refuseLink(join(state, folder));
   return { root, state, tmp };
+}
+
+/** Refuse a symlink or a file at `path`, where lockhouse may later make a directory; nothing there is fine. */
+async function refuseLink(path: string): Promise<void> {
+  const stats = await lstat(path).catch(() => null);
+  if (stats === null || stats.isDirectory()) return;
+  const what = stats.isSymbolicLink() ? 'is a symbolic link; lockhouse does not write through links in its state directory' : 'is not a directory';
+  throw storeError('OUTPUT_UNSAFE_PATH', `${path} ${what}`, { hint: `remove ${path} (lockhouse makes it again as a directory)` });
 }
 
 /** Make `path` a directory (its parent must exist), or check it is one: a symlink there is refused, not followed. */

@@ -218,12 +218,13 @@ describe('runBuild with pip', () => {
     const dir = testdir();
     const sdist = makeSdist({ name: 'slow', version: '1.0', files: { '_backend/backend.py': SLOW_BACKEND } });
     const started = Date.now();
-    const base = await pipRequest(dir, sdist, { timeoutMs: 1500 });
+    // Long enough for pip to reach the backend on a busy machine; far short of its minute of sleep.
+    const base = await pipRequest(dir, sdist, { timeoutMs: 8000 });
     const pidfile = join(dir, 'backend.pid');
     const error = await runBuild({ ...base, env: { ...base.env, LOCKHOUSE_TEST_PIDFILE: pidfile } }).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(error).toBeInstanceOf(BuildError);
-    expect((error as Error).message).toContain('failed: timed out after 1500 ms');
+    expect((error as Error).message).toContain('failed: timed out after 8000 ms');
     // pip's child running the backend's hook is stopped too, not left to run for a minute.
     await expectGone(pidfile);
   });

@@ -1,0 +1,93 @@
+/**
+ * What the hostile-input suite shares: a snapshot of a folder tree (to
+ * prove nothing outside DIR changed), a check that text carries no
+ * terminal control characters, and a counter of hostile cases that each
+ * file prints when it is done, so the figure can be quoted.
+ */
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { afterAll } from 'vitest';
+
+export interface Node {
+  readonly type: 'file' | 'dir' | 'symlink' | 'other';
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly mode: number;
+  /** sha256 of a file's bytes; a symlink's target. */
+  readonly content: string;
+}
+
+/** Every entry under `root` (symlinks not followed), by '/'-separated relative path; `skip` leaves out subtrees. */
+export function snapshot(root: string, skip: (rel: string) => boolean = () => false): Map<string, Node> {
+  const out = new Map<string, Node>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const rel = relative(root, path).split(sep).join('/');
+      if (skip(rel)) continue;
+      const stats = lstatSync(path);
+      const type = stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : stats.isDirectory() ? 'dir' : 'other';
+      const content =
+        type === 'file' ? createHash('sha256').update(readFileSync(path)).digest('hex') : type === 'symlink' ? readlinkSync(path) : '';
+      // A directory's mtime changes when an entry is added or removed in it: compared like a file's.
+      out.set(rel, { type, size: type === 'dir' ? 0 : stats.size, mtimeMs: stats.mtimeMs, mode: stats.mode, content });
+      if (type === 'dir') walk(path);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/**
+ * The entries that differ between two snapshots, among the paths `where`
+ * keeps: added (`+`), removed (`-`) or changed (`~`: type, size, mtime,
+ * mode or bytes).
+ */
+export function changes(before: Map<string, Node>, after: Map<string, Node>, where: (rel: string) => boolean = () => true): string[] {
+  const out: string[] = [];
+  for (const [path, node] of after) {
+    if (!where(path)) continue;
+    const old = before.get(path);
+    if (!old) out.push(`+ ${path} (${node.type})`);
+    else if (JSON.stringify(old) !== JSON.stringify(node)) out.push(`~ ${path}`);
+  }
+  for (const path of before.keys()) if (where(path) && !after.has(path)) out.push(`- ${path}`);
+  return out;
+}
+
+/** A `where` for changes(): paths outside the given top-level folders (relative to the snapshot's root). */
+export const outside =
+  (...folders: string[]) =>
+  (rel: string): boolean =>
+    !folders.some((folder) => rel === folder || rel.startsWith(`${folder}/`));
+
+// C0 controls but the line feed that separates lines, DEL, and C1 controls
+// (U+009B is CSI on terminals that read 8-bit controls).
+const FORGING = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+/** The first control character in `text` that could forge or garble terminal output, or null. */
+export function controlCharIn(text: string): string | null {
+  const match = FORGING.exec(text);
+  return match ? `U+${match[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${match.index}` : null;
+}
+
+/**
+ * Counts the hostile inputs a test file tried; printed once when the file
+ * is done (`console.info`), e.g. "hostile-names: 54 hostile cases".
+ */
+export function hostileCounter(suite: string): { add(n?: number): void } {
+  let count = 0;
+  afterAll(() => {
+    console.info(`${suite}: ${count} hostile cases ran`);
+  });
+  return {
+    add(n = 1) {
+      count += n;
+    },
+  };
+}
+
+/** A TOML basic string (JSON's escapes are TOML's, `\u0000` included; DEL, which JSON leaves raw and TOML forbids, and C1 escaped too). */
+export const tomlString = (text: string): string =>
+  JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
