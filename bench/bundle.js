@@ -9,7 +9,7 @@
 //   node bench/bundle.js [CASE_DIR] [--runs N] [--size-scale S]
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -89,4 +89,5 @@ try {
   console.log(`python3 app.pyz install --venv: ${install.toFixed(2)} s, ${installed.length} packages in the venv (PIP_* cleared, PIP_CONFIG_FILE=/dev/null)`);
 } finally {
   serve.kill();
+  rmSync(work, { recursive: true, force: true });
 }
