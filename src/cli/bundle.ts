@@ -4,7 +4,6 @@ import { renderCollectSummary } from '../report/collect-summary.js';
 import { formatBytes } from '../report/plan-table.js';
 import { CollectingCommand } from './collect-options.js';
 import type { Logger } from './logger.js';
-import { createProgress } from './progress.js';
 import { version } from './version.js';
 
 export default class BundleCommand extends CollectingCommand {
@@ -38,21 +37,11 @@ export default class BundleCommand extends CollectingCommand {
   json = Option.Boolean('--json', false, { description: 'Print the bundle (path, size, sha256, entries) and the manifest as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
-    const stderr = this.context.stderr as NodeJS.WriteStream;
-    const stdout = this.context.stdout as NodeJS.WriteStream;
-    const progress = createProgress({ enabled: Boolean(stderr.isTTY && stdout.isTTY) && !this.json && !this.quiet, stream: stderr });
-    const log = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>): void => {
-      progress.interrupt(() => logger[level](fields ?? {}, message));
-    };
+    const { events, progress } = this.collectEvents(logger, this.json);
     const result = await bundle(
       { ...this.collectSources(), output: this.output, wheelhouse: this.wheelhouse ?? null },
       { env: process.env, version },
-      {
-        log,
-        onStart: (files, bytes) => progress.start(files, bytes),
-        onBytes: (bytes) => progress.bytes(bytes),
-        onFile: () => progress.file(),
-      },
+      events,
     );
     progress.stop();
     for (const warning of result.collected.planned.graph.warnings) logger.warn(warning);

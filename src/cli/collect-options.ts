@@ -6,9 +6,11 @@
  */
 import { Option } from 'clipanion';
 import envPaths from 'env-paths';
-import type { CollectRequest } from '../app/collect/index.js';
+import type { CollectEvents, CollectRequest } from '../app/collect/index.js';
 import { LockhouseError } from '../errors.js';
 import { LockCommand } from './lock-options.js';
+import type { Logger } from './logger.js';
+import { createProgress, type Progress } from './progress.js';
 
 /** A CollectRequest without what each command decides itself: the output and what is written there. */
 export type CollectSources = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'>;
@@ -30,6 +32,24 @@ export abstract class CollectingCommand extends LockCommand {
   buildPython = Option.String('--build-python', { description: "The interpreter for builds (default: pythonX.Y of each target's Python on PATH, else python3)" });
   buildJobs = Option.String('--build-jobs', '2', { description: 'Builds run in parallel with downloads and each other (default 2)' });
   noBuildIsolation = Option.Boolean('--no-build-isolation', false, { description: "Build with the build interpreter's installed backends instead of isolated environments" });
+
+  /**
+   * The events a collect reports, to the logger and (for a person watching:
+   * both streams on a terminal, not `quiet`, not JSON) a progress bar, which
+   * the caller stops when the collect is done.
+   */
+  protected collectEvents(logger: Logger, json: boolean): { events: CollectEvents; progress: Progress } {
+    const stderr = this.context.stderr as NodeJS.WriteStream;
+    const stdout = this.context.stdout as NodeJS.WriteStream;
+    const progress = createProgress({ enabled: Boolean(stderr.isTTY && stdout.isTTY) && !json && !this.quiet, stream: stderr });
+    const events: CollectEvents = {
+      log: (level, message, fields) => progress.interrupt(() => logger[level](fields ?? {}, message)),
+      onStart: (files, bytes) => progress.start(files, bytes),
+      onBytes: (bytes) => progress.bytes(bytes),
+      onFile: () => progress.file(),
+    };
+    return { events, progress };
+  }
 
   protected collectSources(): CollectSources {
     return {

@@ -6,7 +6,6 @@ import { renderPlanTable } from '../report/plan-table.js';
 import { renderCollectSummary } from '../report/collect-summary.js';
 import type { Logger } from './logger.js';
 import { CollectingCommand } from './collect-options.js';
-import { createProgress } from './progress.js';
 import { version } from './version.js';
 
 export default class CollectCommand extends CollectingCommand {
@@ -51,13 +50,7 @@ export default class CollectCommand extends CollectingCommand {
   json = Option.Boolean('--json', false, { description: 'Print the manifest (or, with --dry-run, the plan) as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
-    const stderr = this.context.stderr as NodeJS.WriteStream;
-    const stdout = this.context.stdout as NodeJS.WriteStream;
-    // A bar only for a person watching: both streams on a terminal, no --json, no -q.
-    const progress = createProgress({ enabled: Boolean(stderr.isTTY && stdout.isTTY) && !this.json && !this.quiet, stream: stderr });
-    const log = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>): void => {
-      progress.interrupt(() => logger[level](fields ?? {}, message));
-    };
+    const { events, progress } = this.collectEvents(logger, this.json);
     const result = await collect(
       {
         ...this.collectSources(),
@@ -69,12 +62,7 @@ export default class CollectCommand extends CollectingCommand {
         dryRun: this.dryRun,
       },
       { env: process.env, version },
-      {
-        log,
-        onStart: (files, bytes) => progress.start(files, bytes),
-        onBytes: (bytes) => progress.bytes(bytes),
-        onFile: () => progress.file(),
-      },
+      events,
     );
     progress.stop();
     for (const warning of result.planned.graph.warnings) logger.warn(warning);

@@ -6,7 +6,11 @@
 import { execFile } from 'node:child_process';
 import type { HostInfo } from '../python/host.js';
 
-const PROBE = String.raw`
+/**
+ * What an interpreter is, as JSON: HostInfo, plus `executable` (the build
+ * layer, src/io/build/python.ts, runs it too and wants the resolved path).
+ */
+export const PYTHON_PROBE = String.raw`
 import glob, json, os, platform, struct, subprocess, sys, sysconfig
 
 def version(info):
@@ -48,6 +52,7 @@ markers = {
     "sys_platform": sys.platform,
 }
 print(json.dumps({
+    "executable": sys.executable,
     "markers": markers,
     "pythonVersion": list(sys.version_info[:3]),
     "freeThreaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
@@ -76,7 +81,7 @@ export function probePython(python: string, env: NodeJS.ProcessEnv = process.env
   return new Promise((resolvePromise, reject) => {
     execFile(
       python,
-      ['-I', '-c', PROBE],
+      ['-I', '-c', PYTHON_PROBE],
       // macOS builds report 10.16 for every version above 10.15 unless asked not to.
       { env: { ...env, SYSTEM_VERSION_COMPAT: '0' }, timeout: 20_000, maxBuffer: 1 << 20 },
       (error, stdout, stderr) => {

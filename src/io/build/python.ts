@@ -11,62 +11,11 @@
  * and PYENV_VERSION, and a build runs elsewhere than the probe did.
  */
 import { hostTarget, type HostInfo } from '../../python/host.js';
+import { PYTHON_PROBE } from '../python.js';
 import { capture } from './exec.js';
 import type { BuildPython } from './types.js';
 import { which } from './which.js';
 
-/**
- * Standard library only, Python 3.6+ (the f-string-free subset). The fields
- * are io/python.ts's HostInfo, plus `executable`; glibc from confstr, musl
- * from its loader's banner, as packaging's _manylinux and _musllinux do.
- */
-const PROBE = String.raw`
-import glob, json, os, platform, struct, subprocess, sys, sysconfig
-def v(i):
-    t = "%d.%d.%d" % (i.major, i.minor, i.micro)
-    return t if i.releaselevel == "final" else t + i.releaselevel[0] + str(i.serial)
-def musl():
-    for loader in sorted(glob.glob("/lib/ld-musl-*.so.1")):
-        try:
-            err = subprocess.run([loader], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=5).stderr.decode()
-        except Exception:
-            continue
-        for line in err.splitlines():
-            if line.startswith("Version "):
-                return line.split()[1]
-    return None
-glibc = None
-try:
-    t = os.confstr("CS_GNU_LIBC_VERSION")
-    glibc = t.split()[1] if t and t.startswith("glibc ") else None
-except (AttributeError, OSError, ValueError):
-    pass
-linux = sys.platform.startswith("linux")
-print(json.dumps({
-    "executable": sys.executable,
-    "markers": {
-        "implementation_name": sys.implementation.name,
-        "implementation_version": v(sys.implementation.version),
-        "os_name": os.name,
-        "platform_machine": platform.machine(),
-        "platform_release": platform.release(),
-        "platform_system": platform.system(),
-        "platform_version": platform.version(),
-        "python_full_version": platform.python_version(),
-        "platform_python_implementation": platform.python_implementation(),
-        "python_version": ".".join(platform.python_version_tuple()[:2]),
-        "sys_platform": sys.platform,
-    },
-    "pythonVersion": list(sys.version_info[:3]),
-    "freeThreaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-    "implementation": sys.implementation.name,
-    "sysconfigPlatform": sysconfig.get_platform(),
-    "pointerBits": struct.calcsize("P") * 8,
-    "glibcVersion": glibc,
-    "muslVersion": musl() if linux and not glibc else None,
-    "macosVersion": (platform.mac_ver()[0] or None) if sys.platform == "darwin" else None,
-}))
-`;
 
 /** A hung interpreter (a shim waiting on a network filesystem) must not hang lockhouse. */
 const PROBE_TIMEOUT_MS = 20_000;
@@ -100,7 +49,7 @@ const probes = new Map<string, Promise<PythonProbe>>();
 async function probe(command: string, path: string, env: NodeJS.ProcessEnv): Promise<PythonProbe> {
   const failed = (reason: string): PythonProbe => ({ ok: false, command, reason });
   // SYSTEM_VERSION_COMPAT=0: macOS builds otherwise report 10.16 for every version above 10.15.
-  const run = await capture(path, ['-I', '-c', PROBE], { env: { ...env, SYSTEM_VERSION_COMPAT: '0' }, timeoutMs: PROBE_TIMEOUT_MS });
+  const run = await capture(path, ['-I', '-c', PYTHON_PROBE], { env: { ...env, SYSTEM_VERSION_COMPAT: '0' }, timeoutMs: PROBE_TIMEOUT_MS });
   if (run.failure !== null) return failed(`${path} did not run: ${run.failure}`);
   if (run.code !== 0) return failed(`${path} exited with code ${run.code}: ${run.stderr.trim().split('\n').pop() ?? ''}`);
   let info: HostInfo & { executable?: unknown };
