@@ -24,7 +24,7 @@ const shared = resolve(process.env.LOCKHOUSE_SHARED_DIR ?? join(root, '..', 'sha
 const caseDir = args.find((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? join(shared, 'corpus', 'PrefectHQ__fastmcp');
 const runs = Number(option('--runs', '3'));
 const sizeScale = option('--size-scale', '0.1');
-const bin = join(root, 'bin', 'lockhouse.js');
+const bin = join(root, 'bin', 'lockhouse.cjs');
 const python = process.env.LOCKHOUSE_TEST_PYTHON ?? 'python3';
 const hostVersion = execFileSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']).toString().trim();
 const TARGETS = ['x86_64-manylinux_2_28', 'aarch64-manylinux_2_28', 'x86_64-pc-windows-msvc']

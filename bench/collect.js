@@ -22,7 +22,7 @@ const shared = resolve(process.env.LOCKHOUSE_SHARED_DIR ?? join(root, '..', 'sha
 const caseDir = args.find((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? join(shared, 'corpus', 'pydantic__pydantic-ai');
 const runs = Number(option('--runs', '3'));
 const sizeScale = option('--size-scale', '0.02');
-const bin = join(root, 'bin', 'lockhouse.js');
+const bin = join(root, 'bin', 'lockhouse.cjs');
 const TARGETS = ['x86_64-manylinux_2_28', 'aarch64-manylinux_2_28', 'x86_64-unknown-linux-musl', 'aarch64-apple-darwin', 'x86_64-apple-darwin', 'x86_64-pc-windows-msvc']
   .flatMap((p) => ['--python-platform', p])
   .concat(['--python-version', '3.12', '--only-deps']);

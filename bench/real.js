@@ -72,6 +72,22 @@ import yauzl from 'yauzl';
 // ------------------------------------------------------------------ options
 
 const args = process.argv.slice(2);
+const USAGE = `usage: node bench/real.js [--runs N] [--scale S] [--only real,synthetic,big,plan,profile]
+                          [--steps curl,curlsync,pip26,pip,cold,warm,rerun,bundle] [--json FILE]
+                          [--profile-out FILE] [--keep]
+(docs/performance.md says what each part measures; a full run takes about 25 minutes.)`;
+const VALUED = new Set(['--runs', '--scale', '--only', '--steps', '--json', '--profile-out']);
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--help' || args[i] === '-h') {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (VALUED.has(args[i]) && i + 1 < args.length) i++;
+  else if (args[i] !== '--keep') {
+    console.error(`bench/real.js: unknown or incomplete option ${JSON.stringify(args[i])}\n${USAGE}`);
+    process.exit(2);
+  }
+}
 const option = (name, fallback) => {
   const at = args.indexOf(name);
   return at >= 0 ? args[at + 1] : fallback;
@@ -87,7 +103,7 @@ if (!(runs >= 1) || !(scale > 0)) throw new Error('--runs must be ≥ 1 and --sc
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shared = resolve(process.env.LOCKHOUSE_SHARED_DIR ?? join(root, '..', 'shared'));
-const bin = join(root, 'bin', 'lockhouse.js');
+const bin = join(root, 'bin', 'lockhouse.cjs');
 const python = process.env.LOCKHOUSE_TEST_PYTHON ?? 'python3';
 const node = process.execPath;
 
@@ -911,7 +927,7 @@ try {
       const m = await measure(node, ['--cpu-prof', '--cpu-prof-dir', profDir, bin, 'collect', '--lock', w.lock, '-o', out, '--cache-dir', join(profDir, 'cache'), ...w.targets, '-q']);
       const verdict = await checkDir(out, w.files);
       const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-      say(`\n## Profile: node --cpu-prof bin/lockhouse.js collect (real bytes, cold), ${fmt(m.wall)} s wall, exit ${m.code}, ${verdict.bad.length ? `${verdict.bad.length} files WRONG` : 'every file verified'}`);
+      say(`\n## Profile: node --cpu-prof bin/lockhouse.cjs collect (real bytes, cold), ${fmt(m.wall)} s wall, exit ${m.code}, ${verdict.bad.length ? `${verdict.bad.length} files WRONG` : 'every file verified'}`);
       if (file) {
         if (profileOut) copyFileSync(join(profDir, file), profileOut);
         report.profile = { wall: m.wall, summary: summarizeProfile(join(profDir, file)) };
@@ -922,7 +938,7 @@ try {
       const b = await measure(node, ['--cpu-prof', '--cpu-prof-dir', bundleProf, bin, 'bundle', '--lock', w.lock, '-o', join(profDir, 'app.pyz'), '--cache-dir', join(profDir, 'cache'), ...w.targets, '-q']);
       const bundleVerdict = await checkBundle(join(profDir, 'app.pyz'), w.files);
       const bundleFile = existsSync(bundleProf) ? readdirSync(bundleProf).find((f) => f.endsWith('.cpuprofile')) : undefined;
-      say(`\n## Profile: node --cpu-prof bin/lockhouse.js bundle (real bytes, warm cache), ${fmt(b.wall)} s wall, exit ${b.code}, ${bundleVerdict.bad.length ? `${bundleVerdict.bad.length} files WRONG` : 'every file verified'}`);
+      say(`\n## Profile: node --cpu-prof bin/lockhouse.cjs bundle (real bytes, warm cache), ${fmt(b.wall)} s wall, exit ${b.code}, ${bundleVerdict.bad.length ? `${bundleVerdict.bad.length} files WRONG` : 'every file verified'}`);
       if (bundleFile) {
         if (profileOut) copyFileSync(join(bundleProf, bundleFile), profileOut.replace(/(\.cpuprofile)?$/, '.bundle.cpuprofile'));
         report.bundleProfile = { wall: b.wall, summary: summarizeProfile(join(bundleProf, bundleFile), 10) };
@@ -948,7 +964,7 @@ try {
       const m = await measure(node, ['--cpu-prof', '--cpu-prof-dir', profDir, bin, 'collect', '--lock', w.lock, '-o', out, '--cache-dir', join(profDir, 'cache'), ...w.targets, '-q']);
       const verdict = await checkDir(out, w.files);
       const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-      say(`\n## Profile: node --cpu-prof bin/lockhouse.js collect (one big wheel, cold), ${fmt(m.wall)} s wall, exit ${m.code}, ${verdict.bad.length ? `${verdict.bad.length} files WRONG` : 'every file verified'}`);
+      say(`\n## Profile: node --cpu-prof bin/lockhouse.cjs collect (one big wheel, cold), ${fmt(m.wall)} s wall, exit ${m.code}, ${verdict.bad.length ? `${verdict.bad.length} files WRONG` : 'every file verified'}`);
       if (file) {
         report.bigProfile = { wall: m.wall, summary: summarizeProfile(join(profDir, file), 10) };
         say(report.bigProfile.summary);

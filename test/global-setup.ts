@@ -1,6 +1,6 @@
 /**
  * Build dist/ once before the tests: the tests that run lockhouse as a real
- * process (kill it, run two at once) run bin/lockhouse.js, which loads dist/.
+ * process (kill it, run two at once) run bin/lockhouse.cjs, which loads dist/.
  * Building here keeps them from testing a stale build.
  */
 import { execFileSync } from 'node:child_process';

@@ -1,9 +1,9 @@
-/** lockhouse as a real process (bin/lockhouse.js over the dist/ that test/global-setup.ts builds). */
+/** lockhouse as a real process (bin/lockhouse.cjs over the dist/ that test/global-setup.ts builds). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './corpus.js';
 
-export const BIN = join(repoRoot, 'bin', 'lockhouse.js');
+export const BIN = join(repoRoot, 'bin', 'lockhouse.cjs');
 
 export interface Finished {
   readonly code: number | null;
