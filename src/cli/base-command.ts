@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'clipanion';
 import { ExitCode, isLockhouseError } from '../errors.js';
-import { createLogger, type LogFormat, type Logger } from './logger.js';
+import type { LogFormat, Logger } from './logger.js';
 
 export abstract class BaseCommand extends Command {
   verbose = Option.Counter('-v,--verbose', 0, { description: 'Log more: -v for details and timings, -vv for everything' });
@@ -24,6 +24,8 @@ export abstract class BaseCommand extends Command {
       this.context.stderr.write(`error[USAGE]: --log-format must be pretty or json, not "${this.logFormat}"\n`);
       return ExitCode.USAGE;
     }
+    // pino is loaded here, when a command runs: --help and --version never need it.
+    const { createLogger } = await import('./logger.js');
     const logger = createLogger({ verbosity: this.verbose, quiet: this.quiet, format: format as LogFormat, stream: this.context.stderr });
     try {
       return await this.run(logger);

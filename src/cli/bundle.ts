@@ -1,7 +1,4 @@
 import { Command, Option } from 'clipanion';
-import { bundle } from '../app/bundle.js';
-import { renderCollectSummary } from '../report/collect-summary.js';
-import { formatBytes } from '../report/plan-table.js';
 import { CollectingCommand } from './collect-options.js';
 import type { Logger } from './logger.js';
 import { version } from './version.js';
@@ -37,20 +34,20 @@ export default class BundleCommand extends CollectingCommand {
   json = Option.Boolean('--json', false, { description: 'Print the bundle (path, size, sha256, entries) and the manifest as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
-    const { events, progress } = this.collectEvents(logger, this.json);
-    const result = await bundle(
-      { ...this.collectSources(), output: this.output, wheelhouse: this.wheelhouse ?? null },
-      { env: process.env, version },
-      events,
-    );
+    const request = { ...(await this.collectSources()), output: this.output, wheelhouse: this.wheelhouse ?? null };
+    const { events, progress } = await this.collectEvents(logger, this.json);
+    const { bundle } = await import('../app/bundle.js');
+    const result = await bundle(request, { env: process.env, version }, events);
     progress.stop();
     for (const warning of result.collected.planned.graph.warnings) logger.warn(warning);
     const { manifest, stats, manifestPath } = result.collected;
     if (this.json) this.context.stdout.write(`${JSON.stringify({ bundle: result.bundle, manifest }, null, 2)}\n`);
     if (manifest && stats && manifestPath && (!this.quiet || result.exitCode !== 0)) {
+      const { renderCollectSummary } = await import('../report/collect-summary.js');
       this.context.stderr.write(renderCollectSummary(manifest, stats, manifestPath).replace(/^Manifest: .*\n/m, ''));
     }
     if (result.bundle && !this.quiet) {
+      const { formatBytes } = await import('../report/plan-table.js');
       const { path, bytes, sha256, files } = result.bundle;
       this.context.stderr.write(
         `Bundle: ${path} (${files} files, ${formatBytes(bytes)}, sha256 ${sha256})\n` + `Install it offline with: python3 ${this.output} install [--venv DIR]\n`,

@@ -5,12 +5,11 @@
  * never copied.
  */
 import { Option } from 'clipanion';
-import envPaths from 'env-paths';
 import type { CollectEvents, CollectRequest } from '../app/collect/index.js';
 import { LockhouseError } from '../errors.js';
 import { LockCommand } from './lock-options.js';
 import type { Logger } from './logger.js';
-import { createProgress, type Progress } from './progress.js';
+import type { Progress } from './progress.js';
 
 /** A CollectRequest without what each command decides itself: the output and what is written there. */
 export type CollectSources = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'>;
@@ -38,9 +37,10 @@ export abstract class CollectingCommand extends LockCommand {
    * both streams on a terminal, not `quiet`, not JSON) a progress bar, which
    * the caller stops when the collect is done.
    */
-  protected collectEvents(logger: Logger, json: boolean): { events: CollectEvents; progress: Progress } {
+  protected async collectEvents(logger: Logger, json: boolean): Promise<{ events: CollectEvents; progress: Progress }> {
     const stderr = this.context.stderr as NodeJS.WriteStream;
     const stdout = this.context.stdout as NodeJS.WriteStream;
+    const { createProgress } = await import('./progress.js');
     const progress = createProgress({ enabled: Boolean(stderr.isTTY && stdout.isTTY) && !json && !this.quiet, stream: stderr });
     const events: CollectEvents = {
       log: (level, message, fields) => progress.interrupt(() => logger[level](fields ?? {}, message)),
@@ -51,12 +51,12 @@ export abstract class CollectingCommand extends LockCommand {
     return { events, progress };
   }
 
-  protected collectSources(): CollectSources {
+  protected async collectSources(): Promise<CollectSources> {
     return {
       plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
       findLinks: this.findLinks ?? [],
       mirrors: this.mirror ?? [],
-      cacheDir: this.noCache ? null : (this.cacheDir ?? envPaths('lockhouse', { suffix: '' }).cache),
+      cacheDir: this.noCache ? null : (this.cacheDir ?? (await defaultCacheDir())),
       offline: this.offline,
       verify: this.verify,
       allowUnhashed: this.allowUnhashed,
@@ -69,6 +69,12 @@ export abstract class CollectingCommand extends LockCommand {
       buildIsolation: !this.noBuildIsolation,
     };
   }
+}
+
+/** The platform's cache dir for lockhouse (env-paths is loaded only when no --cache-dir is given). */
+async function defaultCacheDir(): Promise<string> {
+  const { default: envPaths } = await import('env-paths');
+  return envPaths('lockhouse', { suffix: '' }).cache;
 }
 
 function positiveInteger(flag: string, value: string): number {

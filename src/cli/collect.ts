@@ -1,9 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { collect } from '../app/collect/index.js';
 import { LockhouseError } from '../errors.js';
-import { planToJson } from '../report/plan-json.js';
-import { renderPlanTable } from '../report/plan-table.js';
-import { renderCollectSummary } from '../report/collect-summary.js';
 import type { Logger } from './logger.js';
 import { CollectingCommand } from './collect-options.js';
 import { version } from './version.js';
@@ -50,30 +46,34 @@ export default class CollectCommand extends CollectingCommand {
   json = Option.Boolean('--json', false, { description: 'Print the manifest (or, with --dry-run, the plan) as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
-    const { events, progress } = this.collectEvents(logger, this.json);
-    const result = await collect(
-      {
-        ...this.collectSources(),
-        output: this.output,
-        layout: layoutKind(this.layout),
-        emitPylock: this.emitPylock ?? null,
-        emitRequirements: this.emitRequirements ?? null,
-        clean: this.clean,
-        dryRun: this.dryRun,
-      },
-      { env: process.env, version },
-      events,
-    );
+    const request = {
+      ...(await this.collectSources()),
+      output: this.output,
+      layout: layoutKind(this.layout),
+      emitPylock: this.emitPylock ?? null,
+      emitRequirements: this.emitRequirements ?? null,
+      clean: this.clean,
+      dryRun: this.dryRun,
+    };
+    const { events, progress } = await this.collectEvents(logger, this.json);
+    const { collect } = await import('../app/collect/index.js');
+    const result = await collect(request, { env: process.env, version }, events);
     progress.stop();
     for (const warning of result.planned.graph.warnings) logger.warn(warning);
 
     if (!result.manifest) {
-      if (this.json) this.context.stdout.write(`${JSON.stringify(planToJson(result.planned.plan, result.planned.lock), null, 2)}\n`);
-      else this.context.stdout.write(renderPlanTable(result.planned.plan));
+      if (this.json) {
+        const { planToJson } = await import('../report/plan-json.js');
+        this.context.stdout.write(`${JSON.stringify(planToJson(result.planned.plan, result.planned.lock), null, 2)}\n`);
+      } else {
+        const { renderPlanTable } = await import('../report/plan-table.js');
+        this.context.stdout.write(renderPlanTable(result.planned.plan));
+      }
       return result.exitCode;
     }
     if (this.json) this.context.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
     if (!this.quiet || result.exitCode !== 0) {
+      const { renderCollectSummary } = await import('../report/collect-summary.js');
       this.context.stderr.write(renderCollectSummary(result.manifest, result.stats!, result.manifestPath!));
     }
     return result.exitCode;

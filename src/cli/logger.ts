@@ -2,9 +2,14 @@
  * pino on stderr, the only place lockhouse logs. `--log-format json` gives
  * pino's own lines (for CI log collectors); `pretty` (the default) gives one
  * short line per message for people.
+ *
+ * pino is loaded by the first message that passes the level, not before:
+ * most runs (a plan, a re-run, anything with -q) log nothing and never pay
+ * for it.
  */
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
-import pino, { type Logger } from 'pino';
+import type pino from 'pino';
 
 export type LogFormat = 'pretty' | 'json';
 
@@ -15,9 +20,16 @@ export interface LoggerOptions {
   readonly stream: NodeJS.WritableStream;
 }
 
-export type { Logger };
+/** The levels lockhouse logs at, with pino's numbers. */
+const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
+type Level = keyof typeof LEVELS;
 
-function level(options: LoggerOptions): pino.LevelWithSilent {
+/** The logging methods of pino's Logger: all that the commands use. */
+export type Logger = Pick<pino.Logger, Level>;
+
+const require = createRequire(import.meta.url);
+
+function level(options: LoggerOptions): Level {
   if (options.quiet) return 'error';
   if (options.verbosity >= 2) return 'trace';
   if (options.verbosity === 1) return 'debug';
@@ -51,6 +63,22 @@ function prettyStream(out: NodeJS.WritableStream): Writable {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.format === 'json' ? options.stream : prettyStream(options.stream);
-  return pino({ level: level(options), base: undefined }, destination as pino.DestinationStream);
+  const threshold = LEVELS[level(options)];
+  let instance: pino.Logger | undefined;
+  const real = (): pino.Logger => {
+    if (!instance) {
+      const create = require('pino') as typeof pino;
+      const destination = options.format === 'json' ? options.stream : prettyStream(options.stream);
+      instance = create({ level: level(options), base: undefined }, destination as pino.DestinationStream);
+    }
+    return instance;
+  };
+  const method =
+    (name: Level): pino.LogFn =>
+    (...args: unknown[]) => {
+      if (LEVELS[name] < threshold) return;
+      const logger = real();
+      (logger[name] as (this: pino.Logger, ...args: unknown[]) => void).apply(logger, args);
+    };
+  return { trace: method('trace'), debug: method('debug'), info: method('info'), warn: method('warn'), error: method('error'), fatal: method('fatal') };
 }

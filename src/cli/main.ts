@@ -2,6 +2,11 @@
  * The lockhouse command line. Arguments are parsed first, so a usage error
  * is reported on stderr with exit 2 (clipanion alone would print it on
  * stdout and exit 1: stdout is reserved for `--json` data).
+ *
+ * Start-up: this module and the command classes load clipanion and little
+ * else. Each command imports what it runs (app/, report/, the logger's pino)
+ * inside run(), so `--help` and `--version` pay for none of it, and a
+ * command only for what it uses (test/cli/startup.test.ts).
  */
 import { Builtins, Cli, type BaseContext } from 'clipanion';
 import { ExitCode } from '../errors.js';

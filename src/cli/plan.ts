@@ -1,8 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { planLock } from '../app/plan.js';
 import { ExitCode } from '../errors.js';
-import { planToJson } from '../report/plan-json.js';
-import { renderPlanTable } from '../report/plan-table.js';
 import type { Logger } from './logger.js';
 import { LockCommand } from './lock-options.js';
 
@@ -31,6 +28,7 @@ export default class PlanCommand extends LockCommand {
   json = Option.Boolean('--json', false, { description: 'Print the plan as JSON on stdout (schema: schemas/plan.schema.json)' });
 
   async run(logger: Logger): Promise<number> {
+    const { planLock } = await import('../app/plan.js');
     const result = await planLock(
       { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
       { env: process.env },
@@ -48,8 +46,13 @@ export default class PlanCommand extends LockCommand {
       'planned',
     );
     for (const warning of result.graph.warnings) logger.warn(warning);
-    if (this.json) this.context.stdout.write(`${JSON.stringify(planToJson(result.plan, result.lock), null, 2)}\n`);
-    else this.context.stdout.write(renderPlanTable(result.plan));
+    if (this.json) {
+      const { planToJson } = await import('../report/plan-json.js');
+      this.context.stdout.write(`${JSON.stringify(planToJson(result.plan, result.lock), null, 2)}\n`);
+    } else {
+      const { renderPlanTable } = await import('../report/plan-table.js');
+      this.context.stdout.write(renderPlanTable(result.plan));
+    }
     return result.plan.errors.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
   }
 }

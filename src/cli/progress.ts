@@ -3,8 +3,11 @@
  * when stderr is not a TTY, with --json, or with -q. Log lines interrupt it
  * cleanly (the bar redraws below them).
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import { formatBytes } from '../report/plan-table.js';
+
+type CliProgress = typeof import('cli-progress');
+const require = createRequire(import.meta.url);
 
 export interface Progress {
   start(files: number, bytes: number): void;
@@ -19,6 +22,8 @@ export function createProgress(options: { readonly enabled: boolean; readonly st
   if (!options.enabled) {
     return { start() {}, bytes() {}, file() {}, interrupt: (print) => print(), stop() {} };
   }
+  // cli-progress is loaded only when there is a bar to draw: never in CI, with --json or -q.
+  const cliProgress = require('cli-progress') as CliProgress;
   const bar = new cliProgress.SingleBar(
     {
       stream: options.stream,

@@ -5,7 +5,8 @@ import type { LogFunction } from './credentials.js';
 import type { BackoffSettings } from './retry-policy.js';
 
 export interface HttpContext {
-  readonly dispatcher: Dispatcher;
+  /** The run's dispatcher, made (and undici loaded) by the first call: dispatcher.ts. */
+  readonly dispatcher: () => Dispatcher;
   readonly auth: Authenticator;
   readonly userAgent: string;
   /** Headers timeout and body idle timeout, per request. */

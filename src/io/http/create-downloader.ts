@@ -46,7 +46,7 @@ export function createDownloader(config: HttpConfig = {}): Downloader {
   const dispatcher = createDispatcher({ connections: positive(config.concurrency, 16), timeoutMs, env, log: config.log });
   let requests = 0;
   const ctx: HttpContext = {
-    dispatcher,
+    dispatcher: dispatcher.get,
     auth: new Authenticator(config.credentials ?? createCredentialSource({ env, ...(config.log ? { log: config.log } : {}) })),
     userAgent: config.userAgent ?? 'lockhouse',
     timeoutMs,

@@ -9,8 +9,16 @@
  * proxy, https URLs are tunnelled (CONNECT) and http URLs are sent in
  * absolute form (`GET http://host/path`), as curl does, because many
  * proxies refuse CONNECT to ports other than 443.
+ *
+ * undici is loaded on first use: it is about a third of a second of
+ * start-up that a run which sends no request (a re-run over a complete
+ * directory, a collect from the cache) never pays. Without a proxy, the
+ * Agent is made by the first request. With one, the EnvHttpProxyAgent is
+ * made at once: it checks the proxy URLs when it is made, so a proxy URL
+ * undici refuses fails the run at its start, whether or not it downloads.
  */
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher } from 'undici';
 import type { LogFunction } from './credentials.js';
 import { proxyFromEnv, usesProxy } from './proxy-env.js';
 import { redactUrl } from './redact.js';
@@ -23,7 +31,24 @@ export interface DispatcherOptions {
   readonly log?: LogFunction | undefined;
 }
 
-export function createDispatcher(options: DispatcherOptions): Dispatcher {
+type Undici = typeof import('undici');
+const require = createRequire(import.meta.url);
+let undici: Undici | undefined;
+
+/** undici, loaded the first time a dispatcher is made (synchronously: it is CommonJS). */
+function loadUndici(): Undici {
+  return (undici ??= require('undici') as Undici);
+}
+
+/** The run's dispatcher, made on first use. */
+export interface LazyDispatcher {
+  /** The dispatcher; the first call makes it (and loads undici). */
+  get(): Dispatcher;
+  /** Close the dispatcher if it was made. */
+  close(): Promise<void>;
+}
+
+export function createDispatcher(options: DispatcherOptions): LazyDispatcher {
   const ca = trustedCertificates(options.env, options.log);
   const tls = ca ? { ca } : {};
   const agentOptions = {
@@ -33,14 +58,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     connect: { timeout: options.timeoutMs, ...tls },
   };
   const proxy = proxyFromEnv(options.env);
-  if (!usesProxy(proxy)) return new Agent(agentOptions);
+  if (!usesProxy(proxy)) return lazily(() => new (loadUndici().Agent)(agentOptions));
 
   options.log?.('debug', 'using a proxy', {
     httpProxy: proxy.httpProxy && redactUrl(proxy.httpProxy),
     httpsProxy: proxy.httpsProxy && redactUrl(proxy.httpsProxy),
     noProxy: proxy.noProxy,
   });
-  return new EnvHttpProxyAgent({
+  const proxyOptions = {
     ...agentOptions,
     // '' rather than undefined: undici would otherwise read process.env.
     httpProxy: proxy.httpProxy ?? '',
@@ -51,5 +76,27 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     // which does not see `connect`: the CAs must be given again.
     requestTls: tls,
     proxyTls: tls,
-  });
+  };
+  const dispatcher = lazily(() => new (loadUndici().EnvHttpProxyAgent)(proxyOptions));
+  dispatcher.get();
+  return dispatcher;
+}
+
+function lazily(make: () => Dispatcher): LazyDispatcher {
+  let dispatcher: Dispatcher | null = null;
+  let closed = false;
+  return {
+    get() {
+      if (!dispatcher) {
+        dispatcher = make();
+        // Made after close(): closed at once, so that a request fails as on any closed dispatcher.
+        if (closed) void dispatcher.close();
+      }
+      return dispatcher;
+    },
+    async close() {
+      closed = true;
+      await dispatcher?.close();
+    },
+  };
 }

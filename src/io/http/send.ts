@@ -46,7 +46,7 @@ export async function send(
     const requestHeaders: Record<string, string> = { 'user-agent': ctx.userAgent, ...headers };
     if (credential) requestHeaders.authorization = ctx.auth.header(credential);
     ctx.countRequest();
-    const response = await ctx.dispatcher.request({
+    const response = await ctx.dispatcher().request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'GET',
