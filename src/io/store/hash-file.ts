@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { Digests, type Algorithm } from './digest.js';
+import { hashFileInWorker } from './hash-pool.js';
 import type { DownloadSink } from '../http/types.js';
 import type { Actual } from './types.js';
 
@@ -69,8 +70,10 @@ export async function readChunks(handle: FileHandle, consume: (chunk: Buffer) =>
   }
 }
 
-/** sha256 (and `algorithm`'s digest) and size of a file, streamed. */
+/** sha256 (and `algorithm`'s digest) and size of a file, streamed: by a hashing thread where there is one (hash-pool.ts). */
 export async function hashFile(path: string, algorithm: Algorithm, options: ReadOptions = {}): Promise<Actual> {
+  const inWorker = await hashFileInWorker(path, algorithm, options.noFollow ?? false);
+  if (inWorker) return inWorker;
   const { handle, size } = await openRegularFile(path, options);
   try {
     const digests = new Digests(algorithm);

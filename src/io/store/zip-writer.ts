@@ -15,13 +15,17 @@
  * - The zip goes to a temporary file beside the final one, flushed, then
  *   renamed over it: a reader sees the old file or the new one, never a
  *   part, and a failure leaves nothing under the final name.
+ * - CRC-32 is zlib's native one: yazl's own (buffer-crc32, in JavaScript)
+ *   ran at ~260 MB/s and was a fifth of a bundle's time (docs/performance.md).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, type PassThrough, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
 import yazl from 'yazl';
 import { LockhouseError } from '../../errors.js';
 import { reason, storeError } from './store-error.js';
@@ -34,6 +38,25 @@ export type ZipEntry =
 const EPOCH = new Date(1980, 0, 1, 0, 0, 0);
 const OPTIONS = { compress: false, mtime: EPOCH, mode: 0o100644, forceDosTimestamp: true } as const;
 
+interface BufferCrc32 {
+  unsigned(data: string | Uint8Array, previous?: number): number;
+}
+
+/**
+ * yazl calls `require('buffer-crc32').unsigned(chunk, crcSoFar)` on every
+ * chunk of every entry, looking the property up each time. Its own copy of
+ * that module gets zlib's native CRC-32 in place of the JavaScript one: the
+ * same function (the zip tests read every CRC back), about ten times faster.
+ */
+export const nativeCrc32 = (data: string | Uint8Array, previous = 0): number => crc32(data, previous);
+let crcPatched = false;
+function useNativeCrc32(): void {
+  if (crcPatched) return;
+  const fromYazl = createRequire(createRequire(import.meta.url).resolve('yazl'));
+  (fromYazl('buffer-crc32') as BufferCrc32).unsigned = nativeCrc32;
+  crcPatched = true;
+}
+
 export interface ZipWriteResult {
   readonly bytes: number;
   readonly sha256: string;
@@ -41,6 +64,7 @@ export interface ZipWriteResult {
 
 export async function writeZipAtomic(path: string, entries: readonly ZipEntry[]): Promise<ZipWriteResult> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  useNativeCrc32();
   const zip = new yazl.ZipFile();
   // yazl reports its own errors on the ZipFile and ignores its sources'
   // errors: both end the output, so the pipeline below fails, not stalls.
@@ -55,7 +79,8 @@ export async function writeZipAtomic(path: string, entries: readonly ZipEntry[])
       checks.push(check.done);
       // Opened when yazl reaches the entry: one file open at a time.
       zip.addReadStreamLazy(entry.name, { ...OPTIONS, size: entry.size }, (callback) => {
-        const source = createReadStream(entry.path);
+        // 1 MiB reads: a sixteenth of the chunks (and of the per-chunk work) of the 64 KiB default.
+        const source = createReadStream(entry.path, { highWaterMark: 1 << 20 });
         source.once('error', (error) => check.destroy(error));
         check.once('error', fail);
         callback(null, source.pipe(check));

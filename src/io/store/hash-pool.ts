@@ -1,0 +1,195 @@
+/**
+ * Hashing whole files off the main thread: the cache entry read on every
+ * warm collect (verified on read), files already in DIR, `verify`, the
+ * files `lockhouse index` lists. A worker opens, reads and hashes the file
+ * itself, so no byte crosses threads, and several files are hashed at once
+ * on as many cores while the main thread goes on (a warm collect is all
+ * hashing: docs/performance.md has the figures).
+ *
+ * Streams (a download, a zip entry) are still hashed on the main thread, as
+ * they arrive: handing their bytes to a thread (a copy, or shared memory,
+ * into which V8 copies three times slower) cost more than the hashing
+ * saved on two cores (docs/performance.md).
+ *
+ * Threads: one per core, at most four, started as the work needs them;
+ * none on one core, or with `LOCKHOUSE_HASH_THREADS=0`, or where a thread
+ * cannot start: then hashFileInWorker answers null and the caller hashes
+ * on this thread. A worker is ref'd only while it has work, so an idle pool
+ * never keeps the process alive.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Algorithm } from './digest.js';
+import type { Actual } from './types.js';
+
+/** The worker, CommonJS evaluated from this text: no file to find, under dist/ or under a test runner alike. */
+const WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const READ = 1 << 20;
+let buffer = null;
+function hashers(algorithm) {
+  return { sha256: createHash('sha256'), other: algorithm === 'sha256' ? null : createHash(algorithm), size: 0 };
+}
+function update(h, bytes) {
+  h.sha256.update(bytes);
+  if (h.other) h.other.update(bytes);
+  h.size += bytes.length;
+}
+function result(h) {
+  const sha256 = h.sha256.digest('hex');
+  return { sha256, digest: h.other ? h.other.digest('hex') : sha256, size: h.size };
+}
+function hashFile(m) {
+  const flags = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK || 0) | (m.noFollow ? fs.constants.O_NOFOLLOW || 0 : 0);
+  const fd = fs.openSync(m.path, flags);
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error(m.path + ' is not a regular file'), { code: 'ENOTREG', path: m.path });
+    buffer = buffer || Buffer.allocUnsafeSlow(READ);
+    const h = hashers(m.algorithm);
+    for (let position = 0; ; ) {
+      const n = fs.readSync(fd, buffer, 0, READ, position);
+      if (n === 0) break;
+      update(h, buffer.subarray(0, n));
+      position += n;
+    }
+    return result(h);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+function handle(m) {
+  if (m.op === 'file') return hashFile(m);
+  throw new Error('unknown hash job ' + m.op);
+}
+parentPort.on('message', (m) => {
+  try {
+    parentPort.postMessage({ id: m.id, value: handle(m) });
+  } catch (error) {
+    parentPort.postMessage({ id: m.id, error: { message: error && error.message, code: error && error.code, path: error && error.path } });
+  }
+});
+`;
+
+interface Reply {
+  readonly id: number;
+  readonly value?: unknown;
+  readonly error?: { readonly message: string; readonly code?: string; readonly path?: string };
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+class HashWorker {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #dead: Error | null = null;
+  /** Files being hashed: the pool gives new work to the least loaded. */
+  load = 0;
+
+  constructor(onDeath: () => void) {
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, name: 'lockhouse-hash' });
+    this.#worker.unref();
+    // An unref() before the thread is up does not hold: say it again once it is, if idle.
+    this.#worker.once('online', () => {
+      if (this.#pending.size === 0) this.#worker.unref();
+    });
+    this.#worker.on('message', (reply: Reply) => {
+      const pending = this.#pending.get(reply.id);
+      if (!pending) return;
+      this.#pending.delete(reply.id);
+      if (this.#pending.size === 0) this.#worker.unref();
+      if (reply.error) pending.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code, path: reply.error.path }));
+      else pending.resolve(reply.value);
+    });
+    const die = (error: Error): void => {
+      this.#dead ??= error;
+      onDeath();
+      for (const pending of this.#pending.values()) pending.reject(new Error(`the hashing thread stopped: ${error.message}`));
+      this.#pending.clear();
+    };
+    this.#worker.on('error', die);
+    this.#worker.on('exit', (code) => die(new Error(`exit code ${code}`)));
+  }
+
+  get dead(): boolean {
+    return this.#dead !== null;
+  }
+
+  /** Post a job; its promise settles with the worker's reply. */
+  send<T>(message: Record<string, unknown>): Promise<T> {
+    if (this.#dead) return Promise.reject(new Error(`the hashing thread stopped: ${this.#dead.message}`));
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      if (this.#pending.size === 1) this.#worker.ref();
+      this.#worker.postMessage({ ...message, id });
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.#worker.terminate();
+  }
+}
+
+/**
+ * Threads to use: LOCKHOUSE_HASH_THREADS if set, else one per core, at most
+ * four (a warm collect is all hashing, and the main thread then waits), and
+ * none on a single core, where a thread would only add its messages.
+ */
+export function hashThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const set = env['LOCKHOUSE_HASH_THREADS'];
+  if (set !== undefined && set !== '') {
+    const n = Number(set);
+    if (Number.isInteger(n) && n >= 0) return Math.min(n, 16);
+  }
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(4, cores);
+}
+
+let workers: HashWorker[] = [];
+/** How many threads this process may start: read once, on first use. */
+let wanted: number | null = null;
+
+/** An idle worker, else a new one while fewer than wanted run, else the least loaded; null: hash on this thread. */
+function leastLoaded(): HashWorker | null {
+  wanted ??= hashThreads();
+  let best: HashWorker | null = null;
+  for (const worker of workers) if (!worker.dead && (best === null || worker.load < best.load)) best = worker;
+  if ((best === null || best.load > 0) && workers.length < wanted) {
+    try {
+      const worker = new HashWorker(() => undefined);
+      workers.push(worker);
+      return worker;
+    } catch {
+      // No worker threads here: hash on this thread from now on.
+      wanted = workers.length;
+    }
+  }
+  return best;
+}
+
+/** sha256 (and `algorithm`'s digest) and size of a whole file, read and hashed by a worker. Null when there is no worker. */
+export async function hashFileInWorker(path: string, algorithm: Algorithm, noFollow: boolean): Promise<Actual | null> {
+  const worker = leastLoaded();
+  if (!worker) return null;
+  worker.load++;
+  try {
+    return await worker.send<Actual>({ op: 'file', path, algorithm, noFollow });
+  } finally {
+    worker.load--;
+  }
+}
+
+/** Stop the workers (tests; the process does not need it: idle workers are unref'd). */
+export async function closeHashPool(): Promise<void> {
+  const running = workers;
+  workers = [];
+  wanted = null;
+  await Promise.all(running.map((worker) => worker.terminate()));
+}
