@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { makeSdist, makeWheel, type Artifact } from '../helpers/artifacts.js';
+import { readZip, type ZipEntryRead } from '../helpers/read-zip.js';
 import { runCli } from '../helpers/cli.js';
 import { fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
@@ -48,34 +48,8 @@ function setup(locked: Artifact[] = artifacts) {
   return { dir, bundle };
 }
 
-interface Entry {
-  name: string;
-  method: number;
-  mode: number;
-  data: Buffer;
-}
-
-function readZip(path: string): Promise<Entry[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (error, zip) => {
-      if (error) return reject(error);
-      const entries: Entry[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (err, stream) => {
-          if (err) return reject(err);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            entries.push({ name: entry.fileName, method: entry.compressionMethod, mode: entry.externalFileAttributes >>> 16, data: Buffer.concat(chunks) });
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(entries));
-      zip.readEntry();
-    });
-  });
-}
+/** What rewrite() writes: an entry as read, its CRC-32 left to yazl. */
+type Entry = Omit<ZipEntryRead, 'crc32'>;
 
 /** A copy of a bundle with `change` applied to its entries (written with yazl, as lockhouse writes them). */
 function rewrite(entries: Entry[], path: string): Promise<void> {

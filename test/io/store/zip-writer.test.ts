@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { isLockhouseError } from '../../../src/errors.js';
 import { nativeCrc32, writeZipAtomic, type ZipEntry } from '../../../src/io/store/zip-writer.js';
+import { readZip } from '../../helpers/read-zip.js';
 import { listDir, randomData, sha, tempdir } from './helpers.js';
 
 /** yazl's own copy of buffer-crc32: called, it is still the JavaScript CRC-32; `.unsigned` is what yazl uses per chunk. */
@@ -19,34 +19,6 @@ const yazlCrc = createRequire(createRequire(import.meta.url).resolve('yazl'))('b
   unsigned: (data: Uint8Array, previous?: number) => number;
 };
 const bufferCrc32 = (data: Uint8Array): Buffer => yazlCrc(data);
-
-interface Read {
-  readonly name: string;
-  readonly crc32: number;
-  readonly data: Buffer;
-}
-
-function readZip(path: string): Promise<Read[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (error, zip) => {
-      if (error) return reject(error);
-      const entries: Read[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (err, stream) => {
-          if (err) return reject(err);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            entries.push({ name: entry.fileName, crc32: entry.crc32, data: Buffer.concat(chunks) });
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(entries));
-      zip.readEntry();
-    });
-  });
-}
 
 function fileEntry(dir: string, name: string, data: Buffer): ZipEntry {
   const path = join(dir, name.replace(/\//g, '_'));
