@@ -801,6 +801,12 @@ function largestCorpusLock() {
   return locks.sort((a, b) => statSync(b).size - statSync(a).size)[0] ?? null;
 }
 
+/** The main thread's profile in DIR: `CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile`, thread 0 (the hashing threads write their own). */
+function mainThreadProfile(dir) {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  return files.find((f) => /\.0\.\d+\.cpuprofile$/.test(f)) ?? files[0];
+}
+
 /** Top functions by self time of a .cpuprofile, and the time by where the code lives. */
 function summarizeProfile(path, top = 15) {
   const profile = JSON.parse(readFileSync(path, 'utf8'));
@@ -926,7 +932,7 @@ try {
       mkdirSync(profDir, { recursive: true });
       const m = await measure(node, ['--cpu-prof', '--cpu-prof-dir', profDir, bin, 'collect', '--lock', w.lock, '-o', out, '--cache-dir', join(profDir, 'cache'), ...w.targets, '-q']);
       const verdict = await checkDir(out, w.files);
-      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      const file = mainThreadProfile(profDir);
       say(`\n## Profile: node --cpu-prof bin/lockhouse.cjs collect (real bytes, cold), ${fmt(m.wall)} s wall, exit ${m.code}, ${verdict.bad.length ? `${verdict.bad.length} files WRONG` : 'every file verified'}`);
       if (file) {
         if (profileOut) copyFileSync(join(profDir, file), profileOut);
@@ -937,7 +943,7 @@ try {
       const bundleProf = join(profDir, 'bundle');
       const b = await measure(node, ['--cpu-prof', '--cpu-prof-dir', bundleProf, bin, 'bundle', '--lock', w.lock, '-o', join(profDir, 'app.pyz'), '--cache-dir', join(profDir, 'cache'), ...w.targets, '-q']);
       const bundleVerdict = await checkBundle(join(profDir, 'app.pyz'), w.files);
-      const bundleFile = existsSync(bundleProf) ? readdirSync(bundleProf).find((f) => f.endsWith('.cpuprofile')) : undefined;
+      const bundleFile = existsSync(bundleProf) ? mainThreadProfile(bundleProf) : undefined;
       say(`\n## Profile: node --cpu-prof bin/lockhouse.cjs bundle (real bytes, warm cache), ${fmt(b.wall)} s wall, exit ${b.code}, ${bundleVerdict.bad.length ? `${bundleVerdict.bad.length} files WRONG` : 'every file verified'}`);
       if (bundleFile) {
         if (profileOut) copyFileSync(join(bundleProf, bundleFile), profileOut.replace(/(\.cpuprofile)?$/, '.bundle.cpuprofile'));
@@ -963,7 +969,7 @@ try {
       const out = join(profDir, 'out');
       const m = await measure(node, ['--cpu-prof', '--cpu-prof-dir', profDir, bin, 'collect', '--lock', w.lock, '-o', out, '--cache-dir', join(profDir, 'cache'), ...w.targets, '-q']);
       const verdict = await checkDir(out, w.files);
-      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      const file = mainThreadProfile(profDir);
       say(`\n## Profile: node --cpu-prof bin/lockhouse.cjs collect (one big wheel, cold), ${fmt(m.wall)} s wall, exit ${m.code}, ${verdict.bad.length ? `${verdict.bad.length} files WRONG` : 'every file verified'}`);
       if (file) {
         report.bigProfile = { wall: m.wall, summary: summarizeProfile(join(profDir, file), 10) };

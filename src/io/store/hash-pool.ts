@@ -13,8 +13,8 @@
  *
  * Threads: one per core, at most four, started as the work needs them;
  * none on one core, or with `LOCKHOUSE_HASH_THREADS=0`, or where a thread
- * cannot start: then hashFileInWorker answers null and the caller hashes
- * on this thread. A worker is ref'd only while it has work, so an idle pool
+ * cannot start or stops: then hashFileInWorker answers null and the caller
+ * hashes on this thread. A worker is ref'd only while it has work, so an idle pool
  * never keeps the process alive.
  */
 import { availableParallelism } from 'node:os';
@@ -22,12 +22,18 @@ import { Worker } from 'node:worker_threads';
 import type { Algorithm } from './digest.js';
 import type { Actual } from './types.js';
 
-/** The worker, CommonJS evaluated from this text: no file to find, under dist/ or under a test runner alike. */
+/**
+ * The worker, evaluated from this text: no file to find, under dist/ or
+ * under a test runner alike. An evaluated worker is CommonJS or an ES module
+ * as its process's `--input-type` says (a library user may run either), so
+ * it uses neither `require` nor `import` statements: only `import()`,
+ * which both have. Messages wait on the port until the listener is added.
+ */
 const WORKER_SOURCE = String.raw`
-'use strict';
-const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const fs = require('node:fs');
+(async () => {
+const { parentPort } = await import('node:worker_threads');
+const { createHash } = await import('node:crypto');
+const fs = await import('node:fs');
 const READ = 1 << 20;
 let buffer = null;
 function hashers(algorithm) {
@@ -71,6 +77,7 @@ parentPort.on('message', (m) => {
     parentPort.postMessage({ id: m.id, error: { message: error && error.message, code: error && error.code, path: error && error.path } });
   }
 });
+})();
 `;
 
 interface Reply {
@@ -82,6 +89,13 @@ interface Reply {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
+}
+
+/** The thread stopped (it could not start, or crashed): not the file's fault, so the caller hashes on its own thread. */
+class WorkerDied extends Error {
+  constructor(cause: Error) {
+    super(`the hashing thread stopped: ${cause.message}`, { cause });
+  }
 }
 
 class HashWorker {
@@ -110,7 +124,7 @@ class HashWorker {
     const die = (error: Error): void => {
       this.#dead ??= error;
       onDeath();
-      for (const pending of this.#pending.values()) pending.reject(new Error(`the hashing thread stopped: ${error.message}`));
+      for (const pending of this.#pending.values()) pending.reject(new WorkerDied(error));
       this.#pending.clear();
     };
     this.#worker.on('error', die);
@@ -123,7 +137,7 @@ class HashWorker {
 
   /** Post a job; its promise settles with the worker's reply. */
   send<T>(message: Record<string, unknown>): Promise<T> {
-    if (this.#dead) return Promise.reject(new Error(`the hashing thread stopped: ${this.#dead.message}`));
+    if (this.#dead) return Promise.reject(new WorkerDied(this.#dead));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
@@ -174,13 +188,20 @@ function leastLoaded(): HashWorker | null {
   return best;
 }
 
-/** sha256 (and `algorithm`'s digest) and size of a whole file, read and hashed by a worker. Null when there is no worker. */
+/**
+ * sha256 (and `algorithm`'s digest) and size of a whole file, read and
+ * hashed by a worker; a file's errors are thrown with their codes. Null when
+ * there is no worker, or when the worker stopped: hash it on this thread.
+ */
 export async function hashFileInWorker(path: string, algorithm: Algorithm, noFollow: boolean): Promise<Actual | null> {
   const worker = leastLoaded();
   if (!worker) return null;
   worker.load++;
   try {
     return await worker.send<Actual>({ op: 'file', path, algorithm, noFollow });
+  } catch (error) {
+    if (error instanceof WorkerDied) return null;
+    throw error;
   } finally {
     worker.load--;
   }

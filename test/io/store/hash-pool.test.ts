@@ -4,7 +4,7 @@
  * (LOCKHOUSE_HASH_THREADS=0), many files at once; and a process that
  * neither exits before a worker answers nor waits on an idle one.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,6 +58,19 @@ describe('hash pool', () => {
       });
     });
   }
+
+  it('a worker answers in a process run as an ES module (--input-type=module) and as CommonJS (node -e): no fallback needed', () => {
+    const dir = tempdir();
+    const store = compileStore(join(dir, 'compiled'));
+    const data = randomData(300_000);
+    writeFileSync(join(dir, 'f'), data);
+    const call = `import(${JSON.stringify(`file://${join(store, 'hash-pool.js')}`)}).then(({ hashFileInWorker }) => hashFileInWorker(${JSON.stringify(join(dir, 'f'))}, 'sha256', true)).then((r) => console.log(JSON.stringify(r)))`;
+    for (const args of [['--input-type=module', '-e', call], ['-e', call]]) {
+      const ran = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, LOCKHOUSE_HASH_THREADS: '2' }, timeout: 30_000 });
+      expect(ran.status, `${args.join(' ')}: ${ran.stderr}`).toBe(0);
+      expect(JSON.parse(ran.stdout), args[0]).toEqual({ sha256: sha('sha256', data), digest: sha('sha256', data), size: data.length });
+    }
+  });
 
   it('a process waits for the hashing thread, then exits without being told to', async () => {
     const dir = tempdir();
