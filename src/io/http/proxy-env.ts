@@ -1,8 +1,14 @@
 /**
  * Proxy settings from the environment (no I/O), read the way curl, pip and
  * uv read them: the lower-case variable first, then the upper-case one; an
- * empty value counts as unset.
+ * empty value counts as unset. A proxy given without a scheme
+ * (`proxy.corp:3128`) is an http:// one, as curl and pip take it. A value
+ * that is not an http:// or https:// proxy URL is a usage error naming the
+ * variable (with any password in it removed), not a failure deep in a
+ * download.
  */
+import { LockhouseError } from '../../errors.js';
+import { redactUrl } from './redact.js';
 
 export interface ProxySettings {
   readonly httpProxy: string | undefined;
@@ -11,10 +17,35 @@ export interface ProxySettings {
 }
 
 export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings {
-  const read = (name: string): string | undefined => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
-  return { httpProxy: read('http_proxy'), httpsProxy: read('https_proxy'), noProxy: read('no_proxy') };
+  const read = (name: string): { variable: string; value: string } | undefined => {
+    for (const variable of [name.toLowerCase(), name.toUpperCase()]) {
+      const value = env[variable];
+      if (value) return { variable, value };
+    }
+    return undefined;
+  };
+  return { httpProxy: proxyUrl(read('http_proxy')), httpsProxy: proxyUrl(read('https_proxy')), noProxy: read('no_proxy')?.value };
 }
 
 export function usesProxy(settings: ProxySettings): boolean {
   return settings.httpProxy !== undefined || settings.httpsProxy !== undefined;
+}
+
+function proxyUrl(found: { variable: string; value: string } | undefined): string | undefined {
+  if (!found) return undefined;
+  const value = found.value.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  const refuse = (why: string): LockhouseError =>
+    new LockhouseError('USAGE', `${found.variable}=${redactUrl(withScheme)} is not a proxy lockhouse can use: ${why}`, {
+      hint: `set ${found.variable} to http://HOST:PORT (or https://HOST:PORT), or unset it`,
+    });
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw refuse('it is not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse(`only http:// and https:// proxies are supported, not ${url.protocol}//`);
+  if (!url.hostname) throw refuse('it names no host');
+  return withScheme;
 }

@@ -71,4 +71,31 @@ describe('proxyFromEnv', () => {
       noProxy: undefined,
     });
   });
+
+  it('takes a proxy without a scheme as http://, as curl and pip do', () => {
+    expect(proxyFromEnv({ HTTPS_PROXY: 'proxy.corp:3128', http_proxy: ' localhost:8080 ' })).toEqual({
+      httpProxy: 'http://localhost:8080',
+      httpsProxy: 'http://proxy.corp:3128',
+      noProxy: undefined,
+    });
+  });
+
+  it('refuses what is not an http(s) proxy URL with a usage error naming the variable, never its password', () => {
+    const refusal = (env: NodeJS.ProcessEnv): unknown => {
+      try {
+        proxyFromEnv(env);
+      } catch (error) {
+        return error;
+      }
+      return null;
+    };
+    const socks = refusal({ ALL_PROXY: 'x', https_proxy: 'socks5://u:hunter2@proxy:1080' });
+    expect(socks).toMatchObject({ code: 'USAGE', exitCode: 2 });
+    expect((socks as Error).message).toMatch(/^https_proxy=socks5:\/\/proxy:1080 is not a proxy lockhouse can use: only http:\/\/ and https:\/\//);
+    expect((socks as { hint: string }).hint).toContain('https_proxy');
+    const broken = refusal({ HTTP_PROXY: 'http://u:hunter2@[::1' });
+    expect(broken).toMatchObject({ code: 'USAGE' });
+    expect((broken as Error).message).toMatch(/^HTTP_PROXY=.* is not a proxy lockhouse can use: it is not a URL/);
+    for (const error of [socks, broken]) expect(JSON.stringify({ message: (error as Error).message, hint: (error as { hint: string }).hint })).not.toContain('hunter2');
+  });
 });
