@@ -8,7 +8,6 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCli } from '../src/cli/main.js';
@@ -18,6 +17,7 @@ import { repoRoot } from './helpers/corpus.js';
 import { findOrInstallNginx } from './helpers/nginx.js';
 import { findPackaging } from './helpers/python.js';
 import { testdir } from './helpers/testdir.js';
+import { freePort } from './helpers/ports.js';
 
 const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8');
 const PYLOCK = join(repoRoot, 'examples', 'pylock', 'pylock.toml');
@@ -172,17 +172,6 @@ function planArgv(argv: readonly string[]): string[] {
 const found = await findOrInstallNginx();
 const noNginx = 'missing' in found ? found.missing : null;
 if (noNginx) console.warn(`lockhouse tests: ${noNginx}; the nginx example is not served`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** The example as it is, but listening on 127.0.0.1:`port` and serving `root`. */
 function servedExample(port: number, root: string): string {

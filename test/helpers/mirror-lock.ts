@@ -20,7 +20,7 @@
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 import { join, resolve } from 'node:path';
 import { sharedDir } from './corpus.js';
 import { PYTHON, pipEnv } from './pip.js';
@@ -95,17 +95,6 @@ export function mirrorUnavailable(): string | null {
 export function mirrorAvailable(): { readonly available: true } | { readonly available: false; readonly reason: string } {
   const reason = mirrorUnavailable();
   return reason === null ? { available: true } : { available: false, reason };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
 }
 
 function mirror(caseDir: string, outDir: string, port: number, args: readonly string[]): Promise<void> {

@@ -11,8 +11,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { freePort } from './ports.js';
 
 export type NginxFound = { readonly nginx: string } | { readonly missing: string };
 
@@ -101,18 +101,6 @@ export interface NginxOptions {
   readonly workDir: string;
   /** Serve `index.json` under /simple/ to clients that ask for PEP 691 JSON (Accept), `index.html` to the others. */
   readonly negotiateJson?: boolean;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The temporary-file folders of the modules this nginx was built with (each must be writable, even unused). */

@@ -28,7 +28,7 @@ import { fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
 import { testdir } from '../helpers/testdir.js';
 import { hostileCounter } from './helpers.js';
-import { deflatedZeros, zipOf, type Deflated, type ZipEntry } from './zip.js';
+import { deflatedZeros, zipOf, type Deflated, type ZipEntry } from '../helpers/zip-builder.js';
 
 const run = promisify(execFile);
 const counter = hostileCounter('wheel-metadata');

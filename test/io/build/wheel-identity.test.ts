@@ -1,85 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readWheelIdentity } from '../../../src/io/build/wheel-identity.js';
 import { makeWheel } from '../../helpers/artifacts.js';
 import { testdir } from '../../helpers/testdir.js';
-
-interface Entry {
-  readonly name: string;
-  readonly data: Buffer | string;
-  /** Deflate the data (stored otherwise). */
-  readonly deflate?: boolean;
-  /** The uncompressed size the headers declare, if not the real one (a lie). */
-  readonly declaredSize?: number;
-}
-
-/**
- * A zip written by hand, so a test can make one lie about sizes, or hold
- * more entries than a 16-bit count (a zip64 end record, then). yazl needs
- * half a minute for 100 001 entries; this takes a blink.
- */
-function zipOf(entries: readonly Entry[]): Buffer {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const raw = typeof entry.data === 'string' ? Buffer.from(entry.data) : entry.data;
-    const body = entry.deflate ? deflateRawSync(raw) : raw;
-    const name = Buffer.from(entry.name);
-    const size = entry.declaredSize ?? raw.length;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(entry.deflate ? 8 : 0, 8);
-    local.writeUInt32LE(crc32(raw), 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const record = Buffer.alloc(46);
-    record.writeUInt32LE(0x02014b50, 0);
-    record.writeUInt16LE(0x0314, 4);
-    record.writeUInt16LE(20, 6);
-    record.writeUInt16LE(0x0800, 8);
-    record.writeUInt16LE(entry.deflate ? 8 : 0, 10);
-    record.writeUInt32LE(crc32(raw), 16);
-    record.writeUInt32LE(body.length, 20);
-    record.writeUInt32LE(size, 24);
-    record.writeUInt16LE(name.length, 28);
-    record.writeUInt32LE(offset, 42);
-    parts.push(local, name, body);
-    central.push(record, name);
-    offset += 30 + name.length + body.length;
-  }
-  const directory = Buffer.concat(central);
-  const zip64 = entries.length >= 0xffff;
-  const tail: Buffer[] = [];
-  if (zip64) {
-    const record = Buffer.alloc(56);
-    record.writeUInt32LE(0x06064b50, 0);
-    record.writeBigUInt64LE(44n, 4);
-    record.writeUInt16LE(45, 12);
-    record.writeUInt16LE(45, 14);
-    record.writeBigUInt64LE(BigInt(entries.length), 24);
-    record.writeBigUInt64LE(BigInt(entries.length), 32);
-    record.writeBigUInt64LE(BigInt(directory.length), 40);
-    record.writeBigUInt64LE(BigInt(offset), 48);
-    const locator = Buffer.alloc(20);
-    locator.writeUInt32LE(0x07064b50, 0);
-    locator.writeBigUInt64LE(BigInt(offset + directory.length), 8);
-    locator.writeUInt32LE(1, 16);
-    tail.push(record, locator);
-  }
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 8);
-  end.writeUInt16LE(zip64 ? 0xffff : entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, directory, ...tail, end]);
-}
+import { zipOf, type ZipEntry as Entry } from '../../helpers/zip-builder.js';
 
 const METADATA = (name: string, version: string): string => `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n\nDescription body: Name: not-this\n`;
 const WHEEL = (...tags: string[]): string => `Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n${tags.map((tag) => `Tag: ${tag}\n`).join('')}`;

@@ -15,6 +15,7 @@ import { inspect } from 'node:util';
 import { expect, onTestFinished } from 'vitest';
 import { type HttpConfig, createDownloader } from '../../../src/io/http/create-downloader.js';
 import type { DownloadSink, Downloader } from '../../../src/io/http/types.js';
+import { freePort } from '../../helpers/ports.js';
 
 export interface Seen {
   readonly method: string;
@@ -125,14 +126,7 @@ export async function forwardProxy(): Promise<TestProxy> {
 }
 
 /** A port nothing listens on (bound, then closed). */
-export async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export const closedPort = freePort;
 
 /** Answer a GET for `body`, honouring `Range: bytes=N-` with a 206 unless told not to. */
 export function serveBytes(response: ServerResponse, request: IncomingMessage, body: Buffer, options: { ranges?: boolean } = {}): void {
