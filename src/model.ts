@@ -13,6 +13,15 @@ export type LockFormat = 'uv.lock' | 'pylock';
 /** Lower-case algorithm name → lower-case hex digest, e.g. { sha256: "ab…" }. */
 export type Hashes = Readonly<Record<string, string>>;
 
+/** What the lock promises about a file, by its strongest hash. */
+export interface Expected {
+  /** The strongest hash the lock gives: sha256, sha384 or sha512 (lower-case hex). */
+  readonly algorithm: 'sha256' | 'sha384' | 'sha512';
+  readonly digest: string;
+  /** Not authoritative (uv does not enforce sizes): reported, never decisive on its own. */
+  readonly size: number | null;
+}
+
 /**
  * Where a locked package comes from. `registry.index` is the index URL, or,
  * for uv's flat find-links registries, the path as written in the lock; null
@@ -178,3 +187,6 @@ export interface ProjectSettings {
   /** `[[tool.uv.index]]` name → URL. */
   readonly indexes: ReadonlyMap<string, string>;
 }
+
+/** Where every layer reports what it does: the CLI's logger, a test's array. */
+export type Log = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;

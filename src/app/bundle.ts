@@ -7,9 +7,10 @@
  * A collection with failures writes no bundle: a bundle that silently
  * lacks packages would install an incomplete environment.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { LockhouseError } from '../errors.js';
+import { workDir } from '../io/store/land.js';
 import { writeZipAtomic } from '../io/store/zip-writer.js';
 import { bundleContents } from '../output/bundle-contents.js';
 import { collect, type CollectEvents, type CollectRequest, type CollectResult } from './collect/index.js';
@@ -42,7 +43,9 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
   const output = resolve(cwd, request.output);
   await mkdir(dirname(output), { recursive: true });
   const installer = await readFile(INSTALLER_URL);
-  const staging = request.wheelhouse ? resolve(cwd, request.wheelhouse) : await mkdtemp(join(dirname(output), `.${basename(output)}.wheelhouse-`));
+  // Without --wheelhouse, a work folder beside the bundle, named for it, that a killed run's successor sweeps.
+  const work = request.wheelhouse ? null : await workDir(dirname(output), basename(output));
+  const staging = work?.path ?? resolve(cwd, request.wheelhouse!);
   try {
     const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false }, context, events);
     const manifest = collected.manifest;
@@ -71,6 +74,6 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
       exitCode: collected.exitCode,
     };
   } finally {
-    if (!request.wheelhouse) await rm(staging, { recursive: true, force: true });
+    await work?.remove();
   }
 }

@@ -23,7 +23,7 @@ import { LockhouseError } from '../errors.js';
 import { readManifest, MANIFEST_FILE, type Manifest } from '../output/manifest.js';
 import { SUMS_FILE, WHEELS_DIR } from '../output/bundle-contents.js';
 import type { TargetContext } from './targets.js';
-import { verify, type VerifyRequest, type VerifyResult } from './verify.js';
+import { verify, type VerifyRequest, type VerifyResult } from './verify/index.js';
 
 export interface BundleProblem {
   readonly entry: string;

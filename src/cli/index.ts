@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import type { IndexDirSummary } from '../app/index-dir.js';
+import type { IndexDirSummary } from '../app/static-index.js';
 import { ExitCode } from '../errors.js';
 import { BaseCommand } from './base-command.js';
 import type { Logger } from './logger.js';
@@ -30,7 +30,7 @@ export default class IndexCommand extends BaseCommand {
   json = Option.Boolean('--json', false, { description: 'Print the summary as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
-    const { indexWheelhouse } = await import('../app/index-dir.js');
+    const { indexWheelhouse } = await import('../app/static-index.js');
     const summary = await indexWheelhouse({
       dir: this.dir,
       verify: this.verify,

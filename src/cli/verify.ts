@@ -39,7 +39,7 @@ export default class VerifyCommand extends LockCommand {
 
   async run(logger: Logger): Promise<number> {
     if (this.bundle) return this.runBundle(this.bundle, logger);
-    const { verify } = await import('../app/verify.js');
+    const { verify } = await import('../app/verify/index.js');
     const result = await verify(
       {
         plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },

@@ -19,6 +19,7 @@ import { emittedPackages } from './emitted-packages.js';
 import { renderPylock } from './emit-pylock.js';
 import { renderRequirements } from './emit-requirements.js';
 import type { Manifest, ManifestArtifact } from './manifest.js';
+import { byText } from '../compare.js';
 
 export const BUNDLE_VERSION = 1;
 export const WHEELS_DIR = 'wheels';
@@ -41,7 +42,7 @@ export type BundleEntry =
   | { readonly name: string; readonly data: Buffer }
   | { readonly name: string; readonly artifact: ManifestArtifact };
 
-const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = byText((entry: { name: string }) => entry.name);
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 const text = (value: string): Buffer => Buffer.from(value, 'utf8');
 

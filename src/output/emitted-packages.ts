@@ -9,6 +9,7 @@ import { LockhouseError } from '../errors.js';
 import { canonicalizeName, parseSdistFilename, parseWheelFilename } from '../python/names.js';
 import type { ManifestArtifact } from './manifest.js';
 import { groupTargets, markerForGroups, type MarkedTarget, type TargetGroups } from './target-markers.js';
+import { compareText as byString } from '../compare.js';
 
 export interface EmittedPackage {
   /** Normalized (PEP 503). */
@@ -25,7 +26,6 @@ export interface EmittedPackages {
   readonly packages: readonly EmittedPackage[];
 }
 
-const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function emittedPackages(targets: readonly MarkedTarget[], artifacts: readonly ManifestArtifact[]): EmittedPackages {
   const groups = groupTargets(targets);

@@ -12,6 +12,7 @@
  */
 import { parseSdistFilename, parseWheelFilename, normalizeVersion } from '../python/names.js';
 import { compareVersions, parseVersion } from '../python/pep440-version.js';
+import { compareText as byCodeUnit } from '../compare.js';
 
 /** The top folder of the index, relative to DIR. */
 export const SIMPLE_DIR = 'simple';
@@ -67,8 +68,6 @@ export interface SimpleIndexOptions {
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-/** Order by UTF-16 code unit: the same on every machine, whatever its locale. */
-const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The project (normalized) and version a file name gives, or the reason it gives none. */
 export function projectOf(filename: string): { readonly name: string; readonly version: string } | { readonly reason: string } {

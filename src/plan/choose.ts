@@ -8,6 +8,7 @@ import { canonicalizeName } from '../python/names.js';
 import { wheelCompatibility } from '../python/tags.js';
 import { noWheelMessage } from './hint.js';
 import type { PlanItem, PlanOptions } from './types.js';
+import { compareText } from '../compare.js';
 
 export interface Pick {
   readonly kind: PlanItem['kind'];
@@ -47,7 +48,7 @@ export function bestWheel(pkg: Package, target: Target, format: LockFormat): Art
 function compareBuildTags(a: readonly [number, string] | null, b: readonly [number, string] | null): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
   if (a[0] !== b[0]) return a[0] - b[0];
-  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+  return compareText(a[1], b[1]);
 }
 
 function noBinaryFor(pkg: Package, options: PlanOptions): boolean {

@@ -7,6 +7,7 @@ import type { LockGraph, Target } from '../model.js';
 import type { PackageChoice, Selection } from '../select/selection.js';
 import { choose, type Pick } from './choose.js';
 import type { Plan, PlanItem, PlanOptions, PlanPackage, PlanProblem, PlanSkip } from './types.js';
+import { compareText as compare } from '../compare.js';
 
 export type { Plan, PlanItem, PlanOptions, PlanPackage, PlanProblem, PlanSkip } from './types.js';
 export { bestWheel } from './choose.js';
@@ -113,6 +114,3 @@ function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

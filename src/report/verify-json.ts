@@ -4,7 +4,7 @@
  * it is stale). Pure.
  */
 import { z } from 'zod';
-import type { VerifyResult } from '../app/verify.js';
+import type { VerifyResult } from '../app/verify/types.js';
 
 const nullableString = z.string().nullable();
 

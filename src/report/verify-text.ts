@@ -2,7 +2,7 @@
  * What `lockhouse verify` prints for people: one line per problem, grouped
  * under Missing / Altered / Extra (and Unverifiable), then the verdict. Pure.
  */
-import type { VerifyEntry, VerifyResult } from '../app/verify.js';
+import type { VerifyEntry, VerifyResult } from '../app/verify/types.js';
 
 export interface VerifyLabels {
   /** DIR as the user gave it. */

@@ -5,9 +5,10 @@
  * and one cache (both end well, nothing corrupt).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRACE_MS } from '../../src/io/store/sweep.js';
 import { Manifest } from '../../src/output/manifest.js';
 import { makeWheel, type Artifact } from '../helpers/artifacts.js';
 import { fixtureUvLock } from '../helpers/fixture-lock.js';
@@ -37,7 +38,7 @@ function checkNothingWrong(out: string): string[] {
 }
 
 describe('a collect killed with SIGKILL', () => {
-  it('leaves no partial file under a final name, and the next run completes and sweeps its temporary files', async () => {
+  it('leaves no partial file under a final name; the next run completes, and its temporary files are swept once a minute old', async () => {
     const dir = testdir({ 'uv.lock': fixtureUvLock(artifacts, { base: server.url }) });
     const out = join(dir, 'wheelhouse');
     const args = ['collect', '--lock', join(dir, 'uv.lock'), '-o', out, '--cache-dir', join(dir, 'cache'), '--concurrency', '4', ...TARGET];
@@ -66,7 +67,16 @@ describe('a collect killed with SIGKILL', () => {
     expect(again.stderr).toContain('Collected 12 files of 12 packages');
     expect(again.code).toBe(0);
     expect(checkNothingWrong(out)).toHaveLength(artifacts.length);
-    expect(readdirSync(join(out, '.lockhouse', 'tmp'))).toEqual([]);
+    // Only the killed run's temporary files may remain, until a minute old
+    // (DIR may be shared by containers whose pids look dead from here);
+    // the first run after that minute sweeps them.
+    const tmp = join(out, '.lockhouse', 'tmp');
+    const lingering = readdirSync(tmp);
+    expect(lingering.filter((name) => !name.startsWith(`${run.child.pid}-`))).toEqual([]);
+    const aMinuteAgo = new Date(Date.now() - GRACE_MS - 1_000);
+    for (const name of lingering) utimesSync(join(tmp, name), aMinuteAgo, aMinuteAgo);
+    expect((await startLockhouse(args).done).code).toBe(0);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { IndexDirSummary } from '../../src/app/index-dir.js';
+import type { IndexDirSummary } from '../../src/app/static-index.js';
 import type { Manifest } from '../../src/output/manifest.js';
 import { makeSdist, makeWheel, type Artifact } from '../helpers/artifacts.js';
 import { runCli } from '../helpers/cli.js';

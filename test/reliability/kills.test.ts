@@ -6,9 +6,10 @@
  * anywhere in DIR or the cache (a killed run's leftovers are swept).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRACE_MS } from '../../src/io/store/sweep.js';
 import { makeSdist, makeWheel, type Artifact } from '../helpers/artifacts.js';
 import { fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
@@ -31,6 +32,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
+
+/** The temporary names (files or folders: temp-name.ts) anywhere under `root`, absolute. */
+function leftovers(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (/^(?:\..+\.)?[0-9]+-[A-Za-z0-9_-]+\.tmp$/.test(entry.name)) found.push(path);
+      else if (entry.isDirectory()) walk(path);
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return found;
+}
+
+/** Set the mtime of `path` and everything in it. */
+function ageTree(path: string, when: Date): void {
+  if (statSync(path).isDirectory()) for (const name of readdirSync(path)) ageTree(join(path, name), when);
+  utimesSync(path, when, when);
+}
 
 /** Every file under `root` that is a temporary: in a tmp folder, named *.tmp, or left in a build work folder. */
 function temporaries(root: string): string[] {
@@ -76,23 +97,24 @@ describe(`SIGKILL at ${KILLS} random moments of a collect (seed ${SEED}${builds 
       expect(again.code, again.stderr).toBe(0);
       for (const wheel of wheels) expect(createHash('sha256').update(readFileSync(join(out, wheel.filename))).digest('hex')).toBe(wheel.sha256);
       if (builds) expect(readdirSync(out).filter((name) => name.startsWith('killsrc'))).toHaveLength(2);
-      expect(temporaries(out)).toEqual([]);
-      // The cache may be shared by containers whose pids look dead from here, so a
-      // dead writer's file there is swept once a minute old (src/app/collect/io.ts):
-      // only the killed run's own may remain, and the first run after that minute removes them.
+      // DIR and the cache may be shared by containers whose pids look dead from
+      // here, so a dead writer's leftovers are swept once a minute old
+      // (src/io/store/sweep.ts): only the killed run's own may remain, and the
+      // first run after that minute removes them.
       const killedPid = running.child.pid!;
-      const lingering = temporaries(cache);
+      const lingering = [...leftovers(out), ...leftovers(cache)];
       expect(lingering.filter((path) => !basename(path).startsWith(`${killedPid}-`))).toEqual([]);
       if (lingering.length > 0) {
-        const aMinuteAgo = new Date(Date.now() - 61_000);
-        for (const path of lingering) utimesSync(join(cache, path), aMinuteAgo, aMinuteAgo);
+        const aMinuteAgo = new Date(Date.now() - GRACE_MS - 1_000);
+        for (const path of lingering) ageTree(path, aMinuteAgo);
         const later = await startLockhouse(args).done;
         expect(later.code, later.stderr).toBe(0);
-        expect(temporaries(cache)).toEqual([]);
       }
+      expect(temporaries(out)).toEqual([]);
+      expect(temporaries(cache)).toEqual([]);
       report.push(
         `kill ${kill + 1} at ${at} ms (${killed.signal ?? `exit ${killed.code}`}): ${finals.length} files already final, ${left} temporaries left; ` +
-          `re-run exit 0, all verified, none left in DIR${lingering.length ? `, ${lingering.length} of the killed run's in the cache until a minute old, then swept` : ' or the cache'}`,
+          `re-run exit 0, all verified${lingering.length ? `, ${lingering.length} of the killed run's leftovers kept until a minute old, then swept` : ', none left in DIR or the cache'}`,
       );
     }
     console.info(`SIGKILL (seed ${SEED}):\n  ${report.join('\n  ')}`);

@@ -4,22 +4,21 @@
  * DIR/.lockhouse/logs, git checkouts and built wheels in the cache, and
  * where build requirements come from.
  */
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { checkoutGit } from '../../io/build/git.js';
 import { chooseFrontend } from '../../io/build/frontend.js';
 import { findBuildPython, probeBuildPython } from '../../io/build/python.js';
-import { logPathFor } from '../../io/build/build-log.js';
 import { runBuild } from '../../io/build/run-build.js';
 import type { BuildPython, Frontend } from '../../io/build/types.js';
 import { readWheelIdentity } from '../../io/build/wheel-identity.js';
 import type { Target } from '../../model.js';
 import type { Manifest, ManifestArtifact } from '../../output/manifest.js';
+import { openBuildCache } from '../../io/store/build-cache.js';
+import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
+import type { Log } from '../../model.js';
 import { normalizeIndexUrl, resolveIndex } from '../../select/filters.js';
 import type { PlanResult } from '../plan.js';
-import { openBuildCache } from './build-cache.js';
 import type { BuildIO, BuildOptions } from './builds.js';
-import type { IOLog } from './io.js';
-import type { OutputLayout } from './output-dir.js';
 
 export interface BuildRequestOptions {
   /** --build-python PATH. */
@@ -44,7 +43,7 @@ function pythonOf(target: Target): string {
   return `${target.markers.python_version}${abi.endsWith('t') ? 't' : ''}`;
 }
 
-export function openBuildIO(request: BuildRequestOptions, layout: OutputLayout, env: NodeJS.ProcessEnv, log: IOLog): BuildIO {
+export function openBuildIO(request: BuildRequestOptions, wheelhouse: Wheelhouse, env: NodeJS.ProcessEnv, log: Log): BuildIO {
   const pythons = new Map<string, Promise<BuildPython | null>>();
   const frontends = new Map<string, Promise<Frontend>>();
   return {
@@ -76,7 +75,7 @@ export function openBuildIO(request: BuildRequestOptions, layout: OutputLayout, 
         frontend: request_.frontend,
         isolation: request.buildIsolation,
         indexUrl: request.offline ? null : request_.indexUrl,
-        findLinks: [layout.filesDir, ...request.findLinks],
+        findLinks: [wheelhouse.filesDir, ...request.findLinks],
         outDir: request_.outDir,
         logPath: request_.logPath,
         env,
@@ -87,13 +86,14 @@ export function openBuildIO(request: BuildRequestOptions, layout: OutputLayout, 
         url: source.url,
         commit: source.commit,
         subdirectory: source.subdirectory,
-        cacheRoot: request.cacheDir ?? join(layout.dir, '.lockhouse'),
+        // Without a cache, checkouts go to DIR/.lockhouse/git-v1.
+        cacheRoot: request.cacheDir ?? dirname(wheelhouse.stateDir('git')),
         env,
         logPath: source.logPath,
       }),
     cache: request.cacheDir === null ? null : openBuildCache(request.cacheDir),
-    workDir: join(layout.dir, '.lockhouse', 'build'),
-    logPathFor: (name, version) => logPathFor(layout.dir, name, version),
+    workDir: wheelhouse.stateDir('build'),
+    logPathFor: (name, version) => wheelhouse.logPath(name, version),
     async whyNoPython(target) {
       if (request.buildPython) {
         const probe = await probeBuildPython(request.buildPython, env);
@@ -102,7 +102,7 @@ export function openBuildIO(request: BuildRequestOptions, layout: OutputLayout, 
       const version = target ? pythonOf(target) : null;
       return `neither ${version ? `python${version} nor ` : ''}python3 runs here; pass --build-python PATH`;
     },
-    outputPath: (filename) => layout.pathFor(filename),
+    outputPath: (filename) => wheelhouse.pathFor(filename),
   };
 }
 

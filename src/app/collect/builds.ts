@@ -10,17 +10,19 @@
  *   frontend, isolation), and a re-run over a complete DIR reuses what the
  *   manifest says it built.
  */
-import { copyFile, link, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BuildError } from '../../io/build/run-build.js';
+import { linkOrCopy, workDir } from '../../io/store/land.js';
+import { isUnchanged } from '../../io/wheelhouse/trust.js';
+import { buildKey, type BuildCache } from '../../io/store/build-cache.js';
 import { redactUrl } from '../../io/http/redact.js';
 import type { BuildPython, Frontend, WheelIdentity } from '../../io/build/types.js';
 import type { Target } from '../../model.js';
 import type { ManifestArtifact, ManifestFailure } from '../../output/manifest.js';
 import { canonicalizeName, normalizeVersion, parseWheelFilename } from '../../python/names.js';
 import { wheelCompatibility, type WheelTags } from '../../python/tags.js';
-import { buildKey, type BuildCache } from './build-cache.js';
-import type { BuildJob } from './jobs.js';
+import type { BuildJob } from '../../plan/jobs.js';
 import type { CollectIO, SourceOptions } from './sources.js';
 
 export interface BuildOptions {
@@ -64,14 +66,16 @@ export interface BuildOutcome {
   readonly failures: readonly ManifestFailure[];
 }
 
-export async function buildOne(
-  job: BuildJob,
-  sdistPath: () => Promise<string | null>,
-  io: CollectIO,
-  build: BuildIO,
-  options: BuildOptions,
-  sources: SourceOptions,
-): Promise<BuildOutcome> {
+/** What a build uses: the collect's I/O (to place the wheel), the build layer, the run's build options, the sources' options. */
+export interface BuildContext {
+  readonly io: CollectIO;
+  readonly build: BuildIO;
+  readonly options: BuildOptions;
+  readonly sources: SourceOptions;
+}
+
+export async function buildOne(job: BuildJob, sdistPath: () => Promise<string | null>, context: BuildContext): Promise<BuildOutcome> {
+  const { io, build, options, sources } = context;
   const { item } = job;
   const failure = (code: string, reason: string, target: string | null = null): ManifestFailure => ({
     code,
@@ -133,7 +137,7 @@ export async function buildOne(
 
     let placed: { filename: string; sha256: string; size: number; mtimeMs: number; identity: WheelIdentity; origin: ManifestArtifact['origin'] };
     try {
-      placed = await obtain(job, tree, python, frontend, key, build, io, options, sources, logPath);
+      placed = await obtain(job, { tree, python, frontend, key, logPath }, context);
     } catch (error) {
       const tail = error instanceof BuildError ? `\n${error.tail.map((line) => `    | ${line}`).join('\n')}\n    log: ${error.logPath}` : '';
       failures.push(failure(codeOf(error, 'BUILD_FAILED'), `${(error as Error).message}${tail}`));
@@ -192,7 +196,7 @@ async function reuse(last: ManifestArtifact, build: BuildIO, io: CollectIO, sour
   const path = build.outputPath(last.filename);
   const stat = await io.lstat(path);
   if (!stat?.isFile() || stat.size !== last.size) return null;
-  if (sources.verify || stat.mtimeMs !== last.mtimeMs) {
+  if (sources.verify || !isUnchanged(last, stat)) {
     if ((await io.hashFile(path, 'sha256')).sha256 !== last.sha256) return null;
   }
   try {
@@ -222,19 +226,23 @@ async function prepareSource(
   return { kind: 'tree', path: source.path, ref: source.path };
 }
 
-/** The wheel for one interpreter: from DIR (last run), the build cache, or a build. */
+/** One build's inputs: the source ready for a frontend, the interpreter and frontend, the cache key, the log. */
+interface BuildSpec {
+  readonly tree: { readonly kind: 'sdist' | 'tree'; readonly path: string };
+  readonly python: BuildPython;
+  readonly frontend: Frontend;
+  readonly key: string | null;
+  readonly logPath: string;
+}
+
+/** The wheel for one interpreter: from the build cache, or a build. */
 async function obtain(
   job: BuildJob,
-  tree: { kind: 'sdist' | 'tree'; path: string },
-  python: BuildPython,
-  frontend: Frontend,
-  key: string | null,
-  build: BuildIO,
-  io: CollectIO,
-  options: BuildOptions,
-  sources: SourceOptions,
-  logPath: string,
+  spec: BuildSpec,
+  context: BuildContext,
 ): Promise<{ filename: string; sha256: string; size: number; mtimeMs: number; identity: WheelIdentity; origin: ManifestArtifact['origin'] }> {
+  const { io, build, options, sources } = context;
+  const { tree, python, frontend, key, logPath } = spec;
   if (key) {
     const cached = await build.cache?.get(key);
     if (cached) {
@@ -243,8 +251,9 @@ async function obtain(
     }
   }
 
-  await mkdir(build.workDir, { recursive: true });
-  const outDir = await mkdtemp(join(build.workDir, 'out-'));
+  // A killed run's work folder is swept by the next (land.ts, sweep.ts).
+  const work = await workDir(build.workDir);
+  const outDir = work.path;
   try {
     // Frontends tell an sdist by its name: one kept in the cache (named by its
     // hash) is linked under its real name first.
@@ -252,7 +261,7 @@ async function obtain(
     if (tree.kind === 'sdist' && job.source.kind === 'sdist') {
       const named = join(outDir, 'src', job.source.file.filename);
       await mkdir(join(outDir, 'src'));
-      await link(tree.path, named).catch(() => copyFile(tree.path, named));
+      await linkOrCopy(tree.path, named, { durable: false });
       source = { kind: 'sdist', path: named };
     }
     await mkdir(join(outDir, 'wheel'));
@@ -269,7 +278,7 @@ async function obtain(
     }
     return { ...placed, identity, origin: 'build' };
   } finally {
-    await rm(outDir, { recursive: true, force: true });
+    await work.remove();
   }
 }
 

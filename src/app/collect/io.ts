@@ -6,11 +6,11 @@
 import { lstat, rm } from 'node:fs/promises';
 import { LockhouseError } from '../../errors.js';
 import { createCredentialSource, createDownloader, SimpleApi } from '../../io/http/index.js';
-import { copyThrough, digestFile, hashFile, openCache, scanFindLinks, sweepTemps } from '../../io/store/index.js';
-import type { ProjectSettings } from '../../model.js';
+import { copyThrough, digestFile, hashFile, openCache, scanFindLinks, sweepLeftovers } from '../../io/store/index.js';
+import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
+import type { Log, ProjectSettings } from '../../model.js';
+import type { FileJob } from '../../plan/jobs.js';
 import { normalizeIndexUrl, resolveIndex } from '../../select/filters.js';
-import type { FileJob } from './jobs.js';
-import type { OutputLayout } from './output-dir.js';
 import type { CollectIO } from './sources.js';
 
 export interface IOOptions {
@@ -27,8 +27,6 @@ export interface IOOptions {
   readonly retryBaseMs?: number;
 }
 
-export type IOLog = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
-
 export interface OpenIO extends CollectIO {
   requests(): number;
   close(): Promise<void>;
@@ -37,16 +35,14 @@ export interface OpenIO extends CollectIO {
 export async function openCollectIO(
   options: IOOptions,
   settings: ProjectSettings,
-  layout: OutputLayout,
+  wheelhouse: Wheelhouse,
   env: NodeJS.ProcessEnv,
-  log: IOLog,
+  log: Log,
 ): Promise<OpenIO> {
   const mirrors = parseMirrors(options.mirrors, settings);
   const cache = options.cacheDir === null ? null : openCache(options.cacheDir, { onProblem: (problem) => log('warn', `cache entry ${problem.sha256} is ${problem.kind}; it is not used`) });
-  // A killed run's half-written cache inserts. The cache may be shared by
-  // containers with their own pid spaces: a minute's grace before a writer
-  // that looks dead here loses its file.
-  if (cache) await sweepTemps(cache.tmpDir, { deadGraceMs: 60_000 });
+  // A killed run's half-written cache inserts (the sweeper's one rule).
+  if (cache) await sweepLeftovers(cache.tmpDir);
   const httpLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void =>
     log(level === 'error' ? 'warn' : level, message, fields);
   const downloader = options.offline
@@ -64,7 +60,7 @@ export async function openCollectIO(
 
   return {
     downloader,
-    temps: layout.temps,
+    temps: wheelhouse.temps,
     cache,
     findLinks: await scanFindLinks(options.findLinks),
     // noFollow: a symlink swapped in after the lstat is not read through.

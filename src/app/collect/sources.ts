@@ -10,8 +10,9 @@
 import type { Stats } from 'node:fs';
 import type { Downloader } from '../../io/http/types.js';
 import type { Actual, ContentCache, Expected, TempFile, TempFiles } from '../../io/store/types.js';
+import { isUnchanged } from '../../io/wheelhouse/trust.js';
 import type { ManifestArtifact, ManifestFailure } from '../../output/manifest.js';
-import type { FileJob } from './jobs.js';
+import type { FileJob } from '../../plan/jobs.js';
 
 /** The I/O a collect uses, gathered so tests can replace parts of it. */
 export interface CollectIO {
@@ -90,7 +91,7 @@ export async function fetchOne(job: FileJob, finalPath: string | null, io: Colle
     const sha256 = job.rule.expected.digest;
     const dest = finalPath ?? null;
     if (dest) {
-      const how = await io.cache.placeInto(sha256, dest, io.temps);
+      const how = await io.cache.placeInto(sha256, dest, io.temps.dir);
       if (how) {
         const stat = await io.lstat(dest);
         return { ok: true, origin: 'cache', actual: { sha256, digest: sha256, size: stat?.size ?? 0 }, mtimeMs: stat?.mtimeMs ?? 0 };
@@ -136,8 +137,7 @@ async function fromExisting(
   if (
     !options.verify &&
     trusted &&
-    trusted.size === stat.size &&
-    trusted.mtimeMs === stat.mtimeMs &&
+    isUnchanged(trusted, stat) &&
     job.rule.kind === 'strong' &&
     job.rule.expected.algorithm === 'sha256' &&
     trusted.sha256 === job.rule.expected.digest

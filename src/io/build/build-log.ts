@@ -1,5 +1,5 @@
 /**
- * Build logs: where they live (DIR/.lockhouse/logs/<name>-<version>.log),
+ * Build logs: their names (<name>-<version>.log, in DIR/.lockhouse/logs),
  * how a command line is written into them (shell-quoted, credentials
  * removed), and their last lines for an error message.
  */
@@ -14,9 +14,9 @@ function part(text: string): string {
   return safe === '' ? '_' : safe;
 }
 
-/** DIR/.lockhouse/logs/<name>-<version>.log */
-export function logPathFor(dir: string, name: string, version: string | null): string {
-  return join(dir, '.lockhouse', 'logs', `${part(name)}-${part(version ?? 'local')}.log`);
+/** <logsDir>/<name>-<version>.log (the wheelhouse gives DIR/.lockhouse/logs). */
+export function logPathFor(logsDir: string, name: string, version: string | null): string {
+  return join(logsDir, `${part(name)}-${part(version ?? 'local')}.log`);
 }
 
 /** Credentials removed from anything URL-like in a string (an argument, a line of output). */

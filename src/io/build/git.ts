@@ -7,11 +7,12 @@
  * `<cacheRoot>/git-v1/<sha256(url)[:16]>/<commit>/`, with their `.git`
  * (backends such as setuptools-scm read versions from it). A checkout is
  * made in a temporary directory beside its final place and renamed there only
- * when HEAD is the commit, so a directory under its final name is complete
- * and is reused without running git at all. Callers in one process asking
- * for the same checkout share one promise; two processes each make their
- * own and the second rename loses, harmlessly. Temporary checkouts of dead
- * processes are removed before a new one is made beside them.
+ * when HEAD is the commit (store/land.ts `landDir`), so a directory under
+ * its final name is complete and is reused without running git at all.
+ * Callers in one process asking for the same checkout share one promise;
+ * two processes each make their own and the second rename loses,
+ * harmlessly. A killed run's temporary checkout is swept, by the one rule
+ * of store/sweep.ts, before a new one is made beside it.
  *
  * Only the commit is fetched (`git fetch --depth 1 origin <commit>`) where
  * the server allows it: GitHub, GitLab and any git speaking protocol v2
@@ -19,12 +20,11 @@
  * then the whole repository is fetched and the commit checked out from it.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LockhouseError } from '../../errors.js';
 import { redactUrl } from '../http/redact.js';
-import { isProcessAlive } from '../store/sweep.js';
-import { isHeldTempName, newTempName, releaseTempName, tempNamePid } from '../store/temp-name.js';
+import { landDir } from '../store/land.js';
 import { appendLog, commandLine, logHeader, redactText } from './build-log.js';
 import { capture, type Captured } from './exec.js';
 import { which } from './which.js';
@@ -138,20 +138,6 @@ async function fetchInto(git: string, work: string, request: GitCheckoutRequest,
   if (shown !== request.url) await must(['remote', 'set-url', 'origin', shown], 'git remote set-url failed');
 }
 
-/** Temporary checkouts left by processes that died before renaming them (a crash, a kill -9). */
-async function sweepDead(parent: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(parent);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = tempNamePid(name);
-    if (pid !== null && !isHeldTempName(name) && !isProcessAlive(pid)) await rm(join(parent, name), { recursive: true, force: true });
-  }
-}
-
 async function makeCheckout(request: GitCheckoutRequest, final: string, commit: string): Promise<string> {
   if (await exists(final)) return final;
   const git = await which('git', request.env);
@@ -160,24 +146,12 @@ async function makeCheckout(request: GitCheckoutRequest, final: string, commit: 
       hint: 'install git (and put it on PATH), or leave the package out with --no-build / --exclude-package',
     });
   }
-  await mkdir(dirname(final), { recursive: true });
-  await sweepDead(dirname(final));
-  await appendLog(request.logPath, logHeader([['git checkout', `${request.url} at ${commit}`], ['into', final], ['git', git]]));
-  const work = join(dirname(final), newTempName());
-  try {
-    await mkdir(work);
+  // Another process putting the same commit there first is fine: theirs is as good.
+  await landDir(final, async (work) => {
+    await appendLog(request.logPath, logHeader([['git checkout', `${request.url} at ${commit}`], ['into', final], ['git', git]]));
     await fetchInto(git, work, request, commit);
-    try {
-      await rename(work, final);
-    } catch (error) {
-      // Another process put the same commit there first: theirs is as good.
-      if (!(await exists(final))) throw error;
-    }
-    return final;
-  } finally {
-    releaseTempName(work);
-    await rm(work, { recursive: true, force: true });
-  }
+  });
+  return final;
 }
 
 /** `subdirectory` of the checkout, refusing anything that leaves it (`..`, an absolute path, a symlink out). */

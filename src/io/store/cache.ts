@@ -14,13 +14,13 @@
  * - Files move by hardlink where they can (no bytes copied), else by the
  *   kernel's copy (reflink where the filesystem has it).
  */
-import { constants, type Stats } from 'node:fs';
-import { copyFile, link, lstat, mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { isLockhouseError } from '../../errors.js';
 import { dirname, join } from 'node:path';
 import { isHexDigest } from './digest.js';
 import { hashFile } from './hash-file.js';
+import { landWith, linkOrCopy } from './land.js';
 import { errnoCode, reason, storeError } from './store-error.js';
-import { newTempName, releaseTempName } from './temp-name.js';
 import type { Actual, ContentCache } from './types.js';
 
 export const CONTENT_DIR = 'content-v1';
@@ -29,20 +29,6 @@ const CACHEDIR_TAG =
   'Signature: 8a477f597d28d172789f06886806bc55\n' +
   '# This file is a cache directory tag created by lockhouse.\n' +
   '# For information about cache directory tags, see https://bford.info/cachedir/\n';
-
-/**
- * link(2) failures that mean "this cannot be a link here", so a copy is
- * tried instead; any other error is a real one.
- */
-const LINK_UNSUPPORTED = new Set([
-  'EXDEV', // the cache and DIR are on different filesystems
-  'EPERM', // the filesystem has no hardlinks, or protected_hardlinks refuses another user's file
-  'EACCES', // same, on some network filesystems
-  'EMLINK', // the file has as many links as the filesystem allows
-  'ENOTSUP',
-  'EOPNOTSUPP',
-  'ENOSYS',
-]);
 
 export type CacheProblem =
   | { readonly kind: 'corrupt'; readonly sha256: string; readonly path: string; readonly actual: Actual }
@@ -65,8 +51,7 @@ export interface Cache extends ContentCache {
 }
 
 export function openCache(root: string, options: CacheOptions = {}): Cache {
-  const linkFile = options.link ?? link;
-  const durable = options.durable ?? true;
+  const linkOptions = { durable: options.durable ?? true, ...(options.link ? { link: options.link } : {}) };
   const tmpDir = join(root, 'tmp');
   const inserting = new Map<string, Promise<void>>();
   let prepared: Promise<void> | null = null;
@@ -119,43 +104,15 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     });
   }
 
-  /** Put `from` at `to` (a fresh name): hardlink, else a copy that is synced. */
-  async function linkOrCopy(from: string, to: string, fromStats?: Stats): Promise<'link' | 'copy'> {
-    // link(2) would link a symlink itself, not its target.
-    if (!fromStats?.isSymbolicLink()) {
-      try {
-        await linkFile(from, to);
-        return 'link';
-      } catch (error) {
-        if (!LINK_UNSUPPORTED.has(errnoCode(error) ?? '')) throw error;
-      }
-    }
-    // COPYFILE_FICLONE: a reflink (copy-on-write, instant) on btrfs, XFS,
-    // APFS…; elsewhere libuv falls back to an ordinary in-kernel copy.
-    await copyFile(from, to, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-    if (durable) {
-      const handle = await open(to, 'r+');
-      try {
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-    }
-    return 'copy';
-  }
-
   async function insertOnce(from: string, sha256: string): Promise<void> {
     const final = entryPath(sha256);
     const existing = await lstat(final).catch(() => null);
     if (existing?.isFile()) return;
-    let tmp: string | null = null;
     try {
       const fromStats = await lstat(from);
       await prepare();
       await mkdir(dirname(final), { recursive: true });
-      tmp = join(tmpDir, newTempName());
-      await linkOrCopy(from, tmp, fromStats);
-      await rename(tmp, final);
+      await landWith(final, (temp) => linkOrCopy(from, temp, { ...linkOptions, fromIsSymlink: fromStats.isSymbolicLink() }), { tempDir: tmpDir, code: 'CACHE_UNWRITABLE' });
     } catch (error) {
       // Another writer may have put it there meanwhile (on Windows, rename
       // onto an open file fails): the address is the content, so that is done.
@@ -164,13 +121,6 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
         cause: error,
         hint: 'check the cache directory is writable, or pass --cache-dir or --no-cache',
       });
-    } finally {
-      if (tmp !== null) {
-        // Also after a rename: when tmp and final were already links to one
-        // file, rename(2) does nothing and leaves tmp behind.
-        await unlink(tmp).catch(() => undefined);
-        releaseTempName(tmp);
-      }
     }
   }
 
@@ -198,29 +148,18 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
       return (await verified(sha256)) !== null;
     },
 
-    async placeInto(sha256, dest, temps) {
+    async placeInto(sha256, dest, tempDir) {
       const entry = await verified(sha256);
       if (entry === null) return null;
-      // A fresh name beside the temporary files of dest's directory (same
-      // filesystem, so the rename is atomic; swept like them if we die).
-      const tmp = temps.reserve ? await temps.reserve() : join(dirname(dest), newTempName());
       try {
-        let how: 'link' | 'copy';
-        try {
-          how = await linkOrCopy(entry, tmp);
-        } catch (error) {
-          // The entry vanished between the hash and the link (another process cleaned the cache).
-          if (errnoCode(error) === 'ENOENT' && !(await lstat(entry).catch(() => null))) return null;
-          throw error;
-        }
-        await rename(tmp, dest);
-        return how;
+        // The temporary name is in dest's own temporary folder: same
+        // filesystem, so the rename is atomic, and swept like it if we die.
+        return await landWith(dest, (temp) => linkOrCopy(entry, temp, linkOptions), { tempDir });
       } catch (error) {
+        // The entry vanished between the hash and the link (another process cleaned the cache).
+        if (errnoCode(error) === 'ENOENT' && !(await lstat(entry).catch(() => null))) return null;
+        if (isLockhouseError(error)) throw error;
         throw storeError('OUTPUT_NOT_WRITABLE', `cannot place ${entry} at ${dest}: ${reason(error)}`, { cause: error });
-      } finally {
-        await unlink(tmp).catch(() => undefined);
-        if (temps.release) temps.release(tmp);
-        else releaseTempName(tmp);
       }
     },
   };

@@ -24,9 +24,10 @@
  *   a cache shared by a group must stay usable by it; O_EXCL and unguessable
  *   names are what keep other writers out of a temporary file.
  */
-import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Digests, type Algorithm } from './digest.js';
+import { landFile } from './land.js';
 import { errnoCode, reason, storeError } from './store-error.js';
 import { newTempName, releaseTempName } from './temp-name.js';
 import type { Actual, TempFile, TempFiles } from './types.js';
@@ -82,13 +83,6 @@ export function createTempFiles(dir: string, options: TempFilesOptions = {}): Te
     async create(algorithm) {
       const { path, handle } = await openExclusive();
       return new HashingTempFile(path, handle, algorithm, durable);
-    },
-    async reserve() {
-      await ensureDir();
-      return join(dir, newTempName());
-    },
-    release(path) {
-      releaseTempName(path);
     },
   };
 }
@@ -191,15 +185,9 @@ class HashingTempFile implements TempFile {
 
   async moveTo(finalPath: string): Promise<void> {
     if (this.#state !== 'finished') throw new Error(`TempFile.moveTo: ${this.path} is ${this.#state}, not finished`);
-    try {
-      // rename(2) replaces the directory entry at finalPath, whatever it is:
-      // a symlink there is replaced, never written through.
-      await rename(this.path, finalPath);
-    } catch (error) {
-      throw storeError('OUTPUT_NOT_WRITABLE', `cannot move ${this.path} to ${finalPath}: ${reason(error)}`, { cause: error });
-    }
+    // One rename (land.ts): a symlink at finalPath is replaced, never written through.
+    await landFile(this.path, finalPath);
     this.#state = 'moved';
-    releaseTempName(this.path);
   }
 
   discard(): Promise<void> {

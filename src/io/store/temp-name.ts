@@ -1,18 +1,25 @@
 /**
- * Names of temporary files: `<pid>-<random>.tmp`. The pid lets a sweeper
- * tell a dead writer's leftovers from a live writer's work; the random part
- * (72 bits) keeps two writers — even with the same pid in two containers —
- * from ever choosing one name. Names this process holds are remembered, so
- * its own sweep never removes them whatever their age.
+ * Names of everything lockhouse makes before it is in place — temporary
+ * files, staging and work folders: `<pid>-<random>.tmp`, or, beside a file
+ * in a folder that is not lockhouse's own (an emitted lock, a bundle),
+ * `.<label>.<pid>-<random>.tmp`, the label being the final file's name.
+ *
+ * The pid lets the sweeper (sweep.ts) tell a dead writer's leftovers from a
+ * live writer's work; the random part (72 bits) keeps two writers — even
+ * with the same pid in two containers — from ever choosing one name. Names
+ * this process holds are remembered, so its own sweep never removes them
+ * whatever their age.
  */
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 
 const held = new Set<string>();
-const PATTERN = /^([1-9][0-9]{0,9})-[A-Za-z0-9_-]+\.tmp$/;
+const PATTERN = /^(?:\.(.+)\.)?([1-9][0-9]{0,9})-[A-Za-z0-9_-]+\.tmp$/;
 
-export function newTempName(): string {
-  const name = `${process.pid}-${randomBytes(9).toString('base64url')}.tmp`;
+/** A fresh name, held by this process until released. */
+export function newTempName(label?: string): string {
+  const core = `${process.pid}-${randomBytes(9).toString('base64url')}.tmp`;
+  const name = label === undefined ? core : `.${label}.${core}`;
   held.add(name);
   return name;
 }
@@ -27,8 +34,9 @@ export function isHeldTempName(name: string): boolean {
   return held.has(name);
 }
 
-/** The writer's pid of a `<pid>-<random>.tmp` name, else null. */
-export function tempNamePid(name: string): number | null {
+/** The writer's pid and the label (null: none) of a temporary name, or null when it is not one. */
+export function parseTempName(name: string): { readonly pid: number; readonly label: string | null } | null {
   const match = PATTERN.exec(name);
-  return match ? Number(match[1]) : null;
+  return match ? { pid: Number(match[2]), label: match[1] ?? null } : null;
 }
+

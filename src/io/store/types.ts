@@ -1,21 +1,16 @@
 /**
  * The contract between the storage layer (src/io/store/) and its callers
- * (app/collect). STUB of the interface: the implementation lives beside it.
+ * (app/collect).
  *
  * Nothing lands under a final name unless its bytes were hashed on the way
  * and matched: every write goes to a temporary file on the destination's
  * filesystem, then one rename.
  */
+import type { Expected } from '../../model.js';
 import type { DownloadSink } from '../http/types.js';
 
-/** What the lock promises about a file. */
-export interface Expected {
-  /** The strongest hash the lock gives: sha256, sha384 or sha512 (lower-case hex). */
-  readonly algorithm: 'sha256' | 'sha384' | 'sha512';
-  readonly digest: string;
-  /** Not authoritative (uv does not enforce sizes): reported, never decisive on its own. */
-  readonly size: number | null;
-}
+export type { Expected };
+
 
 /** What was actually read or written. */
 export interface Actual {
@@ -40,16 +35,8 @@ export interface TempFile extends DownloadSink {
 export interface TempFiles {
   /** A new temporary file, for content expected to hash with `algorithm`. */
   create(algorithm: Expected['algorithm']): Promise<TempFile>;
-  /** The directory the temporary files live in. */
-  readonly dir?: string;
-  /**
-   * A fresh unique path in `dir` (the directory is made), with nothing there:
-   * for a file made by link(2) or the kernel's copy, which the caller renames
-   * into place or unlinks, then hands back with `release`.
-   */
-  reserve?(): Promise<string>;
-  /** Done with a reserved path (moved or removed): the sweeper may treat its name as anyone's. */
-  release?(path: string): void;
+  /** The directory the temporary files live in (on the final names' filesystem). */
+  readonly dir: string;
 }
 
 export interface ContentCache {
@@ -59,7 +46,7 @@ export interface ContentCache {
    * put it at `dest` (hardlink, else reflink/copy, via a temporary name and
    * one rename) and say how. A bad entry is deleted; absent or bad → null.
    */
-  placeInto(sha256: string, dest: string, temps: TempFiles): Promise<'link' | 'copy' | null>;
+  placeInto(sha256: string, dest: string, tempDir: string): Promise<'link' | 'copy' | null>;
   /** Add a verified file (link, else copy, then rename). An entry already there counts as done. */
   insert(from: string, sha256: string): Promise<void>;
   /** Does the cache hold sha256 with the right bytes? Hashes the entry; a bad one is deleted. */

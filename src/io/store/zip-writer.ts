@@ -12,22 +12,22 @@
  *   with a 2 GB wheel. Each is hashed on its way in and must match the
  *   sha256 and size the caller vouches for (a file changed since it was
  *   verified fails the zip, it is not shipped).
- * - The zip goes to a temporary file beside the final one, flushed, then
- *   renamed over it: a reader sees the old file or the new one, never a
- *   part, and a failure leaves nothing under the final name.
+ * - The zip lands as everything does (land.ts): a temporary file beside
+ *   the final one, flushed, then renamed over it — a reader sees the old
+ *   file or the new one, never a part, and a failure leaves nothing under
+ *   the final name.
  * - CRC-32 is zlib's native one: yazl's own (buffer-crc32, in JavaScript)
  *   ran at ~260 MB/s and was a fifth of a bundle's time (docs/performance.md).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
-import { rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { Transform, type PassThrough, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import yazl from 'yazl';
 import { LockhouseError } from '../../errors.js';
+import { landWith } from './land.js';
 import { reason, storeError } from './store-error.js';
 
 export type ZipEntry =
@@ -63,7 +63,6 @@ export interface ZipWriteResult {
 }
 
 export async function writeZipAtomic(path: string, entries: readonly ZipEntry[]): Promise<ZipWriteResult> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   useNativeCrc32();
   const zip = new yazl.ZipFile();
   // yazl reports its own errors on the ZipFile and ignores its sources'
@@ -98,12 +97,12 @@ export async function writeZipAtomic(path: string, entries: readonly ZipEntry[])
     },
   });
   try {
-    // flush: the bytes reach the disk before the rename makes them the bundle.
-    await pipeline(zip.outputStream, counter, createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true }));
-    await Promise.all(checks);
-    await rename(temp, path);
+    await landWith(path, async (temp) => {
+      // flush: the bytes reach the disk before the rename makes them the bundle.
+      await pipeline(zip.outputStream, counter, createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true }));
+      await Promise.all(checks);
+    });
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
     if (error instanceof LockhouseError) throw error;
     throw storeError('OUTPUT_NOT_WRITABLE', `cannot write ${path}: ${reason(error)}`, { cause: error });
   }

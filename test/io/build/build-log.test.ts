@@ -11,7 +11,7 @@ describe('build logs', () => {
     ['workspace-member', null, '/w/.lockhouse/logs/workspace-member-local.log'],
     ['../../etc/passwd', '1', '/w/.lockhouse/logs/____etc_passwd-1.log'],
   ])('logPathFor(%j, %j) → %s', (name, version, expected) => {
-    expect(logPathFor('/w', name, version)).toBe(expected);
+    expect(logPathFor('/w/.lockhouse/logs', name, version)).toBe(expected);
   });
 
   it('writes command lines as a shell would read them, without credentials', () => {

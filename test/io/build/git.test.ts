@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkoutGit, checkoutPath } from '../../../src/io/build/git.js';
+import { GRACE_MS } from '../../../src/io/store/sweep.js';
 import { testdir } from '../../helpers/testdir.js';
 import { pathWithout, testEnv } from './helpers.js';
 
@@ -128,14 +129,19 @@ describe('checkoutGit', () => {
     expect(readFileSync(join(tree, '.git', 'config'), 'utf8')).not.toContain('s3cret');
   });
 
-  withGit('removes the temporary checkouts of dead processes', async () => {
+  withGit('removes the temporary checkouts of dead processes once a minute old (the cache may be shared across pid namespaces)', async () => {
     const root = testdir();
     const repo = makeRepo(root);
     const cacheRoot = join(root, 'cache');
     const parent = join(checkoutPath(cacheRoot, repo.url, repo.first), '..');
-    mkdirSync(join(parent, '999999999-deadbeef.tmp', '.git'), { recursive: true });
+    const old = join(parent, '999999999-deadbeef.tmp');
+    const fresh = join(parent, '999999998-deadbeef.tmp');
+    mkdirSync(join(old, '.git'), { recursive: true });
+    mkdirSync(join(fresh, '.git'), { recursive: true });
+    const aMinuteAgo = new Date(Date.now() - GRACE_MS - 1_000);
+    for (const path of [join(old, '.git'), old]) utimesSync(path, aMinuteAgo, aMinuteAgo);
     await checkoutGit({ url: repo.url, commit: repo.first, cacheRoot, env: testEnv(), logPath: join(root, 'git.log') });
-    expect(spawnSync('ls', ['-A', parent], { encoding: 'utf8' }).stdout.trim()).toBe(repo.first);
+    expect(readdirSync(parent).sort()).toEqual(['999999998-deadbeef.tmp', repo.first].sort());
   });
 
   withGit('refuses a subdirectory outside the checkout, or missing', async () => {

@@ -116,7 +116,7 @@ bench('storage throughput', () => {
     const temps = createTempFiles(join(dir, 'out', '.lockhouse', 'tmp'));
     const started = performance.now();
     await pool(files, concurrency, async (file) => {
-      const how = await cache.placeInto(file.sha256, join(dir, 'out', file.name), temps);
+      const how = await cache.placeInto(file.sha256, join(dir, 'out', file.name), temps.dir);
       if (how !== mode) throw new Error(`placed by ${how}`);
     });
     const ms = performance.now() - started;

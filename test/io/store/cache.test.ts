@@ -72,7 +72,7 @@ describe('openCache', () => {
     const { dir, source } = setup();
     const cache = openCache(join(dir, 'cache'));
     await expect(cache.insert(source, '../../etc/passwd')).rejects.toThrow(TypeError);
-    await expect(cache.placeInto('A'.repeat(64), join(dir, 'x'), createTempFiles(dir))).rejects.toThrow(TypeError);
+    await expect(cache.placeInto('A'.repeat(64), join(dir, 'x'), createTempFiles(dir).dir)).rejects.toThrow(TypeError);
     expect(existsSync(join(dir, 'cache'))).toBe(false);
   });
 
@@ -86,7 +86,7 @@ describe('openCache', () => {
 
   it('placeInto: absent → null, and nothing is written', async () => {
     const { dir, out, sha256, temps } = setup();
-    expect(await openCache(join(dir, 'cache')).placeInto(sha256, join(out, 'pkg.whl'), temps)).toBeNull();
+    expect(await openCache(join(dir, 'cache')).placeInto(sha256, join(out, 'pkg.whl'), temps.dir)).toBeNull();
     expect(listDir(out)).toEqual([]);
   });
 
@@ -95,7 +95,7 @@ describe('openCache', () => {
     const cache = openCache(join(dir, 'cache'));
     await cache.insert(source, sha256);
     const dest = join(out, 'pkg.whl');
-    expect(await cache.placeInto(sha256, dest, temps)).toBe('link');
+    expect(await cache.placeInto(sha256, dest, temps.dir)).toBe('link');
     expect(statSync(dest).ino).toBe(statSync(cache.entryPath(sha256)).ino);
     expect(listDir(join(out, '.lockhouse', 'tmp'))).toEqual([]);
   });
@@ -105,7 +105,7 @@ describe('openCache', () => {
     const cache = openCache(join(dir, 'cache'), { link: exdev });
     await cache.insert(source, sha256);
     const dest = join(out, 'pkg.whl');
-    expect(await cache.placeInto(sha256, dest, temps)).toBe('copy');
+    expect(await cache.placeInto(sha256, dest, temps.dir)).toBe('copy');
     expect(statSync(dest).ino).not.toBe(statSync(cache.entryPath(sha256)).ino);
     expect(readFileSync(dest).equals(data)).toBe(true);
     expect(listDir(join(out, '.lockhouse', 'tmp'))).toEqual([]);
@@ -120,7 +120,7 @@ describe('openCache', () => {
       const cache = openCache(shm);
       await cache.insert(source, sha256); // link EXDEV → copy
       expect(statSync(cache.entryPath(sha256)).dev).not.toBe(statSync(source).dev);
-      expect(await cache.placeInto(sha256, join(out, 'pkg.whl'), temps)).toBe('copy');
+      expect(await cache.placeInto(sha256, join(out, 'pkg.whl'), temps.dir)).toBe('copy');
       expect(readFileSync(join(out, 'pkg.whl')).equals(data)).toBe(true);
     } finally {
       rmSync(shm, { recursive: true, force: true });
@@ -133,7 +133,7 @@ describe('openCache', () => {
     symlinkSync(join(dir, 'victim'), join(out, 'pkg.whl'));
     const cache = openCache(join(dir, 'cache'));
     await cache.insert(source, sha256);
-    expect(await cache.placeInto(sha256, join(out, 'pkg.whl'), temps)).toBe('link');
+    expect(await cache.placeInto(sha256, join(out, 'pkg.whl'), temps.dir)).toBe('link');
     expect(lstatSync(join(out, 'pkg.whl')).isFile()).toBe(true);
     expect(readFileSync(join(out, 'pkg.whl')).equals(data)).toBe(true);
     expect(readFileSync(join(dir, 'victim'), 'utf8')).toBe('precious');
@@ -148,7 +148,7 @@ describe('openCache', () => {
     const bytes = readFileSync(entry);
     bytes[500] = bytes[500]! ^ 0xff;
     writeFileSync(entry, bytes);
-    expect(await cache.placeInto(sha256, join(out, 'pkg.whl'), temps)).toBeNull();
+    expect(await cache.placeInto(sha256, join(out, 'pkg.whl'), temps.dir)).toBeNull();
     expect(existsSync(entry)).toBe(false);
     expect(existsSync(join(out, 'pkg.whl'))).toBe(false);
     expect(problems).toEqual([{ kind: 'corrupt', sha256, path: entry, actual: expect.objectContaining({ size: bytes.length }) }]);

@@ -1,58 +1,100 @@
-/** sweepTemps: dead writers' leftovers go, live writers' files stay, and anything a day old goes. */
+/** The sweeper's one rule: dead writers' leftovers go after a minute's grace, live writers' stay, anything a day old goes — files and folders alike. */
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, isProcessAlive, sweepTemps } from '../../../src/io/store/sweep.js';
+import { DAY_MS, GRACE_MS, isProcessAlive, sweepLeftovers } from '../../../src/io/store/sweep.js';
 import { createTempFiles } from '../../../src/io/store/temp-files.js';
+import { newTempName, releaseTempName } from '../../../src/io/store/temp-name.js';
 import { deadPid, listDir, tempdir } from './helpers.js';
 
 function touch(path: string, ageMs = 0): void {
   writeFileSync(path, 'partial');
+  age(path, ageMs);
+}
+
+function age(path: string, ageMs: number): void {
   const when = (Date.now() - ageMs) / 1000;
   utimesSync(path, when, when);
 }
 
-describe('sweepTemps', () => {
-  it('removes a dead pid’s files after the grace period, keeps live pids’ files', async () => {
+describe('sweepLeftovers', () => {
+  it('removes a dead pid’s files once the grace is over, keeps live pids’ files', async () => {
     const dir = tempdir();
     const dead = await deadPid();
-    touch(join(dir, `${dead}-old.tmp`), 120_000);
+    touch(join(dir, `${dead}-old.tmp`), GRACE_MS + 60_000);
     touch(join(dir, `${dead}-fresh.tmp`), 1_000);
-    touch(join(dir, `${process.ppid}-live.tmp`), 120_000); // the test runner: alive
-    touch(join(dir, '1-init.tmp'), 120_000); // pid 1: alive (EPERM or not)
-    expect(await sweepTemps(dir)).toEqual([join(dir, `${dead}-old.tmp`)]);
-    expect(await sweepTemps(dir, { deadGraceMs: 0 })).toEqual([join(dir, `${dead}-fresh.tmp`)]);
+    touch(join(dir, `${process.ppid}-live.tmp`), GRACE_MS + 60_000); // the test runner: alive
+    touch(join(dir, '1-init.tmp'), GRACE_MS + 60_000); // pid 1: alive (EPERM or not)
+    expect(await sweepLeftovers(dir)).toEqual([join(dir, `${dead}-old.tmp`)]);
+    expect(await sweepLeftovers(dir, { now: Date.now() + GRACE_MS })).toEqual([join(dir, `${dead}-fresh.tmp`)]);
     expect(listDir(dir)).toEqual(['1-init.tmp', `${process.ppid}-live.tmp`]);
   });
 
   it('removes anything a day old, live pid or not (pids are reused across reboots and containers)', async () => {
     const dir = tempdir();
     touch(join(dir, `${process.ppid}-stale.tmp`), DAY_MS + 60_000);
-    touch(join(dir, 'no-pid-here.tmp'), DAY_MS + 60_000);
-    touch(join(dir, 'young-no-pid.tmp'), 60_000);
-    expect(await sweepTemps(dir)).toEqual([join(dir, `${process.ppid}-stale.tmp`), join(dir, 'no-pid-here.tmp')]);
-    expect(listDir(dir)).toEqual(['young-no-pid.tmp']);
+    touch(join(dir, `${process.ppid}-young.tmp`), 60_000);
+    expect(await sweepLeftovers(dir)).toEqual([join(dir, `${process.ppid}-stale.tmp`)]);
+    expect(listDir(dir)).toEqual([`${process.ppid}-young.tmp`]);
   });
 
   it('never removes the files this process is writing, whatever their age', async () => {
     const dir = tempdir();
     const temp = await createTempFiles(dir).create('sha256');
-    const old = (Date.now() - 2 * DAY_MS) / 1000;
-    utimesSync(temp.path, old, old);
-    expect(await sweepTemps(dir, { olderThanMs: 0, deadGraceMs: 0, isAlive: () => false })).toEqual([]);
+    age(temp.path, 2 * DAY_MS);
+    expect(await sweepLeftovers(dir, { now: Date.now() + 2 * DAY_MS, isAlive: () => false })).toEqual([]);
     await temp.discard();
   });
 
-  it('leaves other files and directories alone', async () => {
+  it('leaves names that are not temporary names alone, whatever their age', async () => {
     const dir = tempdir();
     touch(join(dir, 'keep.whl'), 2 * DAY_MS);
-    mkdirSync(join(dir, '99999999-dir.tmp'));
-    expect(await sweepTemps(dir, { olderThanMs: 0, deadGraceMs: 0 })).toEqual([]);
-    expect(listDir(dir)).toEqual(['99999999-dir.tmp', 'keep.whl']);
+    touch(join(dir, 'no-pid-here.tmp'), 2 * DAY_MS);
+    mkdirSync(join(dir, 'simple'));
+    age(join(dir, 'simple'), 2 * DAY_MS);
+    expect(await sweepLeftovers(dir, { isAlive: () => false })).toEqual([]);
+    expect(listDir(dir)).toEqual(['keep.whl', 'no-pid-here.tmp', 'simple']);
+  });
+
+  it('sweeps a dead writer’s folder whole, judged by the newest thing inside it', async () => {
+    const dir = tempdir();
+    const dead = await deadPid();
+    const old = join(dir, `${dead}-old.tmp`);
+    mkdirSync(join(old, 'wheel'), { recursive: true });
+    touch(join(old, 'wheel', 'x.whl'), GRACE_MS + 60_000);
+    age(join(old, 'wheel'), GRACE_MS + 60_000);
+    age(old, GRACE_MS + 60_000);
+    const busy = join(dir, `${dead}-busy.tmp`);
+    mkdirSync(join(busy, 'deep'), { recursive: true });
+    touch(join(busy, 'deep', 'written-just-now'), 0);
+    age(join(busy, 'deep'), GRACE_MS + 60_000);
+    age(busy, GRACE_MS + 60_000);
+    // A writer in another pid namespace still writing deep inside its folder: kept.
+    expect(await sweepLeftovers(dir)).toEqual([old]);
+    expect(listDir(dir)).toEqual([`${dead}-busy.tmp`]);
+  });
+
+  it('beside files that are not lockhouse’s, sweeps only names of the label it is given', async () => {
+    const dir = tempdir();
+    const dead = await deadPid();
+    touch(join(dir, `.app.pyz.${dead}-abc.tmp`), GRACE_MS + 60_000);
+    touch(join(dir, `.other.pyz.${dead}-abc.tmp`), GRACE_MS + 60_000);
+    touch(join(dir, `${dead}-abc.tmp`), GRACE_MS + 60_000);
+    expect(await sweepLeftovers(dir, { label: 'app.pyz' })).toEqual([join(dir, `.app.pyz.${dead}-abc.tmp`)]);
+    expect(listDir(dir)).toEqual([`.other.pyz.${dead}-abc.tmp`, `${dead}-abc.tmp`]);
+  });
+
+  it('a name handed back by its writer is anyone’s to sweep', async () => {
+    const dir = tempdir();
+    const name = newTempName();
+    touch(join(dir, name), GRACE_MS + 60_000);
+    expect(await sweepLeftovers(dir, { isAlive: () => false })).toEqual([]);
+    releaseTempName(name);
+    expect(await sweepLeftovers(dir, { isAlive: () => false })).toEqual([join(dir, name)]);
   });
 
   it('a missing directory has nothing to sweep', async () => {
-    expect(await sweepTemps(join(tempdir(), 'nope'))).toEqual([]);
+    expect(await sweepLeftovers(join(tempdir(), 'nope'))).toEqual([]);
   });
 });
 

@@ -8,7 +8,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, s
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isLockhouseError } from '../../../src/errors.js';
-import { sweepTemps } from '../../../src/io/store/sweep.js';
+import { GRACE_MS, sweepLeftovers } from '../../../src/io/store/sweep.js';
 import { createTempFiles } from '../../../src/io/store/temp-files.js';
 import { compileStore, exited, firstLine, listDir, randomData, runScript, sha, tempdir } from './helpers.js';
 
@@ -172,7 +172,7 @@ describe('TempFile', () => {
 });
 
 describe('a writer killed mid-write', () => {
-  it('leaves only a .tmp (nothing under a final name), which sweepTemps removes once the pid is dead', async () => {
+  it('leaves only a .tmp (nothing under a final name), which the sweeper removes once the pid is dead and the grace is over', async () => {
     const dir = tempdir();
     const store = compileStore(join(dir, 'compiled'));
     const out = join(dir, 'out');
@@ -195,17 +195,17 @@ describe('a writer killed mid-write', () => {
       [tmp, join(out, 'pkg-1.0-py3-none-any.whl')],
     );
     const path = await firstLine(child);
-    // Alive: its file is not swept, even with no grace at all.
-    expect(await sweepTemps(tmp, { deadGraceMs: 0 })).toEqual([]);
+    // Alive: its file is not swept, even past the grace.
+    expect(await sweepLeftovers(tmp, { now: Date.now() + GRACE_MS })).toEqual([]);
     child.kill('SIGKILL');
     await exited(child);
     expect(listDir(out)).toEqual(['.lockhouse']);
     expect(listDir(tmp)).toEqual([path.slice(tmp.length + 1)]);
     expect(path.startsWith(`${tmp}/${child.pid}-`)).toBe(true);
-    // Dead, but just now: the default grace keeps it (another pid namespace may own it)…
-    expect(await sweepTemps(tmp)).toEqual([]);
-    // …and without grace it goes.
-    expect(await sweepTemps(tmp, { deadGraceMs: 0 })).toEqual([path]);
+    // Dead, but just now: the grace keeps it (another pid namespace may own it)…
+    expect(await sweepLeftovers(tmp)).toEqual([]);
+    // …and once the grace is over it goes.
+    expect(await sweepLeftovers(tmp, { now: Date.now() + GRACE_MS })).toEqual([path]);
     expect(listDir(tmp)).toEqual([]);
   });
 });

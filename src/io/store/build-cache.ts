@@ -1,15 +1,18 @@
 /**
  * Built wheels, kept by what they were built from — (sdist sha256 or git
  * commit, interpreter, frontend, isolation) — so a re-run, or another
- * wheelhouse, builds nothing again. `<cache>/builds-v1/<key>/` holds the
- * wheel and `info.json` (its sha256); an entry is made in a temporary
- * folder and renamed into place whole, and hashed when read.
+ * wheelhouse, builds nothing again. `<cache>/builds-v1/<xx>/<key>/` holds
+ * the wheel and `info.json` (its sha256); an entry lands whole, as a folder
+ * (land.ts: made under a temporary name, renamed into place; one already
+ * there wins), and is hashed when read.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyFile, link } from 'node:fs/promises';
-import { hashFile } from '../../io/store/index.js';
+import { hashFile } from './hash-file.js';
+import { landDir, linkOrCopy } from './land.js';
+
+export const BUILDS_DIR = 'builds-v1';
 
 export interface BuiltEntry {
   /** The wheel inside the cache entry. */
@@ -29,10 +32,11 @@ export function buildKey(parts: readonly string[]): string {
 }
 
 export function openBuildCache(root: string): BuildCache {
-  const base = join(root, 'builds-v1');
+  const base = join(root, BUILDS_DIR);
+  const entryDir = (key: string): string => join(base, key.slice(0, 2), key);
   return {
     async get(key) {
-      const dir = join(base, key.slice(0, 2), key);
+      const dir = entryDir(key);
       let info: { filename: string; sha256: string };
       try {
         info = JSON.parse(await readFile(join(dir, 'info.json'), 'utf8')) as { filename: string; sha256: string };
@@ -49,24 +53,11 @@ export function openBuildCache(root: string): BuildCache {
       return { path, filename: info.filename, sha256: info.sha256 };
     },
     async put(key, wheel, filename, sha256) {
-      const parent = join(base, key.slice(0, 2));
-      await mkdir(parent, { recursive: true });
-      const staging = await mkdtemp(join(parent, `.${key}-`));
-      try {
-        await link(wheel, join(staging, filename)).catch(() => copyFile(wheel, join(staging, filename)));
+      // Another run putting the same build first is fine: the key is the content.
+      await landDir(entryDir(key), async (staging) => {
+        await linkOrCopy(wheel, join(staging, filename));
         await writeFile(join(staging, 'info.json'), `${JSON.stringify({ filename, sha256 })}\n`);
-        await rename(staging, join(parent, key)).catch(async (error: NodeJS.ErrnoException) => {
-          // Another run put the same build first: the key is the content.
-          if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
-        });
-      } finally {
-        await rm(staging, { recursive: true, force: true });
-      }
+      });
     },
   };
-}
-
-/** Files a frontend left in its output folder. */
-export async function wheelsIn(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((name) => name.endsWith('.whl'));
 }

@@ -7,19 +7,16 @@
  */
 import { lstat, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { errnoCode, reason, storeError } from './store-error.js';
 import { quoteName } from '../../python/names.js';
-
-export const STATE_DIR = '.lockhouse';
+import { errnoCode, reason, storeError } from '../store/store-error.js';
+import { STATE, STATE_DIR } from './layout.js';
 
 /**
- * The folders lockhouse makes in DIR/.lockhouse besides `tmp`, when it
- * needs them: `sdists` (sdists kept to be built, without a cache), `build`
- * (the frontends' output), `logs` (build logs), `git-v1` (checkouts, without
- * a cache). Each is made with `mkdir -p`, which follows a link: a link there
- * is refused up front, as one at DIR/.lockhouse is.
+ * The folders lockhouse makes in DIR/.lockhouse besides `tmp` when it needs
+ * them (layout.ts) are made with `mkdir -p`, which follows a link: a link
+ * there is refused up front, as one at DIR/.lockhouse is.
  */
-export const STATE_FOLDERS: readonly string[] = ['sdists', 'build', 'logs', 'git-v1'];
+const STATE_FOLDERS: readonly string[] = Object.values(STATE).filter((folder) => folder !== STATE.tmp);
 
 // C0 controls, DEL and C1 controls: never in a wheel or sdist name, and a
 // way to forge terminal output when a name is printed.
@@ -85,7 +82,7 @@ export async function ensureOutputDir(dir: string): Promise<OutputDirs> {
     throw storeError('OUTPUT_UNSAFE_PATH', `the output ${root} is not a directory`, { hint: 'pass -o a directory (it is created if missing)' });
   }
   const state = join(root, STATE_DIR);
-  const tmp = join(state, 'tmp');
+  const tmp = join(state, STATE.tmp);
   await ensureRealDir(state);
   await ensureRealDir(tmp);
   for (const folder of STATE_FOLDERS) await refuseLink(join(state, folder));

@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeSimpleIndex, type IndexDirSummary, type IndexLog, type KnownFile } from '../../src/app/index-dir.js';
-import { makeSdist, makeWheel, type Artifact } from '../helpers/artifacts.js';
-import { testdir } from '../helpers/testdir.js';
+import { writeSimpleIndex, type IndexDirSummary, type IndexLog, type KnownFile } from '../../../src/io/wheelhouse/static-index.js';
+import { makeSdist, makeWheel, type Artifact } from '../../helpers/artifacts.js';
+import { testdir } from '../../helpers/testdir.js';
 
 const app = makeWheel({ name: 'App', version: '1.0', requiresDist: ['lib>=2'], requiresPython: '>=3.8' });
 const lib = makeWheel({ name: 'lib', version: '2.0' });
@@ -150,7 +150,7 @@ describe('writeSimpleIndex', () => {
     const mtimeMs = statSync(join(filesDir, lib.filename)).mtimeMs;
     const known = new Map<string, KnownFile>([
       [lib.filename, { sha256: 'b'.repeat(64), size: lib.size, mtimeMs }],
-      [libSdist.filename, { sha256: 'c'.repeat(64), size: libSdist.size + 1 }],
+      [libSdist.filename, { sha256: 'c'.repeat(64), size: libSdist.size + 1, mtimeMs }],
     ]);
     const summary = await writeSimpleIndex({ dir, filesDir, known, log: logger().log });
     expect(summary.hashed).toBe(1);

@@ -3,8 +3,8 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isLockhouseError } from '../../../src/errors.js';
-import { ensureOutputDir, outputPath, unsafeNameReason } from '../../../src/io/store/safe-paths.js';
-import { tempdir } from './helpers.js';
+import { ensureOutputDir, outputPath, unsafeNameReason } from '../../../src/io/wheelhouse/safe-paths.js';
+import { tempdir } from '../store/helpers.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | null> {
   const error = await promise.then(() => null, (e: unknown) => e);

@@ -1,9 +1,9 @@
 /**
- * `lockhouse index DIR` as a library call: list the wheels and sdists of a
- * wheelhouse, hash them (or take the manifest's word for files it vouches
- * for), extract each wheel's METADATA beside it as `<wheel>.metadata`
- * (PEP 658), and write the static index that src/output/simple-index.ts
- * renders under DIR/simple/.
+ * The static index of a wheelhouse (`lockhouse index DIR`, `collect --layout
+ * simple`): list the wheels and sdists, hash them (or take the manifest's
+ * word for files it vouches for: trust.ts), extract each wheel's METADATA
+ * beside it as `<wheel>.metadata` (PEP 658), and write the index that
+ * src/output/simple-index.ts renders under DIR/simple/.
  *
  * - Only regular files are listed, and symlinks are never followed: a
  *   checked-in or unpacked wheelhouse may carry links pointing anywhere.
@@ -20,27 +20,26 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { lstat, readFile, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { lstat, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { LockhouseError, isLockhouseError } from '../errors.js';
-import { readWheelMetadata } from '../io/build/wheel-identity.js';
-import { hashFile, openRegularFile } from '../io/store/hash-file.js';
-import { ensureOutputDir, ensureRealDir } from '../io/store/safe-paths.js';
-import { errnoCode, reason, storeError } from '../io/store/store-error.js';
-import { DAY_MS, sweepTemps } from '../io/store/sweep.js';
-import { createTempFiles } from '../io/store/temp-files.js';
-import type { TempFiles } from '../io/store/types.js';
-import { MANIFEST_FILE, readManifest } from '../output/manifest.js';
-import { runPool } from './collect/pool.js';
-import { projectOf, renderSimpleIndex, SIMPLE_DIR, type IndexFile } from '../output/simple-index.js';
+import { LockhouseError, isLockhouseError } from '../../errors.js';
+import { projectOf, renderSimpleIndex, type IndexFile } from '../../output/simple-index.js';
+import { readWheelMetadata } from '../build/wheel-identity.js';
+import { runPool } from '../run-pool.js';
+import { hashFile, openRegularFile } from '../store/hash-file.js';
+import { landBytes } from '../store/land.js';
+import { errnoCode, reason, storeError } from '../store/store-error.js';
+import { sweepLeftovers } from '../store/sweep.js';
+import { SIMPLE_DIR } from './layout.js';
+import { ensureOutputDir, ensureRealDir } from './safe-paths.js';
+import { isUnchanged, type Recorded } from './trust.js';
+import { byText } from '../../compare.js';
 
 export type IndexLog = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 
-/** What the caller already knows of a file (the manifest's record): trusted when size (and mtime, if given) still match. */
-export interface KnownFile {
+/** What the caller already knows of a file (the manifest's record): trusted by the re-run rule (trust.ts). */
+export interface KnownFile extends Recorded {
   readonly sha256: string;
-  readonly size: number;
-  readonly mtimeMs?: number;
 }
 
 export interface IndexDirRequest {
@@ -76,35 +75,6 @@ export interface IndexDirSummary {
   readonly warnings: ReadonlyArray<{ readonly file: string; readonly code: 'INDEX_SKIPPED_FILE' | 'INDEX_NO_METADATA'; readonly reason: string }>;
 }
 
-/** The simple layout's folder of files (lockhouse collect --layout simple). */
-export const FILES_DIR = 'files';
-
-export interface IndexWheelhouseRequest {
-  readonly dir: string;
-  /** Hash every file, trusting nothing the manifest says. */
-  readonly verify: boolean;
-  readonly log: IndexLog;
-}
-
-/**
- * Index a wheelhouse as lockhouse collect left it: the files are in
- * DIR/files when the manifest says the layout is `simple` (or, without a
- * manifest that says, when DIR/files exists), else in DIR; files the
- * manifest lists keep its sha256 while their size and mtime are unchanged.
- */
-export async function indexWheelhouse(request: IndexWheelhouseRequest): Promise<IndexDirSummary> {
-  const dir = await existingDir(request.dir);
-  const manifestPath = join(dir, MANIFEST_FILE);
-  // A link at the manifest's name is not lockhouse's manifest: nothing is trusted from it.
-  const manifestStats = await lstat(manifestPath).catch(() => null);
-  const manifest = manifestStats?.isFile() ? readManifest(await readFile(manifestPath, 'utf8').catch(() => '')) : null;
-  if (manifestStats && !manifest) request.log('warn', `${MANIFEST_FILE} is not a manifest this lockhouse reads: every file is hashed`);
-  const layout = manifest?.layout ?? ((await lstat(join(dir, FILES_DIR)).catch(() => null)) ? 'simple' : 'flat');
-  const known = new Map<string, KnownFile>();
-  if (!request.verify) for (const artifact of manifest?.artifacts ?? []) known.set(artifact.filename, artifact);
-  return writeSimpleIndex({ dir, filesDir: layout === 'simple' ? join(dir, FILES_DIR) : dir, known, log: request.log });
-}
-
 /** The distribution files an index lists; the legacy sdist extensions are left to --find-links. */
 const LISTED = /\.(whl|tar\.gz|zip)$/;
 const METADATA_SUFFIX = '.metadata';
@@ -116,9 +86,7 @@ export async function writeSimpleIndex(request: IndexDirRequest): Promise<IndexD
   const filesRel = relative(dir, filesDir).split(sep).join('/');
   const filesUrl = `../../${filesRel === '' ? '' : `${filesRel.split('/').map(encodeURIComponent).join('/')}/`}`;
   const { tmp } = await ensureOutputDir(dir);
-  // A dead writer's files go at once: a killed run's leftovers, never a live run's.
-  await sweepTemps(tmp, { olderThanMs: DAY_MS, deadGraceMs: 0 });
-  const temps = createTempFiles(tmp);
+  await sweepLeftovers(tmp);
   const show = (path: string): string => relative(dir, path).split(sep).join('/');
 
   const warnings: Array<IndexDirSummary['warnings'][number]> = [];
@@ -139,7 +107,7 @@ export async function writeSimpleIndex(request: IndexDirRequest): Promise<IndexD
       return null;
     }
     const known = request.known?.get(name);
-    const trusted = known !== undefined && known.size === stats.size && (known.mtimeMs === undefined || known.mtimeMs === stats.mtimeMs);
+    const trusted = known !== undefined && isUnchanged(known, stats);
     let sha256 = known?.sha256 ?? '';
     let size = stats.size;
     if (!trusted) {
@@ -159,7 +127,7 @@ export async function writeSimpleIndex(request: IndexDirRequest): Promise<IndexD
     const metadataPath = join(filesDir, `${name}${METADATA_SUFFIX}`);
     try {
       const metadata = await readWheelMetadata(path, { noFollow: true });
-      if (await writeIfChanged(temps, metadataPath, metadata.bytes)) written.push(show(metadataPath));
+      if (await writeIfChanged(tmp, metadataPath, metadata.bytes)) written.push(show(metadataPath));
       return { ...file, requiresPython: metadata.requiresPython, metadataSha256: createHash('sha256').update(metadata.bytes).digest('hex') };
     } catch (error) {
       if (!isLockhouseError(error) || error.code !== 'INDEX_NO_METADATA') throw error;
@@ -177,7 +145,7 @@ export async function writeSimpleIndex(request: IndexDirRequest): Promise<IndexD
   for (const project of index.projects) await ensureRealDir(join(simpleDir, project.name));
   for (const document of index.documents) {
     const path = join(dir, ...document.path.split('/'));
-    if (await writeIfChanged(temps, path, Buffer.from(document.content, 'utf8'))) written.push(document.path);
+    if (await writeIfChanged(tmp, path, Buffer.from(document.content, 'utf8'))) written.push(document.path);
   }
 
   const removed = [
@@ -197,7 +165,7 @@ export async function writeSimpleIndex(request: IndexDirRequest): Promise<IndexD
     hashed,
     written: written.sort(),
     removed: removed.sort(),
-    warnings: warnings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+    warnings: warnings.sort(byText((warning) => warning.file)),
   };
 }
 
@@ -262,16 +230,9 @@ async function listFiles(folder: string, skip: (name: string, why: string) => vo
 }
 
 /** Write `bytes` at `path` through a temporary file and one rename, unless a regular file with those bytes is there. Says whether it wrote. */
-async function writeIfChanged(temps: TempFiles, path: string, bytes: Buffer): Promise<boolean> {
+async function writeIfChanged(tmp: string, path: string, bytes: Buffer): Promise<boolean> {
   if (await holds(path, bytes)) return false;
-  const temp = await temps.create('sha256');
-  try {
-    await temp.write(bytes);
-    await temp.finish();
-    await temp.moveTo(path);
-  } finally {
-    await temp.discard();
-  }
+  await landBytes(path, bytes, { tempDir: tmp });
   return true;
 }
 

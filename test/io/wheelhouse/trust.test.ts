@@ -2,8 +2,8 @@
 import { lstatSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTrusted, isUnchanged, recordOf } from '../../../src/io/store/manifest-trust.js';
-import { tempdir } from './helpers.js';
+import { isTrusted, isUnchanged, recordOf } from '../../../src/io/wheelhouse/trust.js';
+import { tempdir } from '../store/helpers.js';
 
 describe('manifest trust', () => {
   it('trusts an untouched file, also after its record went through JSON', async () => {

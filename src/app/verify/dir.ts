@@ -6,13 +6,13 @@
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LockhouseError } from '../errors.js';
-import { openRegularFile } from '../io/store/hash-file.js';
-import { errnoCode, reason } from '../io/store/store-error.js';
-import { MANIFEST_FILE, readManifest, type Manifest } from '../output/manifest.js';
-import { parseSdistFilename, parseWheelFilename } from '../python/names.js';
-import { FILES_DIR, type LayoutKind } from './collect/output-dir.js';
-import type { ExtraFile } from './verify.js';
+import { LockhouseError } from '../../errors.js';
+import { errnoCode, reason } from '../../io/store/store-error.js';
+import { detectLayout, filesDirOf, FILES_DIR, MANIFEST_FILE, type LayoutKind } from '../../io/wheelhouse/layout.js';
+import { readManifestFile, type NoManifest } from '../../io/wheelhouse/manifest-file.js';
+import type { Manifest } from '../../output/manifest.js';
+import { parseSdistFilename, parseWheelFilename } from '../../python/names.js';
+import type { ExtraFile } from './types.js';
 
 export type DirEntryKind = 'file' | 'symlink' | 'directory' | 'other';
 
@@ -40,11 +40,11 @@ export async function openVerifyDir(root: string): Promise<VerifyDir> {
     });
   }
   const warnings: string[] = [];
-  const manifest = await readDirManifest(join(root, MANIFEST_FILE), warnings);
-  // The manifest says (no `layout`: flat); with no manifest, a DIR/files
-  // folder means the simple layout, as `lockhouse index` decides.
-  const layout: LayoutKind = manifest ? (manifest.layout ?? 'flat') : (await lstat(join(root, FILES_DIR)).catch(() => null)) ? 'simple' : 'flat';
-  const filesDir = layout === 'simple' ? join(root, FILES_DIR) : root;
+  const read = await readManifestFile(root);
+  const manifest = read.manifest;
+  if (read.problem !== null) warnings.push(manifestWarning(read.problem, read.detail));
+  const layout: LayoutKind = await detectLayout(root, manifest);
+  const filesDir = filesDirOf(root, layout);
   if (layout === 'simple') {
     const files = await lstat(filesDir).catch(() => null);
     if (files?.isSymbolicLink()) {
@@ -57,26 +57,18 @@ export async function openVerifyDir(root: string): Promise<VerifyDir> {
   return { root, layout, filesDir, manifest, entries: await listEntries(filesDir), warnings, pathOf: (filename) => join(filesDir, filename) };
 }
 
-/** DIR/lockhouse.json, read without following a link; null (with a warning) when there is none this lockhouse reads. */
-async function readDirManifest(path: string, warnings: string[]): Promise<Manifest | null> {
-  let text: string;
-  try {
-    const { handle } = await openRegularFile(path, { noFollow: true });
-    try {
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === 'ENOENT') warnings.push(`no manifest (${path}): built wheels cannot be checked`);
-    else if (code === 'ELOOP') warnings.push(`${path} is a symbolic link, not read (lockhouse never follows links in DIR)`);
-    else warnings.push(`${path} cannot be read (${reason(error)}); it is ignored`);
-    return null;
+/** What verify says when DIR has no manifest it can use. */
+function manifestWarning(problem: NoManifest, detail: string): string {
+  switch (problem) {
+    case 'absent':
+      return `${detail}: built wheels cannot be checked`;
+    case 'invalid':
+      return `${detail}; it is ignored (built wheels cannot be checked)`;
+    case 'unreadable':
+      return `${detail}; it is ignored`;
+    default:
+      return detail;
   }
-  const manifest = readManifest(text);
-  if (!manifest) warnings.push(`${path} is not a manifest this lockhouse reads; it is ignored (built wheels cannot be checked)`);
-  return manifest;
 }
 
 async function listEntries(dir: string): Promise<Map<string, DirEntryKind>> {

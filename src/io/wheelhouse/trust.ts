@@ -1,10 +1,11 @@
 /**
- * Re-runs trust the manifest for files lockhouse wrote (unless --verify): a
- * file whose size and mtime are what the manifest recorded right after the
- * rename is taken as unchanged without hashing it. mtime is compared exactly
- * (a float in ms survives JSON unchanged); ctime is not used, because
- * hardlinking a cache entry into another DIR changes the ctime of every link.
- * Pass lstat's answer: a symlink at the name is never trusted.
+ * The re-run trust rule: a file lockhouse wrote into DIR is taken as
+ * unchanged, without hashing it, when its size and mtime are what the
+ * manifest recorded right after the rename (unless --verify). mtime is
+ * compared exactly (a float in ms survives JSON unchanged); ctime is not
+ * used, because hardlinking a cache entry into another DIR changes the
+ * ctime of every link. Pass lstat's answer: a symlink at the name is never
+ * trusted. Collect, its builds, and the static index all decide by this.
  */
 import type { Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';

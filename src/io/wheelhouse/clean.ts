@@ -7,15 +7,14 @@
  */
 import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MANIFEST_FILE } from '../../output/manifest.js';
-import type { OutputLayout } from './output-dir.js';
+import { MANIFEST_FILE } from './layout.js';
 
-export async function cleanOutput(layout: OutputLayout, keep: ReadonlySet<string>): Promise<string[]> {
+export async function cleanOutput(filesDir: string, keep: ReadonlySet<string>): Promise<string[]> {
   const removed: string[] = [];
-  for (const entry of await readdir(layout.filesDir, { withFileTypes: true })) {
+  for (const entry of await readdir(filesDir, { withFileTypes: true })) {
     if (!entry.isFile() || entry.name.startsWith('.') || entry.name === MANIFEST_FILE || keep.has(entry.name)) continue;
     if (entry.name.endsWith('.metadata') && keep.has(entry.name.slice(0, -'.metadata'.length))) continue;
-    await unlink(join(layout.filesDir, entry.name));
+    await unlink(join(filesDir, entry.name));
     removed.push(entry.name);
   }
   return removed.sort();

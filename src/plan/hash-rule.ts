@@ -4,8 +4,7 @@
  * only md5 or sha1 is refused unless --allow-weak-hashes; one with no hash
  * at all unless --allow-unhashed. Pure.
  */
-import type { Hashes } from '../../model.js';
-import type { Expected } from '../../io/store/types.js';
+import type { Expected, Hashes } from '../model.js';
 
 const STRONG = ['sha256', 'sha512', 'sha384'] as const;
 const WEAK = ['sha1', 'md5'] as const;

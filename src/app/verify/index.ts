@@ -1,102 +1,28 @@
 /**
  * `lockhouse verify` as a library call: is DIR complete and intact for the
  * lock? Plans as collect does and takes the files for DIR from the same
- * jobs (collect/jobs.ts), so the two never disagree about what belongs
+ * jobs (plan/jobs.ts), so the two never disagree about what belongs
  * there; built wheels, which the lock cannot vouch for, are checked against
  * the manifest DIR/lockhouse.json. Every expected file is hashed (streamed,
  * never through a symlink); then every file in the directory that nothing
  * explains is listed. Nothing is written.
  */
 import { dirname, resolve } from 'node:path';
-import type { Manifest } from '../output/manifest.js';
-import type { Plan } from '../plan/types.js';
-import type { Algorithm } from '../io/store/digest.js';
-import { digestFile, hashFile } from '../io/store/hash-file.js';
-import { unsafeNameReason } from '../io/store/safe-paths.js';
-import { errnoCode, reason } from '../io/store/store-error.js';
-import { collectJobs, type Jobs } from './collect/jobs.js';
-import type { HashPolicy } from './collect/expected.js';
-import type { LayoutKind } from './collect/output-dir.js';
-import { runPool } from './collect/pool.js';
-import { planLock, type PlanRequest, type PlanResult } from './plan.js';
-import type { TargetContext } from './targets.js';
-import { explainExtras, openVerifyDir, type DirEntryKind, type VerifyDir } from './verify-dir.js';
+import { byText } from '../../compare.js';
+import type { Algorithm } from '../../io/store/digest.js';
+import { digestFile, hashFile } from '../../io/store/hash-file.js';
+import { errnoCode, reason } from '../../io/store/store-error.js';
+import { unsafeNameReason } from '../../io/wheelhouse/safe-paths.js';
+import { runPool } from '../../io/run-pool.js';
+import type { Manifest } from '../../output/manifest.js';
+import { jobsOf, type Jobs } from '../../plan/jobs.js';
+import type { Plan } from '../../plan/types.js';
+import { planLock, type PlanResult } from '../plan.js';
+import type { TargetContext } from '../targets.js';
+import { explainExtras, openVerifyDir, type DirEntryKind, type VerifyDir } from './dir.js';
+import type { AlteredFile, ExpectedFrom, MissingFile, UnverifiableFile, VerifyEntry, VerifyRequest, VerifyResult } from './types.js';
 
-export interface VerifyRequest extends HashPolicy {
-  readonly plan: PlanRequest;
-  /** -o, --output DIR (relative to the lock request's cwd). */
-  readonly output: string;
-  /** Files hashed at once (default 4: hashing is disk-bound, and two at a time already fill most disks). */
-  readonly concurrency?: number;
-}
-
-/** Where a file's expected hash comes from: the lock, or (built wheels) the manifest. */
-export type ExpectedFrom = 'lock' | 'manifest';
-
-export interface VerifyEntry {
-  readonly package: string | null;
-  readonly version: string | null;
-  /** Null for a package that has no file to check (a plan error, a build with no wheel). */
-  readonly filename: string | null;
-}
-
-export interface MissingFile extends VerifyEntry {
-  /** The target that lacks it, when only one does; null: every target it serves. */
-  readonly target: string | null;
-  /** ABSENT, SYMLINK, NOT_REGULAR, UNREADABLE, NOT_BUILT, or the collect code that keeps it out (PLAN_NO_ARTIFACT, HASH_MISSING …). */
-  readonly code: string;
-  readonly reason: string;
-}
-
-export interface AlteredFile extends VerifyEntry {
-  readonly filename: string;
-  readonly from: ExpectedFrom;
-  /** The expected hash's algorithm: sha256, or sha384 / sha512 (and md5 / sha1 with --allow-weak-hashes) where the lock gives only that. */
-  readonly algorithm: string;
-  readonly expected: string;
-  readonly actual: string;
-  /** The file's sha256, whatever the algorithm. */
-  readonly sha256: string;
-  readonly expectedSize: number | null;
-  readonly size: number;
-}
-
-export interface ExtraFile extends VerifyEntry {
-  readonly filename: string;
-  /** UNEXPLAINED (a file nothing explains), SYMLINK (any symbolic link, never followed), NOT_REGULAR (a FIFO, socket or device). */
-  readonly code: 'UNEXPLAINED' | 'SYMLINK' | 'NOT_REGULAR';
-  readonly reason: string;
-}
-
-export interface UnverifiableFile extends VerifyEntry {
-  readonly filename: string;
-  /** True with --allow-unhashed (no hash in the lock): reported, not a problem. False: a hash policy refuses it (pass the flag to accept it). */
-  readonly accepted: boolean;
-  readonly sha256: string;
-  readonly reason: string;
-}
-
-export interface VerifyResult {
-  readonly planned: PlanResult;
-  /** DIR, absolute. */
-  readonly dir: string;
-  /** Where the artifacts are: DIR (flat) or DIR/files (simple). */
-  readonly filesDir: string;
-  readonly layout: LayoutKind;
-  /** DIR/lockhouse.json as read, or null when there is none this lockhouse can read. */
-  readonly manifest: Manifest | null;
-  readonly ok: boolean;
-  /** Missing, altered and extra files, and unverifiable ones not accepted: ok when 0. */
-  readonly problems: number;
-  /** Expected files that were present and hashed against an expected hash. */
-  readonly checked: number;
-  readonly missing: readonly MissingFile[];
-  readonly altered: readonly AlteredFile[];
-  readonly extra: readonly ExtraFile[];
-  readonly unverifiable: readonly UnverifiableFile[];
-  /** Worth knowing, never a verdict: no manifest, a manifest of another lock or other targets. */
-  readonly warnings: readonly string[];
-}
+export type * from './types.js';
 
 /** A file DIR must hold, and how to tell it is the right one. */
 interface Expectation extends VerifyEntry {
@@ -119,7 +45,7 @@ export async function verify(request: VerifyRequest, context: TargetContext): Pr
   const planned = await planLock(request.plan, context);
   const cwd = request.plan.lock.cwd;
   const dir = await openVerifyDir(resolve(cwd, request.output));
-  const jobs = collectJobs(planned.graph, planned.plan, {
+  const jobs = jobsOf(planned.graph, planned.plan, {
     lockDir: dirname(resolve(cwd, planned.lock.path)),
     sdistsInOutput: Boolean(request.plan.plan.sdist),
     allowUnhashed: request.allowUnhashed,
@@ -311,7 +237,4 @@ function entryOf(entry: VerifyEntry): VerifyEntry {
   return { package: entry.package, version: entry.version, filename: entry.filename };
 }
 
-function byFile(a: VerifyEntry, b: VerifyEntry): number {
-  const key = (entry: VerifyEntry): string => `${entry.filename ?? ''}\u0000${entry.package ?? ''}\u0000${entry.version ?? ''}`;
-  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
-}
+const byFile = byText((entry: VerifyEntry) => `${entry.filename ?? ''}\u0000${entry.package ?? ''}\u0000${entry.version ?? ''}`);

@@ -1,17 +1,16 @@
 /**
- * The plan → the work of a collect: one job per file to put in DIR (or,
- * for an sdist that is only there to be built, in the cache), one job per
- * wheel to build, and the failures known before anything is fetched (plan
- * errors, refused hashes, two different files wanting one name). Pure.
+ * The plan → the work it makes: one job per file to put in DIR (or, for an
+ * sdist that is only there to be built, in the cache), one job per wheel to
+ * build, and the failures known before anything is fetched (plan errors,
+ * refused hashes, two different files wanting one name). Collect runs these
+ * jobs; verify checks DIR against the same jobs, so the two never disagree
+ * about what belongs there. Pure.
  */
 import { isAbsolute, join } from 'node:path';
-import { LockhouseError } from '../../errors.js';
-import { unsafeNameReason } from '../../io/store/safe-paths.js';
-import type { LockGraph } from '../../model.js';
-import type { ManifestFailure } from '../../output/manifest.js';
-import type { Plan, PlanItem } from '../../plan/types.js';
-import { quoteName } from '../../python/names.js';
-import { hashRule, type HashPolicy, type HashRule } from './expected.js';
+import type { LockGraph } from '../model.js';
+import type { ManifestFailure } from '../output/manifest.js';
+import { hashRule, type HashPolicy, type HashRule } from './hash-rule.js';
+import type { Plan, PlanItem } from './types.js';
 
 export interface FileJob {
   readonly item: PlanItem;
@@ -51,7 +50,7 @@ export interface JobOptions extends HashPolicy {
   readonly sdistsInOutput: boolean;
 }
 
-export function collectJobs(graph: LockGraph, plan: Plan, options: JobOptions): Jobs {
+export function jobsOf(graph: LockGraph, plan: Plan, options: JobOptions): Jobs {
   const failures: ManifestFailure[] = plan.errors.map((error) => ({
     code: error.code,
     package: error.package,
@@ -109,25 +108,6 @@ export function collectJobs(graph: LockGraph, plan: Plan, options: JobOptions): 
     files.push(job);
   }
   return { files, builds, failures };
-}
-
-/**
- * Throws OUTPUT_UNSAFE_PATH, naming the package and where the lock names
- * it, for the first file whose name DIR cannot take. The lock reader checked
- * names against the wheel and sdist grammars; a direct URL's archive may
- * carry any name, and some plain-looking ones (`a:b.zip`, `.lockhouse.zip`)
- * are still not for DIR. Called before DIR is touched.
- */
-export function refuseUnsafeNames(graph: LockGraph, jobs: Jobs): void {
-  for (const job of jobs.files) {
-    const why = unsafeNameReason(job.filename);
-    if (why === null) continue;
-    const { item } = job;
-    const where = `${graph.path}: ${item.artifact?.where ?? ''} (${item.package}${item.version === null ? '' : ` ${item.version}`})`;
-    throw new LockhouseError('OUTPUT_UNSAFE_PATH', `${where}: refusing to write ${quoteName(job.filename)} in the output directory: ${why}`, {
-      hint: 'the lock names this file; a wheel or sdist name is a plain file name',
-    });
-  }
 }
 
 function sameContent(a: FileJob['rule'], b: FileJob['rule']): boolean {

@@ -1,0 +1,57 @@
+/**
+ * The end of a collect: the files emitted beside the wheelhouse (a pylock,
+ * hashed requirements — or, when something failed, an EMIT_INCOMPLETE
+ * failure instead), --clean, the manifest, and for the simple layout the
+ * static index of what DIR/files now holds.
+ */
+import { basename, dirname, relative, sep } from 'node:path';
+import type { Log } from '../../model.js';
+import type { Manifest } from '../../output/manifest.js';
+import { cleanOutput } from '../../io/wheelhouse/clean.js';
+import { writeSimpleIndex } from '../../io/wheelhouse/static-index.js';
+import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
+import { emitOutputs, emitPaths, type EmitContext, type EmitRequest } from './emit.js';
+import type { Recorded } from './record.js';
+
+/** Emit what was asked, or record why not. Returns the emitted files inside DIR (relative, POSIX), which the manifest lists. */
+export async function emitOrExplain(request: EmitRequest, context: EmitContext, recorded: Recorded): Promise<string[]> {
+  const emitted = emitPaths(request, context.cwd).flatMap((path) => insideDir(context.dir, path) ?? []);
+  if (recorded.failures.length === 0) {
+    await emitOutputs(request, context, recorded.artifacts);
+  } else if (request.emitPylock || request.emitRequirements) {
+    const flags = [request.emitPylock ? `--emit-pylock ${request.emitPylock}` : null, request.emitRequirements ? `--emit-requirements ${request.emitRequirements}` : null].filter(Boolean);
+    recorded.failures.push({
+      code: 'EMIT_INCOMPLETE',
+      package: null,
+      version: null,
+      filename: null,
+      target: null,
+      url: null,
+      reason: `${flags.join(' and ')} not written: ${recorded.failures.length} artifact(s) failed, and a lock without them would install an incomplete environment`,
+    });
+  }
+  return emitted;
+}
+
+/** --clean: remove what this collection does not contain (but the files it emits into the artifacts' folder). */
+export async function cleanWheelhouse(wheelhouse: Wheelhouse, request: EmitRequest, cwd: string, recorded: Recorded, log: Log): Promise<void> {
+  const emittedHere = emitPaths(request, cwd)
+    .filter((path) => dirname(path) === wheelhouse.filesDir)
+    .map((path) => basename(path));
+  const keep = new Set([...recorded.artifacts.map((artifact) => artifact.filename), ...emittedHere]);
+  const removed = await cleanOutput(wheelhouse.filesDir, keep);
+  if (removed.length) log('info', `--clean removed ${removed.length} file(s) this collection does not contain`, { removed });
+}
+
+/** The static index of what DIR/files holds now, from the hashes just verified. */
+export async function indexWheelhouse(wheelhouse: Wheelhouse, manifest: Manifest, log: Log): Promise<void> {
+  const known = new Map(manifest.artifacts.map((artifact) => [artifact.filename, artifact]));
+  const index = await writeSimpleIndex({ dir: wheelhouse.dir, filesDir: wheelhouse.filesDir, known, log });
+  log('info', `static index: ${index.projects} project(s), ${index.files} file(s) under ${wheelhouse.dir}/simple`);
+}
+
+/** `path` relative to DIR (POSIX) when it is inside DIR, else null: emitted files inside DIR are recorded in the manifest (verify and --clean leave them be); outside it, they are the user's. */
+function insideDir(dir: string, path: string): string | null {
+  const rel = relative(dir, path);
+  return rel && !rel.startsWith('..') && !rel.includes(':') ? rel.split(sep).join('/') : null;
+}

@@ -1,0 +1,73 @@
+/**
+ * What a collect's run amounts to, for the manifest: every artifact now in
+ * DIR and every failure (those known from the plan, those of the run), and
+ * the manifest itself. Pure.
+ */
+import { redactUrl } from '../../io/http/redact.js';
+import type { Target } from '../../model.js';
+import { MANIFEST_VERSION, type Manifest, type ManifestArtifact, type ManifestFailure } from '../../output/manifest.js';
+import type { Jobs } from '../../plan/jobs.js';
+import type { Plan } from '../../plan/types.js';
+import type { RunResult } from './run.js';
+import { compareText } from '../../compare.js';
+
+export interface Recorded {
+  readonly artifacts: ManifestArtifact[];
+  readonly failures: ManifestFailure[];
+}
+
+export function recordRun(jobs: Jobs, ran: RunResult): Recorded {
+  const artifacts: ManifestArtifact[] = ran.builds.flatMap((outcome) => outcome.artifacts);
+  const failures: ManifestFailure[] = [...jobs.failures, ...ran.builds.flatMap((outcome) => outcome.failures)];
+  for (const { job, outcome } of ran.files) {
+    const { item } = job;
+    if (!outcome.ok) {
+      failures.push({ package: item.package, version: item.version, filename: job.filename, target: null, ...outcome.failure });
+    } else if (job.destination === 'output') {
+      artifacts.push({
+        package: item.package,
+        version: item.version,
+        filename: job.filename,
+        kind: item.kind === 'sdist' ? 'sdist' : 'wheel',
+        origin: outcome.origin,
+        url: item.url === null ? null : redactUrl(item.url),
+        sha256: outcome.actual.sha256,
+        size: outcome.actual.size,
+        mtimeMs: outcome.mtimeMs,
+        targets: [...item.targets],
+      });
+    }
+  }
+  return { artifacts, failures };
+}
+
+export interface ManifestFacts {
+  /** `lockhouse <version>`. */
+  readonly generator: string;
+  readonly lock: { readonly path: string; readonly sha256: string };
+  readonly plan: Plan;
+  readonly layout: 'flat' | 'simple';
+  readonly recorded: Recorded;
+  /** Emitted files inside DIR, relative to it, POSIX. */
+  readonly emitted: readonly string[];
+}
+
+export function manifestOf(facts: ManifestFacts): Manifest {
+  const { plan, recorded } = facts;
+  return {
+    manifestVersion: MANIFEST_VERSION,
+    generator: facts.generator,
+    lock: { path: facts.lock.path, format: plan.format, sha256: facts.lock.sha256 },
+    allPlatforms: plan.allPlatforms,
+    ...(facts.layout === 'simple' ? { layout: 'simple' as const } : {}),
+    targets: plan.targets.map(targetRecord),
+    artifacts: [...recorded.artifacts].sort((a, b) => compareText(a.filename, b.filename)),
+    skipped: plan.skipped.map((skip) => ({ package: skip.package, version: skip.version, reason: skip.reason })),
+    failures: recorded.failures,
+    ...(facts.emitted.length ? { emitted: [...facts.emitted].sort() } : {}),
+  };
+}
+
+function targetRecord(target: Target): Manifest['targets'][number] {
+  return { id: target.id, pythonPlatform: target.pythonPlatform, pythonVersion: target.pythonVersion };
+}

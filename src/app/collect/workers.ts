@@ -1,0 +1,64 @@
+/**
+ * How one collect fetches a file and builds a wheel (run.ts schedules
+ * them): where each file lands (DIR, or — for an sdist there only to be
+ * built — the cache, else DIR/.lockhouse/sdists), the sources' options,
+ * the build layer, and the rule that neither ever throws for a job: an
+ * unexpected error is that job's failure, the rest go on.
+ */
+import type { FileJob } from '../../plan/jobs.js';
+import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
+import type { PlanResult } from '../plan.js';
+import { buildOptionsFor, openBuildIO } from './build-io.js';
+import { buildOne, type BuildOutcome } from './builds.js';
+import type { CollectEvents, CollectRequest } from './index.js';
+import type { OpenIO } from './io.js';
+import type { Workers } from './run.js';
+import { fetchOne, type Outcome, type SourceOptions } from './sources.js';
+
+export function workersFor(request: CollectRequest, planned: PlanResult, wheelhouse: Wheelhouse, io: OpenIO, env: NodeJS.ProcessEnv, events: CollectEvents): Workers {
+  const sourceOptions: SourceOptions = {
+    offline: request.offline,
+    verify: request.verify,
+    trusted: new Map((wheelhouse.previous.manifest?.artifacts ?? []).map((entry) => [entry.filename, entry])),
+    log: events.log,
+    ...(events.onBytes ? { onBytes: events.onBytes } : {}),
+  };
+  const finalPathOf = (job: FileJob): string | null =>
+    job.destination === 'output' ? wheelhouse.pathFor(job.filename) : io.cache ? null : wheelhouse.stateFile('sdists', job.filename);
+  const buildIO = openBuildIO(request, wheelhouse, env, events.log);
+  const buildOptions = buildOptionsFor(request, planned, wheelhouse.previous.manifest);
+
+  return {
+    // Twice as many files in hand as connections: while one file's bytes
+    // are being verified and renamed, the next request already waits on its
+    // connection, so no connection idles on local disk work. The HTTP layer
+    // still opens at most --concurrency connections per origin.
+    fileConcurrency: request.concurrency * 2,
+    buildConcurrency: request.buildJobs,
+    async fetch(job) {
+      const outcome = await fetchOne(job, finalPathOf(job), io, sourceOptions).catch((error: unknown): Outcome => ({ ok: false, failure: unexpected(error) }));
+      if (job.destination === 'output') events.onFile?.(job, outcome);
+      return outcome;
+    },
+    async build(job, source) {
+      // The sdist's path once fetched: its place in DIR, else its cache entry.
+      const sdistPath = async (): Promise<string | null> => {
+        if (job.source.kind !== 'sdist') return null;
+        const file = job.source.file;
+        const outcome = await source(file);
+        return outcome.ok ? (finalPathOf(file) ?? io.cacheEntryPath(outcome.actual.sha256)) : null;
+      };
+      const outcome = await buildOne(job, sdistPath, { io, build: buildIO, options: buildOptions, sources: sourceOptions }).catch(
+        (error: unknown): BuildOutcome => ({ artifacts: [], failures: [{ ...unexpected(error), package: job.item.package, version: job.item.version, filename: job.item.filename, target: null }] }),
+      );
+      events.onFile?.(null, null);
+      return outcome;
+    },
+  };
+}
+
+/** A job's failure from an error nobody expected: its code if it has one, else INTERNAL. */
+function unexpected(error: unknown): { code: string; url: string | null; reason: string } {
+  const failure = error as Error & { code?: string };
+  return { code: failure.code ?? 'INTERNAL', url: null, reason: failure.message };
+}

@@ -1,0 +1,57 @@
+/**
+ * The names a wheelhouse (DIR) is made of, in one place:
+ *
+ *   DIR/                       the files (flat layout, for pip --find-links)
+ *   DIR/files/ + DIR/simple/   the files and a static PEP 503/691 index (simple layout)
+ *   DIR/lockhouse.json         the manifest
+ *   DIR/.lockhouse/            lockhouse's own state:
+ *     tmp/                     files being written (DIR's filesystem: one rename puts them in place)
+ *     build/                   the build frontends' work folders
+ *     logs/                    build logs
+ *     sdists/                  sdists kept only to be built, when there is no cache
+ *     git-v1/                  git checkouts, when there is no cache
+ *
+ * and the one rule that tells the layout of an existing DIR.
+ */
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MANIFEST_FILE } from '../../output/manifest.js';
+import { SIMPLE_DIR } from '../../output/simple-index.js';
+
+export { MANIFEST_FILE, SIMPLE_DIR };
+
+export type LayoutKind = 'flat' | 'simple';
+
+/** The simple layout's folder of files. */
+export const FILES_DIR = 'files';
+/** lockhouse's state folder in DIR. */
+export const STATE_DIR = '.lockhouse';
+
+/** The folders of DIR/.lockhouse, by what they hold. */
+export const STATE = {
+  tmp: 'tmp',
+  build: 'build',
+  logs: 'logs',
+  sdists: 'sdists',
+  git: 'git-v1',
+} as const;
+export type StateFolder = keyof typeof STATE;
+
+/** DIR/.lockhouse/<folder>. */
+export function statePath(dir: string, folder: StateFolder): string {
+  return join(dir, STATE_DIR, STATE[folder]);
+}
+
+/** Where the files are for a layout: DIR, or DIR/files. */
+export function filesDirOf(dir: string, layout: LayoutKind): string {
+  return layout === 'simple' ? join(dir, FILES_DIR) : dir;
+}
+
+/**
+ * The layout of an existing DIR: what its manifest says (no `layout`: flat);
+ * with no manifest, a DIR/files entry means the simple layout.
+ */
+export async function detectLayout(dir: string, manifest: { readonly layout?: LayoutKind | undefined } | null): Promise<LayoutKind> {
+  if (manifest) return manifest.layout ?? 'flat';
+  return (await lstat(join(dir, FILES_DIR)).catch(() => null)) ? 'simple' : 'flat';
+}
