@@ -1,5 +1,19 @@
+/**
+ * One error hierarchy, one registry: every error class is a LockhouseError
+ * with a registered code; every registered code (ErrorCodes, VerifyCodes)
+ * has its section in docs/errors.md.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExitCode, LockhouseError, formatPath } from '../src/errors.js';
+import { ErrorCodes, ExitCode, LockhouseError, VerifyCodes, formatPath, isLockhouseError } from '../src/errors.js';
+import { BuildError } from '../src/io/build/build-error.js';
+import { FetchError, FetchErrorCodes, isFetchError } from '../src/io/http/errors.js';
+import { storeError } from '../src/io/store/store-error.js';
+
+const root = join(import.meta.dirname, '..');
+const errorsDoc = readFileSync(join(root, 'docs', 'errors.md'), 'utf8');
+const registered = new Set<string>([...Object.keys(ErrorCodes), ...VerifyCodes]);
 
 describe('formatPath', () => {
   it.each([
@@ -17,5 +31,68 @@ describe('LockhouseError', () => {
     const error = new LockhouseError('LOCK_NOT_TOML', 'uv.lock is not TOML', { hint: 'check line 3' });
     expect(error.exitCode).toBe(ExitCode.USAGE);
     expect(error.format()).toBe('error[LOCK_NOT_TOML]: uv.lock is not TOML\n  hint: check line 3');
+  });
+});
+
+describe('every error class is a LockhouseError', () => {
+  const cause = new Error('ECONNREFUSED');
+  it.each([
+    {
+      name: 'FetchError',
+      error: new FetchError('FETCH_HTTP_STATUS', 'GET https://example.test/f: Not Found - 404', { url: 'https://example.test/f', status: 404, attempts: 1, hint: 'check the URL', cause }),
+      code: 'FETCH_HTTP_STATUS',
+      exitCode: ExitCode.PARTIAL,
+      printed: 'error[FETCH_HTTP_STATUS]: GET https://example.test/f: Not Found - 404\n  hint: check the URL',
+    },
+    {
+      name: 'BuildError',
+      error: new BuildError('Building a 1.0 with uv failed: it exited with code 1.', { logPath: '/tmp/a.log', tail: ['boom'] }),
+      code: 'BUILD_FAILED',
+      exitCode: ExitCode.PARTIAL,
+      printed: 'error[BUILD_FAILED]: Building a 1.0 with uv failed: it exited with code 1.\n  hint: the build log is /tmp/a.log',
+    },
+    {
+      name: 'LockhouseError',
+      error: storeError('OUTPUT_UNSAFE_PATH', 'DIR/.lockhouse is a symbolic link'),
+      code: 'OUTPUT_UNSAFE_PATH',
+      exitCode: ExitCode.USAGE,
+      printed: 'error[OUTPUT_UNSAFE_PATH]: DIR/.lockhouse is a symbolic link',
+    },
+  ])('$name: $code, exit $exitCode, printed without a stack', ({ name, error, code, exitCode, printed }) => {
+    expect(error).toBeInstanceOf(LockhouseError);
+    expect(isLockhouseError(error)).toBe(true);
+    expect(error.name).toBe(name);
+    expect(error.code).toBe(code);
+    expect(error.exitCode).toBe(exitCode);
+    expect(error.format()).toBe(printed);
+    expect(error.clipanion).toEqual({ type: 'none' });
+  });
+
+  it('FetchError keeps its data and its cause, and isFetchError tells it from other LockhouseErrors', () => {
+    const error = new FetchError('FETCH_NETWORK', 'GET https://example.test/f: reset', { url: 'https://example.test/f', attempts: 4, cause });
+    expect(error).toMatchObject({ url: 'https://example.test/f', status: undefined, attempts: 4, hint: undefined, cause });
+    expect(isFetchError(error)).toBe(true);
+    expect(isFetchError(new LockhouseError('USAGE', 'no'))).toBe(false);
+  });
+});
+
+describe('the registry', () => {
+  it('gives every error code an exit code DESIGN.md defines', () => {
+    const exitCodes: number[] = Object.values(ExitCode);
+    for (const [code, exitCode] of Object.entries(ErrorCodes)) expect(exitCodes, code).toContain(exitCode);
+  });
+
+  it('keeps the verify codes apart from the error codes', () => {
+    expect(VerifyCodes.filter((code) => code in ErrorCodes)).toEqual([]);
+    expect(new Set(VerifyCodes).size).toBe(VerifyCodes.length);
+  });
+
+  it('holds the FETCH_* codes FetchError takes', () => {
+    expect(FetchErrorCodes).toEqual(Object.keys(ErrorCodes).filter((code) => code.startsWith('FETCH_')));
+    expect(FetchErrorCodes.length).toBeGreaterThan(0);
+  });
+
+  it.each([...registered])('docs/errors.md explains %s', (code) => {
+    expect(errorsDoc).toMatch(new RegExp(`^### ${code}$`, 'm'));
   });
 });
