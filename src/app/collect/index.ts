@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, isLockhouseError, type ErrorCode } from '../../errors.js';
 import { redactUrl } from '../../io/http/redact.js';
 import { MANIFEST_FILE, MANIFEST_VERSION, readManifest, type Manifest, type ManifestArtifact, type ManifestFailure } from '../../output/manifest.js';
 import { planLock, type PlanRequest, type PlanResult } from '../plan.js';
@@ -244,9 +244,9 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   return { planned, manifest, manifestPath: layout.manifest, stats, exitCode };
 }
 
-function unexpectedFailure(error: unknown): { code: string; url: string | null; reason: string } {
-  const failure = error as Error & { code?: string };
-  return { code: failure.code ?? 'INTERNAL', url: null, reason: failure.message };
+function unexpectedFailure(error: unknown): { code: ErrorCode; url: string | null; reason: string } {
+  // A LockhouseError keeps its code (MIRROR_MISSING, a mirror's FETCH_* …); any other error is a bug.
+  return { code: isLockhouseError(error) ? error.code : 'INTERNAL', url: null, reason: (error as Error).message };
 }
 
 function unexpected(error: unknown): Outcome {
