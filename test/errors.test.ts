@@ -1,9 +1,10 @@
 /**
  * One error hierarchy, one registry: every error class is a LockhouseError
- * with a registered code; every registered code (ErrorCodes, VerifyCodes)
- * has its section in docs/errors.md.
+ * with a registered code; every code src/ prints or writes is registered in
+ * src/errors.ts (ErrorCodes, VerifyCodes); docs/errors.md explains each.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, ExitCode, LockhouseError, VerifyCodes, formatPath, isLockhouseError } from '../src/errors.js';
@@ -94,5 +95,46 @@ describe('the registry', () => {
 
   it.each([...registered])('docs/errors.md explains %s', (code) => {
     expect(errorsDoc).toMatch(new RegExp(`^### ${code}$`, 'm'));
+  });
+
+  // Where src/ names a code as a string literal: printed (`error[CODE]`);
+  // given as a code (`code: 'CODE'`, `code = x ?? 'CODE'`, a type union or a
+  // z.enum of them, an Extract<…Code, …>); compared (`code === 'CODE'`); or
+  // passed to an error's constructor, a failure or codeOf.
+  const LITERAL = /'([A-Z][A-Z0-9_]+)'/g;
+  const uses: ReadonlyArray<readonly [RegExp, 'bare' | 'quoted']> = [
+    [/error\[([A-Z][A-Z0-9_]+)\]/g, 'bare'],
+    [/\bcode\??\s*(?::|=(?!=))\s*([^,;\n]*)/g, 'quoted'],
+    [/\bcode\??\s*:\s*z\.enum\(\[([^\]]*)\]/g, 'quoted'],
+    [/\bcode\s*[!=]==\s*('[A-Z][A-Z0-9_]+')/g, 'quoted'],
+    [/(?:\b(?:new [A-Z]\w*|storeError|lockError|failure|super)\(|\bcodeOf\(\w+,)\s*('[A-Z][A-Z0-9_]+')/g, 'quoted'],
+    [/\bExtract<\w*Code,\s*([^>]*)>/g, 'quoted'],
+  ];
+  // Node's and undici's own codes, branched on and never reported as
+  // lockhouse's: errno names (and ENOTREG, raised in their style by the
+  // hashing code for "not a regular file"), AbortError's, undici's UND_ERR_*.
+  const foreign = (code: string): boolean => code in constants.errno || code === 'ENOTREG' || code === 'ABORT_ERR' || code.startsWith('UND_ERR_');
+
+  const found = new Map<string, string>();
+  const src = join(root, 'src');
+  for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'))) {
+    const text = readFileSync(join(src, file), 'utf8');
+    for (const [pattern, form] of uses) {
+      for (const match of text.matchAll(pattern)) {
+        const codes = form === 'bare' ? [match[1]!] : [...match[1]!.matchAll(LITERAL)].map((literal) => literal[1]!);
+        for (const code of codes) if (!found.has(code)) found.set(code, file);
+      }
+    }
+  }
+
+  it('finds the codes src/ uses (the scan itself works)', () => {
+    for (const code of ['USAGE', 'INTERNAL', 'PLAN_UNBUILT', 'MIRROR_MISSING', 'FETCH_HTTP_STATUS', 'ABSENT', 'UNEXPLAINED', 'ENOENT']) {
+      expect([...found.keys()], code).toContain(code);
+    }
+  });
+
+  it('registers every code src/ uses', () => {
+    const unregistered = [...found].filter(([code]) => !registered.has(code) && !foreign(code)).map(([code, file]) => `${code} (src/${file})`);
+    expect(unregistered).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@
  * explains is listed. Nothing is written.
  */
 import { dirname, resolve } from 'node:path';
+import type { ErrorCode, VerifyCode } from '../errors.js';
 import type { Manifest } from '../output/manifest.js';
 import type { Plan } from '../plan/types.js';
 import type { Algorithm } from '../io/store/digest.js';
@@ -43,8 +44,8 @@ export interface VerifyEntry {
 export interface MissingFile extends VerifyEntry {
   /** The target that lacks it, when only one does; null: every target it serves. */
   readonly target: string | null;
-  /** ABSENT, SYMLINK, NOT_REGULAR, UNREADABLE, NOT_BUILT, or the collect code that keeps it out (PLAN_NO_ARTIFACT, HASH_MISSING …). */
-  readonly code: string;
+  /** ABSENT, SYMLINK, NOT_REGULAR, UNREADABLE, UNSAFE_NAME, NOT_BUILT, or the collect code that keeps it out (PLAN_NO_ARTIFACT, HASH_MISSING …). */
+  readonly code: VerifyCode | ErrorCode;
   readonly reason: string;
 }
 
@@ -64,7 +65,7 @@ export interface AlteredFile extends VerifyEntry {
 export interface ExtraFile extends VerifyEntry {
   readonly filename: string;
   /** UNEXPLAINED (a file nothing explains), SYMLINK (any symbolic link, never followed), NOT_REGULAR (a FIFO, socket or device). */
-  readonly code: 'UNEXPLAINED' | 'SYMLINK' | 'NOT_REGULAR';
+  readonly code: Extract<VerifyCode, 'UNEXPLAINED' | 'SYMLINK' | 'NOT_REGULAR'>;
   readonly reason: string;
 }
 
@@ -109,7 +110,7 @@ interface Expectation extends VerifyEntry {
 /** A file the lock names but whose hash policy refuses (no hash, or a weak one without the flag). */
 interface Refused extends VerifyEntry {
   readonly filename: string;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly reason: string;
 }
 
@@ -240,7 +241,7 @@ type Outcome =
   | { readonly kind: 'verified' }
   | { readonly kind: 'altered'; readonly altered: AlteredFile }
   | { readonly kind: 'unhashed'; readonly sha256: string }
-  | { readonly kind: 'missing'; readonly code: string; readonly reason: string };
+  | { readonly kind: 'missing'; readonly code: VerifyCode; readonly reason: string };
 
 async function check(dir: VerifyDir, expectation: Expectation): Promise<Outcome> {
   const unsafe = unsafeNameReason(expectation.filename);
@@ -280,7 +281,7 @@ async function check(dir: VerifyDir, expectation: Expectation): Promise<Outcome>
   }
 }
 
-function absentReason(kind: DirEntryKind | undefined, dir: VerifyDir): { code: string; reason: string } | null {
+function absentReason(kind: DirEntryKind | undefined, dir: VerifyDir): { code: VerifyCode; reason: string } | null {
   switch (kind) {
     case 'file':
       return null;

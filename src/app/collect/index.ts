@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { ExitCode, isLockhouseError, type ErrorCode } from '../../errors.js';
 import { redactUrl } from '../../io/http/redact.js';
-import { MANIFEST_FILE, MANIFEST_VERSION, readManifest, type Manifest, type ManifestArtifact, type ManifestFailure } from '../../output/manifest.js';
+import { MANIFEST_FILE, MANIFEST_VERSION, readManifest, type ManifestArtifact, type ManifestFailure, type WrittenManifest } from '../../output/manifest.js';
 import { planLock, type PlanRequest, type PlanResult } from '../plan.js';
 import type { TargetContext } from '../targets.js';
 import { cleanOutput } from './clean.js';
@@ -52,7 +52,7 @@ export interface CollectEvents {
 export interface CollectResult {
   readonly planned: PlanResult;
   /** Null for --dry-run. */
-  readonly manifest: Manifest | null;
+  readonly manifest: WrittenManifest | null;
   readonly manifestPath: string | null;
   readonly stats: CollectStats | null;
   readonly exitCode: number;
@@ -212,7 +212,7 @@ export async function collect(request: CollectRequest, context: TargetContext & 
     if (removed.length) events.log('info', `--clean removed ${removed.length} file(s) this collection does not contain`, { removed });
   }
 
-  const manifest: Manifest = {
+  const manifest: WrittenManifest = {
     manifestVersion: MANIFEST_VERSION,
     generator: `${GENERATOR} ${context.version}`,
     lock: { path: planned.lock.path, format: plan.format, sha256: planned.lock.sha256 },
