@@ -2,7 +2,19 @@
  * Every error lockhouse reports on purpose is a LockhouseError: a stable code
  * (never reassigned: users search for it, docs/errors.md is keyed by it), a
  * message that says what and where, an optional hint that says what to do,
- * and the exit code DESIGN.md gives it.
+ * and the exit code DESIGN.md gives it. Layers add data in subclasses only
+ * where callers branch on the class (FetchError, BuildError).
+ *
+ * This file is the one registry of the codes lockhouse prints or writes:
+ * - ErrorCodes: errors thrown, failures in lockhouse.json, plan problems and
+ *   warnings, each with its exit code;
+ * - VerifyCodes: what `lockhouse verify` reports about a file (report kinds,
+ *   never thrown).
+ * Node's errno-style codes (ENOENT, ELOOP, and ENOTREG, which the hashing
+ * code raises for "not a regular file") belong to the fs layer and are not
+ * lockhouse codes: they are read with errnoCode (io/store/store-error.ts)
+ * and never reach a report. test/errors.test.ts fails on a code used in
+ * src/ that is in neither list, or that docs/errors.md does not explain.
  *
  * `clipanion: {type: 'none'}` makes clipanion print the message without a
  * stack trace, should one ever reach it; lockhouse's own handler prints these
@@ -83,8 +95,59 @@ export const ErrorCodes = {
   // Verifying a wheelhouse (lockhouse verify)
   OUTPUT_NOT_FOUND: 2,
   BUNDLE_UNREADABLE: 1,
+  // Planning: a warning, listed in the plan's warnings; the exit code is not changed
+  PLAN_UNBUILT: 0,
+  // Downloading (FetchError, io/http): per file, in the manifest's failures
+  /** The server answered with an error status (after retries, for those that are retried). */
+  FETCH_HTTP_STATUS: 1,
+  /** The connection failed: refused, reset, DNS, closed mid-body. */
+  FETCH_NETWORK: 1,
+  /** TLS failed: an untrusted, expired or mismatched certificate, a protocol error. Never retried. */
+  FETCH_TLS: 1,
+  /** Connecting, waiting for headers or waiting for body bytes took longer than the timeout. */
+  FETCH_TIMEOUT: 1,
+  /** More than 10 redirects, or a redirect to something that is not http(s). */
+  FETCH_TOO_MANY_REDIRECTS: 1,
+  /** More bytes than the response announced, or a page above its size limit. */
+  FETCH_BODY_TOO_LONG: 1,
+  /** An answer that cannot be used: a 206 for another range, a 416, a malformed Content-Range. */
+  FETCH_BAD_RESPONSE: 1,
+  /** A URL lockhouse cannot fetch (not http or https, or not a URL). */
+  FETCH_BAD_URL: 1,
+  /** The caller's AbortSignal fired. */
+  FETCH_ABORTED: 1,
+  /**
+   * A bug: an error that is not a LockhouseError. It ends a command with exit
+   * 2 (cli/base-command.ts); met while collecting one file, it is that file's
+   * failure in the manifest and the rest are still collected.
+   */
+  INTERNAL: 2,
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
+
+/**
+ * What `lockhouse verify` says about one file in DIR, in its report and in
+ * `--json` (missing[].code, extra[].code). Report kinds, not errors: nothing
+ * is thrown with them, and any of them makes verify exit 1 (ExitCode.PARTIAL).
+ * Stable like ErrorCodes: append only.
+ */
+export const VerifyCodes = [
+  /** Missing: the file is not in DIR. */
+  'ABSENT',
+  /** Missing or extra: a symbolic link is where a file should be, or in DIR at all (never followed). */
+  'SYMLINK',
+  /** Missing or extra: a directory, FIFO, socket or device is where a file should be, or in DIR. */
+  'NOT_REGULAR',
+  /** Missing: the file is there but cannot be read. */
+  'UNREADABLE',
+  /** Missing: the lock names a file that is not a plain file name; nothing is looked up under it. */
+  'UNSAFE_NAME',
+  /** Missing: a build for which the manifest records no wheel (for one target, or for all). */
+  'NOT_BUILT',
+  /** Extra: a file nothing explains for these targets and flags. */
+  'UNEXPLAINED',
+] as const;
+export type VerifyCode = (typeof VerifyCodes)[number];
 
 export interface LockhouseErrorOptions {
   hint?: string;

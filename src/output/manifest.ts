@@ -6,6 +6,7 @@
  * the files it wrote (size and mtime) without hashing them again.
  */
 import { z } from 'zod';
+import type { ErrorCode } from '../errors.js';
 
 export const MANIFEST_FILE = 'lockhouse.json';
 export const MANIFEST_VERSION = 1;
@@ -44,6 +45,9 @@ export const ManifestArtifact = z.object({
 });
 export type ManifestArtifact = z.infer<typeof ManifestArtifact>;
 
+// The schema reads `code` as any string: a manifest from another lockhouse
+// may hold codes this one does not register. What this one writes is typed
+// ManifestFailure below, whose code is a registered ErrorCode.
 export const ManifestFailure = z.object({
   code: z.string().describe('a stable code: FETCH_*, INTEGRITY_MISMATCH, BUILD_FAILED, PLAN_NO_ARTIFACT … (docs/errors.md)'),
   package: nullableString,
@@ -53,7 +57,8 @@ export const ManifestFailure = z.object({
   url: nullableString,
   reason: z.string(),
 });
-export type ManifestFailure = z.infer<typeof ManifestFailure>;
+/** A failure as lockhouse writes it: its code is registered in src/errors.ts. */
+export type ManifestFailure = Omit<z.infer<typeof ManifestFailure>, 'code'> & { code: ErrorCode };
 
 export const Manifest = z
   .object({
@@ -75,7 +80,10 @@ export const Manifest = z
       .describe('files this run emitted inside DIR (--emit-pylock, --emit-requirements), relative to DIR, POSIX'),
   })
   .describe('DIR/lockhouse.json: what a lockhouse collect wrote');
+/** A manifest as read: its failures' codes are strings (another lockhouse may have written it). */
 export type Manifest = z.infer<typeof Manifest>;
+/** A manifest as this lockhouse writes it: every failure's code is registered. */
+export type WrittenManifest = Omit<Manifest, 'failures'> & { failures: ManifestFailure[] };
 
 /** A previous manifest, if it is one this lockhouse can read; anything else is ignored (the files are then hashed). */
 export function readManifest(text: string): Manifest | null {

@@ -6,10 +6,10 @@
 import type { LockGraph, Target } from '../model.js';
 import type { PackageChoice, Selection } from '../select/selection.js';
 import { choose, type Pick } from './choose.js';
-import type { Plan, PlanItem, PlanOptions, PlanPackage, PlanProblem, PlanSkip } from './types.js';
+import type { Plan, PlanErrorCode, PlanItem, PlanOptions, PlanPackage, PlanProblem, PlanSkip, PlanWarningCode } from './types.js';
 import { compareText as compare } from '../compare.js';
 
-export type { Plan, PlanItem, PlanOptions, PlanPackage, PlanProblem, PlanSkip } from './types.js';
+export type { Plan, PlanErrorCode, PlanItem, PlanOptions, PlanPackage, PlanProblem, PlanSkip, PlanWarningCode } from './types.js';
 export { bestWheel } from './choose.js';
 
 interface Mutable<T> {
@@ -21,8 +21,8 @@ export function plan(graph: LockGraph, selection: Selection, options: PlanOption
   const items = new Map<string, Mutable<Omit<PlanItem, 'targets'>>>();
   const packages = new Map<number, Mutable<Omit<PlanPackage, 'targets'>>>();
   const skipped = new Map<string, Mutable<Omit<PlanSkip, 'targets'>>>();
-  const errors: PlanProblem[] = [];
-  const warnings: PlanProblem[] = [];
+  const errors: PlanProblem<PlanErrorCode>[] = [];
+  const warnings: PlanProblem<PlanWarningCode>[] = [];
 
   const visit = (choice: PackageChoice, target: Target | null): void => {
     const targetId = target ? [target.id] : [];

@@ -1,4 +1,5 @@
 /** The plan: what to fetch or build, once, and for which targets (DESIGN.md "Pipeline", step 3). */
+import type { ErrorCode } from '../errors.js';
 import type { Artifact, LockFormat, Source, Target } from '../model.js';
 
 export interface PlanOptions {
@@ -52,9 +53,14 @@ export interface PlanSkip {
   readonly targets: readonly string[];
 }
 
-export interface PlanProblem {
-  /** PLAN_NO_ARTIFACT, PLAN_BUILD_FORBIDDEN (errors); PLAN_UNBUILT (warnings). */
-  readonly code: string;
+/** What cannot be collected for a package and target (exit 1). */
+export type PlanErrorCode = 'PLAN_NO_ARTIFACT' | 'PLAN_BUILD_FORBIDDEN';
+/** What the user should know (the exit code is not changed). */
+export type PlanWarningCode = 'PLAN_UNBUILT';
+
+export interface PlanProblem<Code extends ErrorCode = PlanErrorCode | PlanWarningCode> {
+  /** Registered in src/errors.ts, explained in docs/errors.md. */
+  readonly code: Code;
   readonly package: string | null;
   readonly version: string | null;
   readonly target: string | null;
@@ -70,7 +76,7 @@ export interface Plan {
   readonly items: readonly PlanItem[];
   readonly skipped: readonly PlanSkip[];
   /** What cannot be collected: each makes a collect exit 1. */
-  readonly errors: readonly PlanProblem[];
+  readonly errors: readonly PlanProblem<PlanErrorCode>[];
   /** What the user should know but does not fail the run (an sdist kept unbuilt under --no-build). */
-  readonly warnings: readonly PlanProblem[];
+  readonly warnings: readonly PlanProblem<PlanWarningCode>[];
 }

@@ -12,6 +12,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isLockhouseError, LockhouseError, type ErrorCode } from '../../errors.js';
 import { BuildError } from '../../io/build/run-build.js';
 import { linkOrCopy, workDir } from '../../io/store/land.js';
 import { isUnchanged } from '../../io/wheelhouse/trust.js';
@@ -77,7 +78,7 @@ export interface BuildContext {
 export async function buildOne(job: BuildJob, sdistPath: () => Promise<string | null>, context: BuildContext): Promise<BuildOutcome> {
   const { io, build, options, sources } = context;
   const { item } = job;
-  const failure = (code: string, reason: string, target: string | null = null): ManifestFailure => ({
+  const failure = (code: ErrorCode, reason: string, target: string | null = null): ManifestFailure => ({
     code,
     package: item.package,
     version: item.version,
@@ -215,7 +216,7 @@ async function prepareSource(
 ): Promise<{ kind: 'sdist' | 'tree'; path: string; ref: string }> {
   const source = job.source;
   if (source.kind === 'sdist') {
-    if (!sdistPath) throw Object.assign(new Error(`its sdist ${source.file.filename} could not be had`), { code: 'BUILD_NO_SOURCE' });
+    if (!sdistPath) throw new LockhouseError('BUILD_NO_SOURCE', `its sdist ${source.file.filename} could not be had`);
     return { kind: 'sdist', path: sdistPath, ref: source.file.filename };
   }
   if (source.kind === 'vcs') {
@@ -288,9 +289,9 @@ function checkIdentity(job: BuildJob, identity: WheelIdentity): WheelIdentity {
   const nameOk = canonicalizeName(identity.name) === canonicalizeName(item.package);
   const versionOk = item.version === null || (normalizeVersion(identity.version) ?? identity.version) === (normalizeVersion(item.version) ?? item.version);
   if (!nameOk || !versionOk) {
-    throw Object.assign(
-      new Error(`the build produced ${identity.name} ${identity.version}, not the locked ${item.package} ${item.version ?? ''}; it is not collected`),
-      { code: 'BUILD_WRONG_WHEEL' },
+    throw new LockhouseError(
+      'BUILD_WRONG_WHEEL',
+      `the build produced ${identity.name} ${identity.version}, not the locked ${item.package} ${item.version ?? ''}; it is not collected`,
     );
   }
   return identity;
@@ -311,7 +312,6 @@ async function place(path: string, filename: string, build: BuildIO, io: Collect
   }
 }
 
-function codeOf(error: unknown, fallback: string): string {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : fallback;
+function codeOf(error: unknown, fallback: ErrorCode): ErrorCode {
+  return isLockhouseError(error) ? error.code : fallback;
 }

@@ -9,7 +9,7 @@
 import { dirname, resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import type { Log } from '../../model.js';
-import type { Manifest } from '../../output/manifest.js';
+import type { WrittenManifest } from '../../output/manifest.js';
 import { jobsOf, type FileJob, type Jobs } from '../../plan/jobs.js';
 import { openWheelhouse, type Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import type { LayoutKind } from '../../io/wheelhouse/layout.js';
@@ -55,7 +55,7 @@ export interface CollectEvents {
 export interface CollectResult {
   readonly planned: PlanResult;
   /** Null for --dry-run. */
-  readonly manifest: Manifest | null;
+  readonly manifest: WrittenManifest | null;
   readonly manifestPath: string | null;
   readonly stats: CollectStats | null;
   readonly exitCode: number;
@@ -132,7 +132,7 @@ function emitContextOf(request: CollectRequest, planned: PlanResult, wheelhouse:
   };
 }
 
-function exitCodeOf(manifest: Manifest): number {
+function exitCodeOf(manifest: WrittenManifest): number {
   if (manifest.failures.some((failure) => failure.code === 'INTEGRITY_MISMATCH')) return ExitCode.INTEGRITY;
   return manifest.failures.length ? ExitCode.PARTIAL : ExitCode.OK;
 }

@@ -77,7 +77,7 @@ export async function openCollectIO(
       if (!to) return null;
       const file = await simple.find(to, job.item.package, job.filename);
       if (!file) {
-        throw Object.assign(new Error(`the mirror ${to} has no ${job.filename} for ${job.item.package}`), { code: 'MIRROR_MISSING', url: to });
+        throw new LockhouseError('MIRROR_MISSING', `the mirror ${to} has no ${job.filename} for ${job.item.package}`);
       }
       return file.url;
     },

@@ -5,7 +5,7 @@
  */
 import { redactUrl } from '../../io/http/redact.js';
 import type { Target } from '../../model.js';
-import { MANIFEST_VERSION, type Manifest, type ManifestArtifact, type ManifestFailure } from '../../output/manifest.js';
+import { MANIFEST_VERSION, type Manifest, type ManifestArtifact, type ManifestFailure, type WrittenManifest } from '../../output/manifest.js';
 import type { Jobs } from '../../plan/jobs.js';
 import type { Plan } from '../../plan/types.js';
 import type { RunResult } from './run.js';
@@ -52,7 +52,7 @@ export interface ManifestFacts {
   readonly emitted: readonly string[];
 }
 
-export function manifestOf(facts: ManifestFacts): Manifest {
+export function manifestOf(facts: ManifestFacts): WrittenManifest {
   const { plan, recorded } = facts;
   return {
     manifestVersion: MANIFEST_VERSION,

@@ -8,6 +8,8 @@
  * from the lock's own URL that do not match are an integrity failure.
  */
 import type { Stats } from 'node:fs';
+import { isLockhouseError } from '../../errors.js';
+import { isFetchError } from '../../io/http/errors.js';
 import type { Downloader } from '../../io/http/types.js';
 import type { Actual, ContentCache, Expected, TempFile, TempFiles } from '../../io/store/types.js';
 import { isUnchanged } from '../../io/wheelhouse/trust.js';
@@ -175,8 +177,9 @@ async function download(
       last = actual;
       options.log('warn', `${job.filename}: the bytes from ${result.finalUrl} do not match the lock${attempt === 0 ? '; trying once more' : ''}`);
     } catch (error) {
-      const fetchError = error as Error & { code?: string; url?: string };
-      return { ok: false, failure: { code: fetchError.code ?? 'FETCH_FAILED', url: fetchError.url ?? url, reason: fetchError.message } };
+      // FETCH_* from the download, OUTPUT_NOT_WRITABLE from the temporary file; any other error is a bug.
+      const code = isLockhouseError(error) ? error.code : 'INTERNAL';
+      return { ok: false, failure: { code, url: isFetchError(error) ? error.url : url, reason: (error as Error).message } };
     } finally {
       await temp.discard();
     }

@@ -5,6 +5,7 @@
  * the build layer, and the rule that neither ever throws for a job: an
  * unexpected error is that job's failure, the rest go on.
  */
+import { isLockhouseError, type ErrorCode } from '../../errors.js';
 import type { FileJob } from '../../plan/jobs.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import type { PlanResult } from '../plan.js';
@@ -57,8 +58,7 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
   };
 }
 
-/** A job's failure from an error nobody expected: its code if it has one, else INTERNAL. */
-function unexpected(error: unknown): { code: string; url: string | null; reason: string } {
-  const failure = error as Error & { code?: string };
-  return { code: failure.code ?? 'INTERNAL', url: null, reason: failure.message };
+/** A job's failure from an error nobody expected: a LockhouseError keeps its code (MIRROR_MISSING, a mirror's FETCH_* …); any other error is a bug. */
+function unexpected(error: unknown): { code: ErrorCode; url: string | null; reason: string } {
+  return { code: isLockhouseError(error) ? error.code : 'INTERNAL', url: null, reason: (error as Error).message };
 }

@@ -9,6 +9,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { byText } from '../../compare.js';
+import type { ErrorCode, VerifyCode } from '../../errors.js';
 import type { Algorithm } from '../../io/store/digest.js';
 import { digestFile, hashFile } from '../../io/store/hash-file.js';
 import { errnoCode, reason } from '../../io/store/store-error.js';
@@ -35,7 +36,7 @@ interface Expectation extends VerifyEntry {
 /** A file the lock names but whose hash policy refuses (no hash, or a weak one without the flag). */
 interface Refused extends VerifyEntry {
   readonly filename: string;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly reason: string;
 }
 
@@ -166,7 +167,7 @@ type Outcome =
   | { readonly kind: 'verified' }
   | { readonly kind: 'altered'; readonly altered: AlteredFile }
   | { readonly kind: 'unhashed'; readonly sha256: string }
-  | { readonly kind: 'missing'; readonly code: string; readonly reason: string };
+  | { readonly kind: 'missing'; readonly code: VerifyCode; readonly reason: string };
 
 async function check(dir: VerifyDir, expectation: Expectation): Promise<Outcome> {
   const unsafe = unsafeNameReason(expectation.filename);
@@ -206,7 +207,7 @@ async function check(dir: VerifyDir, expectation: Expectation): Promise<Outcome>
   }
 }
 
-function absentReason(kind: DirEntryKind | undefined, dir: VerifyDir): { code: string; reason: string } | null {
+function absentReason(kind: DirEntryKind | undefined, dir: VerifyDir): { code: VerifyCode; reason: string } | null {
   switch (kind) {
     case 'file':
       return null;

@@ -2,6 +2,7 @@
  * What `lockhouse verify` reports about a wheelhouse: the request, and the
  * result's entries — missing, altered, extra and unverifiable files.
  */
+import type { ErrorCode, VerifyCode } from '../../errors.js';
 import type { LayoutKind } from '../../io/wheelhouse/layout.js';
 import type { Manifest } from '../../output/manifest.js';
 import type { HashPolicy } from '../../plan/hash-rule.js';
@@ -28,8 +29,8 @@ export interface VerifyEntry {
 export interface MissingFile extends VerifyEntry {
   /** The target that lacks it, when only one does; null: every target it serves. */
   readonly target: string | null;
-  /** ABSENT, SYMLINK, NOT_REGULAR, UNREADABLE, NOT_BUILT, or the collect code that keeps it out (PLAN_NO_ARTIFACT, HASH_MISSING …). */
-  readonly code: string;
+  /** ABSENT, SYMLINK, NOT_REGULAR, UNREADABLE, UNSAFE_NAME, NOT_BUILT, or the collect code that keeps it out (PLAN_NO_ARTIFACT, HASH_MISSING …). */
+  readonly code: VerifyCode | ErrorCode;
   readonly reason: string;
 }
 
@@ -49,7 +50,7 @@ export interface AlteredFile extends VerifyEntry {
 export interface ExtraFile extends VerifyEntry {
   readonly filename: string;
   /** UNEXPLAINED (a file nothing explains), SYMLINK (any symbolic link, never followed), NOT_REGULAR (a FIFO, socket or device). */
-  readonly code: 'UNEXPLAINED' | 'SYMLINK' | 'NOT_REGULAR';
+  readonly code: Extract<VerifyCode, 'UNEXPLAINED' | 'SYMLINK' | 'NOT_REGULAR'>;
   readonly reason: string;
 }
 

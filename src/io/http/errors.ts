@@ -1,36 +1,23 @@
 /**
- * FetchError: the one error the HTTP layer throws. Like undici's errors it
- * carries a stable `code` to match on (never reused: docs/errors.md is keyed
- * by it), the data behind the message (`url` with credentials removed,
- * `status`, `attempts`) and the original error as `cause`. The message
- * follows pnpm's `GET <url>: <statusText> - <status>`; `hint` says what to do.
+ * FetchError: the one error the HTTP layer throws, a LockhouseError with a
+ * FETCH_* code from src/errors.ts (never reused: docs/errors.md is keyed by
+ * it). Like undici's errors it carries the data behind the message (`url`
+ * with credentials removed, `status`, `attempts`) and the original error as
+ * `cause`. The message follows pnpm's `GET <url>: <statusText> - <status>`;
+ * `hint` says what to do.
  *
- * It is not a LockhouseError: its codes are the HTTP layer's own, and the
- * collector decides what a failed download means for the run (exit 1).
+ * Its exit code (1) is the registry's; the collector decides what a failed
+ * download means for the run: one file's failure, the rest still collected.
  */
 import { STATUS_CODES } from 'node:http';
+import { ErrorCodes, LockhouseError, type ErrorCode } from '../../errors.js';
 
-export const FetchErrorCodes = [
-  /** The server answered with an error status (after retries, for those that are retried). */
-  'FETCH_HTTP_STATUS',
-  /** The connection failed: refused, reset, DNS, closed mid-body. */
-  'FETCH_NETWORK',
-  /** TLS failed: an untrusted, expired or mismatched certificate, a protocol error. Never retried. */
-  'FETCH_TLS',
-  /** Connecting, waiting for headers or waiting for body bytes took longer than the timeout. */
-  'FETCH_TIMEOUT',
-  /** More than 10 redirects, or a redirect to something that is not http(s). */
-  'FETCH_TOO_MANY_REDIRECTS',
-  /** More bytes than the response announced, or a page above its size limit. */
-  'FETCH_BODY_TOO_LONG',
-  /** An answer that cannot be used: a 206 for another range, a 416, a malformed Content-Range. */
-  'FETCH_BAD_RESPONSE',
-  /** A URL lockhouse cannot fetch (not http or https, or not a URL). */
-  'FETCH_BAD_URL',
-  /** The caller's AbortSignal fired. */
-  'FETCH_ABORTED',
-] as const;
-export type FetchErrorCode = (typeof FetchErrorCodes)[number];
+/** The registered codes a FetchError takes: FETCH_*, each explained in src/errors.ts and docs/errors.md. */
+export type FetchErrorCode = Extract<ErrorCode, `FETCH_${string}`>;
+
+export const FetchErrorCodes: readonly FetchErrorCode[] = (Object.keys(ErrorCodes) as ErrorCode[]).filter(
+  (code): code is FetchErrorCode => code.startsWith('FETCH_'),
+);
 
 export interface FetchErrorOptions {
   /** The URL asked for, credentials removed. */
@@ -41,30 +28,19 @@ export interface FetchErrorOptions {
   readonly cause?: unknown;
 }
 
-export class FetchError extends Error {
-  readonly code: FetchErrorCode;
+export class FetchError extends LockhouseError {
+  declare readonly code: FetchErrorCode;
   readonly url: string;
   readonly status: number | undefined;
   /** Requests made for this URL, redirects not counted (retries + 1 at most). */
   readonly attempts: number;
-  readonly hint: string | undefined;
-  /** Tells clipanion to print the message only, never a stack trace. */
-  readonly clipanion = { type: 'none' } as const;
 
   constructor(code: FetchErrorCode, message: string, options: FetchErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, { hint: options.hint, cause: options.cause });
     this.name = 'FetchError';
-    this.code = code;
     this.url = options.url;
     this.status = options.status;
     this.attempts = options.attempts;
-    this.hint = options.hint;
-  }
-
-  /** `error[FETCH_HTTP_STATUS]: GET …: Not Found - 404` and, on the next line, `  hint: …`. */
-  format(): string {
-    const head = `error[${this.code}]: ${this.message}`;
-    return this.hint ? `${head}\n  hint: ${this.hint}` : head;
   }
 }
 

@@ -25,7 +25,8 @@ export interface ReadOptions {
 }
 
 /**
- * Open a regular file for reading, or throw with code ENOTREG. O_NONBLOCK
+ * Open a regular file for reading, or throw with code ENOTREG (errno-style,
+ * as fs's own ENOENT: not a lockhouse code, see src/errors.ts). O_NONBLOCK
  * keeps open() from hanging on a FIFO planted where a file was expected; it
  * changes nothing for regular files.
  */

@@ -7,7 +7,12 @@ export function storeError(code: StoreErrorCode, message: string, options: Lockh
   return new LockhouseError(code, message, options);
 }
 
-/** The errno code of a Node fs error ("ENOENT"), or undefined. */
+/**
+ * The errno code of a Node fs error ("ENOENT"), or undefined. These codes,
+ * and the ENOTREG the hashing code raises in the same style for "not a
+ * regular file", are the fs layer's conventions, not lockhouse codes:
+ * callers branch on them, and report a registered code (src/errors.ts).
+ */
 export function errnoCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
