@@ -11,14 +11,14 @@
 import { Builtins, Cli, type BaseContext } from 'clipanion';
 import { ExitCode } from '../errors.js';
 import { reportError } from './base-command.js';
-import BundleCommand from './bundle.js';
-import CollectCommand from './collect.js';
-import IndexCommand from './index.js';
-import PlanCommand from './plan.js';
-import VerifyCommand from './verify.js';
+import BundleCommand from './commands/bundle.js';
+import CollectCommand from './commands/collect.js';
+import PlanCommand from './commands/plan.js';
+import StaticIndexCommand from './commands/static-index.js';
+import VerifyCommand from './commands/verify.js';
 import { version } from './version.js';
 
-export const commands = [CollectCommand, BundleCommand, PlanCommand, VerifyCommand, IndexCommand] as const;
+export const commands = [CollectCommand, BundleCommand, PlanCommand, VerifyCommand, StaticIndexCommand] as const;
 
 export function createCli(): Cli {
   const cli = new Cli({

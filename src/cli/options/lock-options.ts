@@ -4,11 +4,11 @@
  * and the build choices. One definition each, inherited, never copied.
  */
 import { Option } from 'clipanion';
-import type { LockRequest } from '../app/load-lock.js';
-import type { TargetRequest } from '../app/targets.js';
-import type { PlanOptions } from '../plan/types.js';
-import type { SelectOptions } from '../select/options.js';
-import { BaseCommand } from './base-command.js';
+import type { LockRequest } from '../../app/load-lock.js';
+import type { TargetRequest } from '../../app/targets.js';
+import type { PlanOptions } from '../../plan/types.js';
+import type { SelectOptions } from '../../select/options.js';
+import { BaseCommand } from '../base-command.js';
 
 const list = (value: string[] | undefined): string[] => value ?? [];
 

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
-import { ExitCode } from '../errors.js';
-import type { Logger } from './logger.js';
-import { LockCommand } from './lock-options.js';
+import { ExitCode } from '../../errors.js';
+import type { Logger } from '../logger.js';
+import { LockCommand } from '../options/lock-options.js';
 
 export default class VerifyCommand extends LockCommand {
   static override paths = [['verify']];
@@ -39,7 +39,7 @@ export default class VerifyCommand extends LockCommand {
 
   async run(logger: Logger): Promise<number> {
     if (this.bundle) return this.runBundle(this.bundle, logger);
-    const { verify } = await import('../app/verify.js');
+    const { verify } = await import('../../app/verify.js');
     const result = await verify(
       {
         plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
@@ -52,10 +52,10 @@ export default class VerifyCommand extends LockCommand {
     for (const warning of result.planned.graph.warnings) logger.warn(warning);
     for (const warning of result.warnings) logger.warn(warning);
     if (this.json) {
-      const { verifyToJson } = await import('../report/verify-json.js');
+      const { verifyToJson } = await import('../../report/verify-json.js');
       this.context.stdout.write(`${JSON.stringify(verifyToJson(result), null, 2)}\n`);
     } else if (!this.quiet || !result.ok) {
-      const { renderVerifyReport } = await import('../report/verify-text.js');
+      const { renderVerifyReport } = await import('../../report/verify-text.js');
       this.context.stdout.write(renderVerifyReport(result, { dir: this.output, lock: result.planned.lock.path }));
     }
     return result.ok ? ExitCode.OK : ExitCode.PARTIAL;
@@ -69,14 +69,14 @@ export default class VerifyCommand extends LockCommand {
           allowWeakHashes: this.allowWeakHashes,
         }
       : null;
-    const { verifyBundle } = await import('../app/verify-bundle.js');
+    const { verifyBundle } = await import('../../app/verify-bundle.js');
     const result = await verifyBundle({ bundle, cwd: process.cwd(), lock }, { env: process.env });
     if (result.lock) {
       for (const warning of result.lock.planned.graph.warnings) logger.warn(warning);
       for (const warning of result.lock.warnings) logger.warn(warning);
     }
     if (this.json || !this.quiet || !result.ok) {
-      const { bundleVerifyToJson, renderBundleVerifyReport } = await import('../report/verify-bundle.js');
+      const { bundleVerifyToJson, renderBundleVerifyReport } = await import('../../report/verify-bundle.js');
       if (this.json) this.context.stdout.write(`${JSON.stringify(bundleVerifyToJson(result), null, 2)}\n`);
       else this.context.stdout.write(renderBundleVerifyReport(result, bundle));
     }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
-import { ExitCode } from '../errors.js';
-import type { Logger } from './logger.js';
-import { LockCommand } from './lock-options.js';
+import { ExitCode } from '../../errors.js';
+import type { Logger } from '../logger.js';
+import { LockCommand } from '../options/lock-options.js';
 
 export default class PlanCommand extends LockCommand {
   static override paths = [['plan']];
@@ -28,7 +28,7 @@ export default class PlanCommand extends LockCommand {
   json = Option.Boolean('--json', false, { description: 'Print the plan as JSON on stdout (schema: schemas/plan.schema.json)' });
 
   async run(logger: Logger): Promise<number> {
-    const { planLock } = await import('../app/plan.js');
+    const { planLock } = await import('../../app/plan.js');
     const result = await planLock(
       { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
       { env: process.env },
@@ -47,10 +47,10 @@ export default class PlanCommand extends LockCommand {
     );
     for (const warning of result.graph.warnings) logger.warn(warning);
     if (this.json) {
-      const { planToJson } = await import('../report/plan-json.js');
+      const { planToJson } = await import('../../report/plan-json.js');
       this.context.stdout.write(`${JSON.stringify(planToJson(result.plan, result.lock), null, 2)}\n`);
     } else {
-      const { renderPlanTable } = await import('../report/plan-table.js');
+      const { renderPlanTable } = await import('../../report/plan-table.js');
       this.context.stdout.write(renderPlanTable(result.plan));
     }
     return result.plan.errors.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;

@@ -1,8 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { LockhouseError } from '../errors.js';
-import type { Logger } from './logger.js';
-import { CollectingCommand } from './collect-options.js';
-import { version } from './version.js';
+import { LockhouseError } from '../../errors.js';
+import type { Logger } from '../logger.js';
+import { CollectingCommand } from '../options/collect-options.js';
+import { version } from '../version.js';
 
 export default class CollectCommand extends CollectingCommand {
   static override paths = [['collect']];
@@ -56,24 +56,24 @@ export default class CollectCommand extends CollectingCommand {
       dryRun: this.dryRun,
     };
     const { events, progress } = await this.collectEvents(logger, this.json);
-    const { collect } = await import('../app/collect/index.js');
+    const { collect } = await import('../../app/collect/index.js');
     const result = await collect(request, { env: process.env, version }, events);
     progress.stop();
     for (const warning of result.planned.graph.warnings) logger.warn(warning);
 
     if (!result.manifest) {
       if (this.json) {
-        const { planToJson } = await import('../report/plan-json.js');
+        const { planToJson } = await import('../../report/plan-json.js');
         this.context.stdout.write(`${JSON.stringify(planToJson(result.planned.plan, result.planned.lock), null, 2)}\n`);
       } else {
-        const { renderPlanTable } = await import('../report/plan-table.js');
+        const { renderPlanTable } = await import('../../report/plan-table.js');
         this.context.stdout.write(renderPlanTable(result.planned.plan));
       }
       return result.exitCode;
     }
     if (this.json) this.context.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
     if (!this.quiet || result.exitCode !== 0) {
-      const { renderCollectSummary } = await import('../report/collect-summary.js');
+      const { renderCollectSummary } = await import('../../report/collect-summary.js');
       this.context.stderr.write(renderCollectSummary(result.manifest, result.stats!, result.manifestPath!));
     }
     return result.exitCode;

@@ -5,11 +5,11 @@
  * never copied.
  */
 import { Option } from 'clipanion';
-import type { CollectEvents, CollectRequest } from '../app/collect/index.js';
-import { LockhouseError } from '../errors.js';
+import type { CollectEvents, CollectRequest } from '../../app/collect/index.js';
+import { LockhouseError } from '../../errors.js';
 import { LockCommand } from './lock-options.js';
-import type { Logger } from './logger.js';
-import type { Progress } from './progress.js';
+import type { Logger } from '../logger.js';
+import type { Progress } from '../progress.js';
 
 /** A CollectRequest without what each command decides itself: the output and what is written there. */
 export type CollectSources = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'>;
@@ -40,7 +40,7 @@ export abstract class CollectingCommand extends LockCommand {
   protected async collectEvents(logger: Logger, json: boolean): Promise<{ events: CollectEvents; progress: Progress }> {
     const stderr = this.context.stderr as NodeJS.WriteStream;
     const stdout = this.context.stdout as NodeJS.WriteStream;
-    const { createProgress } = await import('./progress.js');
+    const { createProgress } = await import('../progress.js');
     const progress = createProgress({ enabled: Boolean(stderr.isTTY && stdout.isTTY) && !json && !this.quiet, stream: stderr });
     const events: CollectEvents = {
       log: (level, message, fields) => progress.interrupt(() => logger[level](fields ?? {}, message)),

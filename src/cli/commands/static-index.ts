@@ -1,10 +1,14 @@
 import { Command, Option } from 'clipanion';
-import type { IndexDirSummary } from '../app/index-dir.js';
-import { ExitCode } from '../errors.js';
-import { BaseCommand } from './base-command.js';
-import type { Logger } from './logger.js';
+import type { IndexDirSummary } from '../../app/index-dir.js';
+import { ExitCode } from '../../errors.js';
+import { BaseCommand } from '../base-command.js';
+import type { Logger } from '../logger.js';
 
-export default class IndexCommand extends BaseCommand {
+/**
+ * `lockhouse index`: the static PEP 503 / 691 index of a wheelhouse (named
+ * static-index here, "index" alone meaning too many things in this tree).
+ */
+export default class StaticIndexCommand extends BaseCommand {
   static override paths = [['index']];
 
   static override usage = Command.Usage({
@@ -30,7 +34,7 @@ export default class IndexCommand extends BaseCommand {
   json = Option.Boolean('--json', false, { description: 'Print the summary as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
-    const { indexWheelhouse } = await import('../app/index-dir.js');
+    const { indexWheelhouse } = await import('../../app/index-dir.js');
     const summary = await indexWheelhouse({
       dir: this.dir,
       verify: this.verify,
