@@ -6,7 +6,8 @@
  */
 import { Command, Option } from 'clipanion';
 import { ExitCode, isLockhouseError } from '../errors.js';
-import type { LogFormat, Logger } from './logger.js';
+import type { Logger } from './logger.js';
+import { oneOf } from './options/validate.js';
 
 export abstract class BaseCommand extends Command {
   verbose = Option.Counter('-v,--verbose', 0, { description: 'Log more: -v for details and timings, -vv for everything' });
@@ -19,16 +20,11 @@ export abstract class BaseCommand extends Command {
   abstract run(logger: Logger): Promise<number>;
 
   async execute(): Promise<number> {
-    const format = this.logFormat === 'json' ? 'json' : 'pretty';
-    if (this.logFormat !== 'json' && this.logFormat !== 'pretty') {
-      this.context.stderr.write(`error[USAGE]: --log-format must be pretty or json, not "${this.logFormat}"\n`);
-      return ExitCode.USAGE;
-    }
-    // pino is loaded here, when a command runs: --help and --version never need it.
-    const { createLogger } = await import('./logger.js');
-    const logger = createLogger({ verbosity: this.verbose, quiet: this.quiet, format: format as LogFormat, stream: this.context.stderr });
     try {
-      return await this.run(logger);
+      const format = oneOf('--log-format', this.logFormat, ['pretty', 'json']);
+      // The logger is loaded here, when a command runs: --help and --version never need it.
+      const { createLogger } = await import('./logger.js');
+      return await this.run(createLogger({ verbosity: this.verbose, quiet: this.quiet, format, stream: this.context.stderr }));
     } catch (error) {
       return reportError(error, this.context.stderr, this.verbose > 0);
     }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
-import { LockhouseError } from '../../errors.js';
 import type { Logger } from '../logger.js';
 import { CollectingCommand } from '../options/collect-options.js';
+import { oneOf } from '../options/validate.js';
 import { version } from '../version.js';
 
 export default class CollectCommand extends CollectingCommand {
@@ -49,7 +49,7 @@ export default class CollectCommand extends CollectingCommand {
     const request = {
       ...(await this.collectSources()),
       output: this.output,
-      layout: layoutKind(this.layout),
+      layout: oneOf('--layout', this.layout, ['flat', 'simple']),
       emitPylock: this.emitPylock ?? null,
       emitRequirements: this.emitRequirements ?? null,
       clean: this.clean,
@@ -78,9 +78,4 @@ export default class CollectCommand extends CollectingCommand {
     }
     return result.exitCode;
   }
-}
-
-function layoutKind(value: string): 'flat' | 'simple' {
-  if (value === 'flat' || value === 'simple') return value;
-  throw new LockhouseError('USAGE', `--layout takes flat or simple, not "${value}"`);
 }
