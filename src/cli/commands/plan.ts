@@ -29,10 +29,7 @@ export default class PlanCommand extends LockCommand {
 
   async run(logger: Logger): Promise<number> {
     const { planLock } = await import('../../app/plan.js');
-    const result = await planLock(
-      { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
-      { env: process.env },
-    );
+    const result = await planLock(this.planRequest(), { env: process.env });
     const { timings } = result;
     logger.debug(
       {

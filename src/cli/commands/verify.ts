@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { ExitCode } from '../../errors.js';
+import type { VerifyRequest } from '../../app/verify.js';
 import type { Logger } from '../logger.js';
 import { LockCommand } from '../options/lock-options.js';
 
@@ -40,15 +41,7 @@ export default class VerifyCommand extends LockCommand {
   async run(logger: Logger): Promise<number> {
     if (this.bundle) return this.runBundle(this.bundle, logger);
     const { verify } = await import('../../app/verify.js');
-    const result = await verify(
-      {
-        plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
-        output: this.output,
-        allowUnhashed: this.allowUnhashed,
-        allowWeakHashes: this.allowWeakHashes,
-      },
-      { env: process.env },
-    );
+    const result = await verify({ ...this.lockCheck(), output: this.output }, { env: process.env });
     for (const warning of result.planned.graph.warnings) logger.warn(warning);
     for (const warning of result.warnings) logger.warn(warning);
     if (this.json) {
@@ -62,15 +55,8 @@ export default class VerifyCommand extends LockCommand {
   }
 
   private async runBundle(bundle: string, logger: Logger): Promise<number> {
-    const lock = this.lock
-      ? {
-          plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
-          allowUnhashed: this.allowUnhashed,
-          allowWeakHashes: this.allowWeakHashes,
-        }
-      : null;
     const { verifyBundle } = await import('../../app/verify-bundle.js');
-    const result = await verifyBundle({ bundle, cwd: process.cwd(), lock }, { env: process.env });
+    const result = await verifyBundle({ bundle, cwd: process.cwd(), lock: this.lock ? this.lockCheck() : null }, { env: process.env });
     if (result.lock) {
       for (const warning of result.lock.planned.graph.warnings) logger.warn(warning);
       for (const warning of result.lock.warnings) logger.warn(warning);
@@ -81,5 +67,10 @@ export default class VerifyCommand extends LockCommand {
       else this.context.stdout.write(renderBundleVerifyReport(result, bundle));
     }
     return result.ok ? ExitCode.OK : ExitCode.PARTIAL;
+  }
+
+  /** What a directory and a bundle are checked against: the plan, and the hash policy. */
+  private lockCheck(): Omit<VerifyRequest, 'output'> {
+    return { plan: this.planRequest(), allowUnhashed: this.allowUnhashed, allowWeakHashes: this.allowWeakHashes };
   }
 }

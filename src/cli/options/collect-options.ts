@@ -53,7 +53,7 @@ export abstract class CollectingCommand extends LockCommand {
 
   protected async collectSources(): Promise<CollectSources> {
     return {
-      plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
+      plan: this.planRequest(),
       findLinks: this.findLinks ?? [],
       mirrors: this.mirror ?? [],
       cacheDir: this.noCache ? null : (this.cacheDir ?? (await defaultCacheDir())),
