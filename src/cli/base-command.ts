@@ -1,8 +1,8 @@
 /**
- * What every lockhouse command shares: logging flags, and turning errors
- * into DESIGN.md's exit codes. clipanion would print an uncaught error on
- * stdout and exit 1; stdout is for `--json` data, so every error goes through
- * here to stderr with its own exit code.
+ * What every lockhouse command shares: logging flags, warnings to the log,
+ * and turning errors into DESIGN.md's exit codes. clipanion would print an
+ * uncaught error on stdout and exit 1; stdout is for `--json` data, so every
+ * error goes through here to stderr with its own exit code.
  */
 import { Command, Option } from 'clipanion';
 import { ExitCode, isLockhouseError } from '../errors.js';
@@ -29,6 +29,11 @@ export abstract class BaseCommand extends Command {
       return reportError(error, this.context.stderr, this.verbose > 0);
     }
   }
+}
+
+/** Log each warning of each list (the lock's, then the command's own), in order. */
+export function logWarnings(logger: Logger, ...lists: ReadonlyArray<readonly string[]>): void {
+  for (const warning of lists.flat()) logger.warn(warning);
 }
 
 /** Print an error for people and return its exit code. Unexpected errors keep their stack only with -v. */

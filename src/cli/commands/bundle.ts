@@ -1,6 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { CollectingCommand } from '../options/collect-options.js';
+import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
+import { CollectingCommand } from '../options/collect-options.js';
+import { printJson } from '../print.js';
 import { version } from '../version.js';
 
 export default class BundleCommand extends CollectingCommand {
@@ -39,9 +41,9 @@ export default class BundleCommand extends CollectingCommand {
     const { bundle } = await import('../../app/bundle.js');
     const result = await bundle(request, { env: process.env, version }, events);
     progress.stop();
-    for (const warning of result.collected.planned.graph.warnings) logger.warn(warning);
+    logWarnings(logger, result.collected.planned.graph.warnings);
     const { manifest, stats, manifestPath } = result.collected;
-    if (this.json) this.context.stdout.write(`${JSON.stringify({ bundle: result.bundle, manifest }, null, 2)}\n`);
+    if (this.json) printJson(this.context.stdout, { bundle: result.bundle, manifest });
     if (manifest && stats && manifestPath && (!this.quiet || result.exitCode !== 0)) {
       const { renderCollectSummary } = await import('../../report/collect-summary.js');
       this.context.stderr.write(renderCollectSummary(manifest, stats, manifestPath).replace(/^Manifest: .*\n/m, ''));

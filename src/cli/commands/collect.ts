@@ -1,7 +1,9 @@
 import { Command, Option } from 'clipanion';
+import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { CollectingCommand } from '../options/collect-options.js';
 import { oneOf } from '../options/validate.js';
+import { printJson, printPlan } from '../print.js';
 import { version } from '../version.js';
 
 export default class CollectCommand extends CollectingCommand {
@@ -59,19 +61,13 @@ export default class CollectCommand extends CollectingCommand {
     const { collect } = await import('../../app/collect/index.js');
     const result = await collect(request, { env: process.env, version }, events);
     progress.stop();
-    for (const warning of result.planned.graph.warnings) logger.warn(warning);
+    logWarnings(logger, result.planned.graph.warnings);
 
     if (!result.manifest) {
-      if (this.json) {
-        const { planToJson } = await import('../../report/plan-json.js');
-        this.context.stdout.write(`${JSON.stringify(planToJson(result.planned.plan, result.planned.lock), null, 2)}\n`);
-      } else {
-        const { renderPlanTable } = await import('../../report/plan-table.js');
-        this.context.stdout.write(renderPlanTable(result.planned.plan));
-      }
+      await printPlan(this.context.stdout, result.planned, this.json);
       return result.exitCode;
     }
-    if (this.json) this.context.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
+    if (this.json) printJson(this.context.stdout, result.manifest);
     if (!this.quiet || result.exitCode !== 0) {
       const { renderCollectSummary } = await import('../../report/collect-summary.js');
       this.context.stderr.write(renderCollectSummary(result.manifest, result.stats!, result.manifestPath!));

@@ -1,7 +1,9 @@
 import { Command, Option } from 'clipanion';
 import { ExitCode } from '../../errors.js';
+import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { LockCommand } from '../options/lock-options.js';
+import { printPlan } from '../print.js';
 
 export default class PlanCommand extends LockCommand {
   static override paths = [['plan']];
@@ -42,14 +44,8 @@ export default class PlanCommand extends LockCommand {
       },
       'planned',
     );
-    for (const warning of result.graph.warnings) logger.warn(warning);
-    if (this.json) {
-      const { planToJson } = await import('../../report/plan-json.js');
-      this.context.stdout.write(`${JSON.stringify(planToJson(result.plan, result.lock), null, 2)}\n`);
-    } else {
-      const { renderPlanTable } = await import('../../report/plan-table.js');
-      this.context.stdout.write(renderPlanTable(result.plan));
-    }
+    logWarnings(logger, result.graph.warnings);
+    await printPlan(this.context.stdout, result, this.json);
     return result.plan.errors.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
   }
 }

@@ -3,6 +3,7 @@ import type { IndexDirSummary } from '../../app/index-dir.js';
 import { ExitCode } from '../../errors.js';
 import { BaseCommand } from '../base-command.js';
 import type { Logger } from '../logger.js';
+import { printJson } from '../print.js';
 
 /**
  * `lockhouse index`: the static PEP 503 / 691 index of a wheelhouse (named
@@ -40,7 +41,7 @@ export default class StaticIndexCommand extends BaseCommand {
       verify: this.verify,
       log: (level, message, fields) => logger[level](fields ?? {}, message),
     });
-    if (this.json) this.context.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    if (this.json) printJson(this.context.stdout, summary);
     else logger.info(describe(summary));
     return ExitCode.OK;
   }

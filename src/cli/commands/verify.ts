@@ -1,8 +1,10 @@
 import { Command, Option } from 'clipanion';
 import { ExitCode } from '../../errors.js';
 import type { VerifyRequest } from '../../app/verify.js';
+import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { LockCommand } from '../options/lock-options.js';
+import { printJson } from '../print.js';
 
 export default class VerifyCommand extends LockCommand {
   static override paths = [['verify']];
@@ -42,11 +44,10 @@ export default class VerifyCommand extends LockCommand {
     if (this.bundle) return this.runBundle(this.bundle, logger);
     const { verify } = await import('../../app/verify.js');
     const result = await verify({ ...this.lockCheck(), output: this.output }, { env: process.env });
-    for (const warning of result.planned.graph.warnings) logger.warn(warning);
-    for (const warning of result.warnings) logger.warn(warning);
+    logWarnings(logger, result.planned.graph.warnings, result.warnings);
     if (this.json) {
       const { verifyToJson } = await import('../../report/verify-json.js');
-      this.context.stdout.write(`${JSON.stringify(verifyToJson(result), null, 2)}\n`);
+      printJson(this.context.stdout, verifyToJson(result));
     } else if (!this.quiet || !result.ok) {
       const { renderVerifyReport } = await import('../../report/verify-text.js');
       this.context.stdout.write(renderVerifyReport(result, { dir: this.output, lock: result.planned.lock.path }));
@@ -57,13 +58,10 @@ export default class VerifyCommand extends LockCommand {
   private async runBundle(bundle: string, logger: Logger): Promise<number> {
     const { verifyBundle } = await import('../../app/verify-bundle.js');
     const result = await verifyBundle({ bundle, cwd: process.cwd(), lock: this.lock ? this.lockCheck() : null }, { env: process.env });
-    if (result.lock) {
-      for (const warning of result.lock.planned.graph.warnings) logger.warn(warning);
-      for (const warning of result.lock.warnings) logger.warn(warning);
-    }
+    if (result.lock) logWarnings(logger, result.lock.planned.graph.warnings, result.lock.warnings);
     if (this.json || !this.quiet || !result.ok) {
       const { bundleVerifyToJson, renderBundleVerifyReport } = await import('../../report/verify-bundle.js');
-      if (this.json) this.context.stdout.write(`${JSON.stringify(bundleVerifyToJson(result), null, 2)}\n`);
+      if (this.json) printJson(this.context.stdout, bundleVerifyToJson(result));
       else this.context.stdout.write(renderBundleVerifyReport(result, bundle));
     }
     return result.ok ? ExitCode.OK : ExitCode.PARTIAL;
