@@ -42,11 +42,12 @@ export default class BundleCommand extends CollectingCommand {
     const result = await bundle(request, { env: process.env, version }, events);
     progress.stop();
     logWarnings(logger, result.collected.planned.graph.warnings);
-    const { manifest, stats, manifestPath } = result.collected;
+    const { manifest, stats } = result.collected;
     if (this.json) printJson(this.context.stdout, { bundle: result.bundle, manifest });
-    if (manifest && stats && manifestPath && (!this.quiet || result.exitCode !== 0)) {
+    if (manifest && stats && (!this.quiet || result.exitCode !== 0)) {
       const { renderCollectSummary } = await import('../../report/collect-summary.js');
-      this.context.stderr.write(renderCollectSummary(manifest, stats, manifestPath).replace(/^Manifest: .*\n/m, ''));
+      // No "Manifest:" line: the manifest is inside the bundle, and its wheelhouse is usually a temporary folder.
+      this.context.stderr.write(renderCollectSummary(manifest, stats, null));
     }
     if (result.bundle && !this.quiet) {
       const { formatBytes } = await import('../../report/plan-table.js');
