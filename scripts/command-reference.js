@@ -10,7 +10,8 @@
 // then the groups it inherits (the lock, targets, selection and builds of
 // every command that reads a lock; the sources of collect and bundle; the
 // logging flags of all), each of those written once, at the end, with the
-// commands that take it.
+// commands that take it. The groups are the classes of src/cli/options/
+// (LockCommand, CollectingCommand) and src/cli/base-command.ts (BaseCommand).
 
 /** Headings of the option groups that commands inherit, by declaring class. */
 const GROUPS = new Map([
@@ -20,7 +21,7 @@ const GROUPS = new Map([
 ]);
 
 const HEADER =
-  '<!-- Generated from the clipanion definitions in src/cli/ by scripts/write-command-reference.js: do not edit; run `npm run docs:commands`. -->';
+  '<!-- Generated from the clipanion definitions in src/cli/commands/ and src/cli/options/ by scripts/write-command-reference.js: do not edit; run `npm run docs:commands`. -->';
 
 /**
  * @param {import('clipanion').Cli} cli a Cli with the commands registered

@@ -1,12 +1,13 @@
 /**
- * What every lockhouse command shares: logging flags, and turning errors
- * into DESIGN.md's exit codes. clipanion would print an uncaught error on
- * stdout and exit 1; stdout is for `--json` data, so every error goes through
- * here to stderr with its own exit code.
+ * What every lockhouse command shares: logging flags, warnings to the log,
+ * and turning errors into DESIGN.md's exit codes. clipanion would print an
+ * uncaught error on stdout and exit 1; stdout is for `--json` data, so every
+ * error goes through here to stderr with its own exit code.
  */
 import { Command, Option } from 'clipanion';
 import { ExitCode, isLockhouseError } from '../errors.js';
-import type { LogFormat, Logger } from './logger.js';
+import type { Logger } from './logger.js';
+import { oneOf } from './options/validate.js';
 
 export abstract class BaseCommand extends Command {
   verbose = Option.Counter('-v,--verbose', 0, { description: 'Log more: -v for details and timings, -vv for everything' });
@@ -19,20 +20,20 @@ export abstract class BaseCommand extends Command {
   abstract run(logger: Logger): Promise<number>;
 
   async execute(): Promise<number> {
-    const format = this.logFormat === 'json' ? 'json' : 'pretty';
-    if (this.logFormat !== 'json' && this.logFormat !== 'pretty') {
-      this.context.stderr.write(`error[USAGE]: --log-format must be pretty or json, not "${this.logFormat}"\n`);
-      return ExitCode.USAGE;
-    }
-    // pino is loaded here, when a command runs: --help and --version never need it.
-    const { createLogger } = await import('./logger.js');
-    const logger = createLogger({ verbosity: this.verbose, quiet: this.quiet, format: format as LogFormat, stream: this.context.stderr });
     try {
-      return await this.run(logger);
+      const format = oneOf('--log-format', this.logFormat, ['pretty', 'json']);
+      // The logger is loaded here, when a command runs: --help and --version never need it.
+      const { createLogger } = await import('./logger.js');
+      return await this.run(createLogger({ verbosity: this.verbose, quiet: this.quiet, format, stream: this.context.stderr }));
     } catch (error) {
       return reportError(error, this.context.stderr, this.verbose > 0);
     }
   }
+}
+
+/** Log each warning of each list (the lock's, then the command's own), in order. */
+export function logWarnings(logger: Logger, ...lists: ReadonlyArray<readonly string[]>): void {
+  for (const warning of lists.flat()) logger.warn(warning);
 }
 
 /** Print an error for people and return its exit code. Unexpected errors keep their stack only with -v. */

@@ -3,22 +3,28 @@
  * is reported on stderr with exit 2 (clipanion alone would print it on
  * stdout and exit 1: stdout is reserved for `--json` data).
  *
+ * The layout: commands/ holds one file per command (its usage, its own
+ * options, its run()); options/ the option groups commands inherit (the lock,
+ * targets, selection and builds; where collected files come from) and the one
+ * way option values are checked; base-command.ts the logging flags and the
+ * error-to-exit-code rule every command shares.
+ *
  * Start-up: this module and the command classes load clipanion and little
- * else. Each command imports what it runs (app/, report/, the logger's pino)
- * inside run(), so `--help` and `--version` pay for none of it, and a
+ * else. Each command imports what it runs (app/, report/, the logger and
+ * pino) inside run(), so `--help` and `--version` pay for none of it, and a
  * command only for what it uses (test/cli/startup.test.ts).
  */
 import { Builtins, Cli, type BaseContext } from 'clipanion';
 import { ExitCode } from '../errors.js';
 import { reportError } from './base-command.js';
-import BundleCommand from './bundle.js';
-import CollectCommand from './collect.js';
-import IndexCommand from './index.js';
-import PlanCommand from './plan.js';
-import VerifyCommand from './verify.js';
+import BundleCommand from './commands/bundle.js';
+import CollectCommand from './commands/collect.js';
+import PlanCommand from './commands/plan.js';
+import StaticIndexCommand from './commands/static-index.js';
+import VerifyCommand from './commands/verify.js';
 import { version } from './version.js';
 
-export const commands = [CollectCommand, BundleCommand, PlanCommand, VerifyCommand, IndexCommand] as const;
+export const commands = [CollectCommand, BundleCommand, PlanCommand, VerifyCommand, StaticIndexCommand] as const;
 
 export function createCli(): Cli {
   const cli = new Cli({

@@ -15,7 +15,12 @@ const ORIGINS: ReadonlyArray<[keyof CollectStats['byOrigin'], string]> = [
   ['build', 'built'],
 ];
 
-export function renderCollectSummary(manifest: Manifest, stats: CollectStats, manifestPath: string): string {
+/**
+ * `manifestPath`: where the manifest was written, for a last `Manifest:` line;
+ * null leaves the line out (bundle: the manifest travels inside the bundle,
+ * and the wheelhouse it was written to is usually a temporary folder).
+ */
+export function renderCollectSummary(manifest: Manifest, stats: CollectStats, manifestPath: string | null): string {
   const seconds = stats.elapsedMs / 1000;
   const origins = ORIGINS.filter(([origin]) => stats.byOrigin[origin]).map(([origin, label]) => `${stats.byOrigin[origin]} ${label}`);
   const rate = stats.downloadedBytes > 0 ? `, ${formatBytes(Math.round(stats.downloadedBytes / Math.max(seconds, 0.001)))}/s` : '';
@@ -32,6 +37,6 @@ export function renderCollectSummary(manifest: Manifest, stats: CollectStats, ma
       lines.push(`  ${what}: [${failure.code}] ${failure.reason}${failure.url ? ` (${failure.url})` : ''}`);
     }
   }
-  lines.push(`Manifest: ${manifestPath}`);
+  if (manifestPath !== null) lines.push(`Manifest: ${manifestPath}`);
   return `${lines.join('\n')}\n`;
 }

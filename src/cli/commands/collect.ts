@@ -1,8 +1,10 @@
 import { Command, Option } from 'clipanion';
-import { LockhouseError } from '../errors.js';
-import type { Logger } from './logger.js';
-import { CollectingCommand } from './collect-options.js';
-import { version } from './version.js';
+import { logWarnings } from '../base-command.js';
+import type { Logger } from '../logger.js';
+import { CollectingCommand } from '../options/collect-options.js';
+import { oneOf } from '../options/validate.js';
+import { printJson, printPlan } from '../print.js';
+import { version } from '../version.js';
 
 export default class CollectCommand extends CollectingCommand {
   static override paths = [['collect']];
@@ -49,38 +51,27 @@ export default class CollectCommand extends CollectingCommand {
     const request = {
       ...(await this.collectSources()),
       output: this.output,
-      layout: layoutKind(this.layout),
+      layout: oneOf('--layout', this.layout, ['flat', 'simple']),
       emitPylock: this.emitPylock ?? null,
       emitRequirements: this.emitRequirements ?? null,
       clean: this.clean,
       dryRun: this.dryRun,
     };
     const { events, progress } = await this.collectEvents(logger, this.json);
-    const { collect } = await import('../app/collect/index.js');
+    const { collect } = await import('../../app/collect/index.js');
     const result = await collect(request, { env: process.env, version }, events);
     progress.stop();
-    for (const warning of result.planned.graph.warnings) logger.warn(warning);
+    logWarnings(logger, result.planned.graph.warnings);
 
     if (!result.manifest) {
-      if (this.json) {
-        const { planToJson } = await import('../report/plan-json.js');
-        this.context.stdout.write(`${JSON.stringify(planToJson(result.planned.plan, result.planned.lock), null, 2)}\n`);
-      } else {
-        const { renderPlanTable } = await import('../report/plan-table.js');
-        this.context.stdout.write(renderPlanTable(result.planned.plan));
-      }
+      await printPlan(this.context.stdout, result.planned, this.json);
       return result.exitCode;
     }
-    if (this.json) this.context.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
+    if (this.json) printJson(this.context.stdout, result.manifest);
     if (!this.quiet || result.exitCode !== 0) {
-      const { renderCollectSummary } = await import('../report/collect-summary.js');
+      const { renderCollectSummary } = await import('../../report/collect-summary.js');
       this.context.stderr.write(renderCollectSummary(result.manifest, result.stats!, result.manifestPath!));
     }
     return result.exitCode;
   }
-}
-
-function layoutKind(value: string): 'flat' | 'simple' {
-  if (value === 'flat' || value === 'simple') return value;
-  throw new LockhouseError('USAGE', `--layout takes flat or simple, not "${value}"`);
 }

@@ -1,10 +1,15 @@
 import { Command, Option } from 'clipanion';
-import type { IndexDirSummary } from '../app/static-index.js';
-import { ExitCode } from '../errors.js';
-import { BaseCommand } from './base-command.js';
-import type { Logger } from './logger.js';
+import type { IndexDirSummary } from '../../app/static-index.js';
+import { ExitCode } from '../../errors.js';
+import { BaseCommand } from '../base-command.js';
+import type { Logger } from '../logger.js';
+import { printJson } from '../print.js';
 
-export default class IndexCommand extends BaseCommand {
+/**
+ * `lockhouse index`: the static PEP 503 / 691 index of a wheelhouse (named
+ * static-index here, "index" alone meaning too many things in this tree).
+ */
+export default class StaticIndexCommand extends BaseCommand {
   static override paths = [['index']];
 
   static override usage = Command.Usage({
@@ -30,13 +35,13 @@ export default class IndexCommand extends BaseCommand {
   json = Option.Boolean('--json', false, { description: 'Print the summary as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
-    const { indexWheelhouse } = await import('../app/static-index.js');
+    const { indexWheelhouse } = await import('../../app/static-index.js');
     const summary = await indexWheelhouse({
       dir: this.dir,
       verify: this.verify,
       log: (level, message, fields) => logger[level](fields ?? {}, message),
     });
-    if (this.json) this.context.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    if (this.json) printJson(this.context.stdout, summary);
     else logger.info(describe(summary));
     return ExitCode.OK;
   }

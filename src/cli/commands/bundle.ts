@@ -1,7 +1,9 @@
 import { Command, Option } from 'clipanion';
-import { CollectingCommand } from './collect-options.js';
-import type { Logger } from './logger.js';
-import { version } from './version.js';
+import { logWarnings } from '../base-command.js';
+import type { Logger } from '../logger.js';
+import { CollectingCommand } from '../options/collect-options.js';
+import { printJson } from '../print.js';
+import { version } from '../version.js';
 
 export default class BundleCommand extends CollectingCommand {
   static override paths = [['bundle']];
@@ -36,18 +38,19 @@ export default class BundleCommand extends CollectingCommand {
   async run(logger: Logger): Promise<number> {
     const request = { ...(await this.collectSources()), output: this.output, wheelhouse: this.wheelhouse ?? null };
     const { events, progress } = await this.collectEvents(logger, this.json);
-    const { bundle } = await import('../app/bundle.js');
+    const { bundle } = await import('../../app/bundle.js');
     const result = await bundle(request, { env: process.env, version }, events);
     progress.stop();
-    for (const warning of result.collected.planned.graph.warnings) logger.warn(warning);
-    const { manifest, stats, manifestPath } = result.collected;
-    if (this.json) this.context.stdout.write(`${JSON.stringify({ bundle: result.bundle, manifest }, null, 2)}\n`);
-    if (manifest && stats && manifestPath && (!this.quiet || result.exitCode !== 0)) {
-      const { renderCollectSummary } = await import('../report/collect-summary.js');
-      this.context.stderr.write(renderCollectSummary(manifest, stats, manifestPath).replace(/^Manifest: .*\n/m, ''));
+    logWarnings(logger, result.collected.planned.graph.warnings);
+    const { manifest, stats } = result.collected;
+    if (this.json) printJson(this.context.stdout, { bundle: result.bundle, manifest });
+    if (manifest && stats && (!this.quiet || result.exitCode !== 0)) {
+      const { renderCollectSummary } = await import('../../report/collect-summary.js');
+      // No "Manifest:" line: the manifest is inside the bundle, and its wheelhouse is usually a temporary folder.
+      this.context.stderr.write(renderCollectSummary(manifest, stats, null));
     }
     if (result.bundle && !this.quiet) {
-      const { formatBytes } = await import('../report/plan-table.js');
+      const { formatBytes } = await import('../../report/plan-table.js');
       const { path, bytes, sha256, files } = result.bundle;
       this.context.stderr.write(
         `Bundle: ${path} (${files} files, ${formatBytes(bytes)}, sha256 ${sha256})\n` + `Install it offline with: python3 ${this.output} install [--venv DIR]\n`,

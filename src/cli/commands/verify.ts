@@ -1,7 +1,10 @@
 import { Command, Option } from 'clipanion';
-import { ExitCode } from '../errors.js';
-import type { Logger } from './logger.js';
-import { LockCommand } from './lock-options.js';
+import { ExitCode } from '../../errors.js';
+import type { VerifyRequest } from '../../app/verify/index.js';
+import { logWarnings } from '../base-command.js';
+import type { Logger } from '../logger.js';
+import { LockCommand } from '../options/lock-options.js';
+import { printJson } from '../print.js';
 
 export default class VerifyCommand extends LockCommand {
   static override paths = [['verify']];
@@ -39,47 +42,33 @@ export default class VerifyCommand extends LockCommand {
 
   async run(logger: Logger): Promise<number> {
     if (this.bundle) return this.runBundle(this.bundle, logger);
-    const { verify } = await import('../app/verify/index.js');
-    const result = await verify(
-      {
-        plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
-        output: this.output,
-        allowUnhashed: this.allowUnhashed,
-        allowWeakHashes: this.allowWeakHashes,
-      },
-      { env: process.env },
-    );
-    for (const warning of result.planned.graph.warnings) logger.warn(warning);
-    for (const warning of result.warnings) logger.warn(warning);
+    const { verify } = await import('../../app/verify/index.js');
+    const result = await verify({ ...this.lockCheck(), output: this.output }, { env: process.env });
+    logWarnings(logger, result.planned.graph.warnings, result.warnings);
     if (this.json) {
-      const { verifyToJson } = await import('../report/verify-json.js');
-      this.context.stdout.write(`${JSON.stringify(verifyToJson(result), null, 2)}\n`);
+      const { verifyToJson } = await import('../../report/verify-json.js');
+      printJson(this.context.stdout, verifyToJson(result));
     } else if (!this.quiet || !result.ok) {
-      const { renderVerifyReport } = await import('../report/verify-text.js');
+      const { renderVerifyReport } = await import('../../report/verify-text.js');
       this.context.stdout.write(renderVerifyReport(result, { dir: this.output, lock: result.planned.lock.path }));
     }
     return result.ok ? ExitCode.OK : ExitCode.PARTIAL;
   }
 
   private async runBundle(bundle: string, logger: Logger): Promise<number> {
-    const lock = this.lock
-      ? {
-          plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
-          allowUnhashed: this.allowUnhashed,
-          allowWeakHashes: this.allowWeakHashes,
-        }
-      : null;
-    const { verifyBundle } = await import('../app/verify-bundle.js');
-    const result = await verifyBundle({ bundle, cwd: process.cwd(), lock }, { env: process.env });
-    if (result.lock) {
-      for (const warning of result.lock.planned.graph.warnings) logger.warn(warning);
-      for (const warning of result.lock.warnings) logger.warn(warning);
-    }
+    const { verifyBundle } = await import('../../app/verify-bundle.js');
+    const result = await verifyBundle({ bundle, cwd: process.cwd(), lock: this.lock ? this.lockCheck() : null }, { env: process.env });
+    if (result.lock) logWarnings(logger, result.lock.planned.graph.warnings, result.lock.warnings);
     if (this.json || !this.quiet || !result.ok) {
-      const { bundleVerifyToJson, renderBundleVerifyReport } = await import('../report/verify-bundle.js');
-      if (this.json) this.context.stdout.write(`${JSON.stringify(bundleVerifyToJson(result), null, 2)}\n`);
+      const { bundleVerifyToJson, renderBundleVerifyReport } = await import('../../report/verify-bundle.js');
+      if (this.json) printJson(this.context.stdout, bundleVerifyToJson(result));
       else this.context.stdout.write(renderBundleVerifyReport(result, bundle));
     }
     return result.ok ? ExitCode.OK : ExitCode.PARTIAL;
+  }
+
+  /** What a directory and a bundle are checked against: the plan, and the hash policy. */
+  private lockCheck(): Omit<VerifyRequest, 'output'> {
+    return { plan: this.planRequest(), allowUnhashed: this.allowUnhashed, allowWeakHashes: this.allowWeakHashes };
   }
 }

@@ -1,7 +1,9 @@
 import { Command, Option } from 'clipanion';
-import { ExitCode } from '../errors.js';
-import type { Logger } from './logger.js';
-import { LockCommand } from './lock-options.js';
+import { ExitCode } from '../../errors.js';
+import { logWarnings } from '../base-command.js';
+import type { Logger } from '../logger.js';
+import { LockCommand } from '../options/lock-options.js';
+import { printPlan } from '../print.js';
 
 export default class PlanCommand extends LockCommand {
   static override paths = [['plan']];
@@ -28,11 +30,8 @@ export default class PlanCommand extends LockCommand {
   json = Option.Boolean('--json', false, { description: 'Print the plan as JSON on stdout (schema: schemas/plan.schema.json)' });
 
   async run(logger: Logger): Promise<number> {
-    const { planLock } = await import('../app/plan.js');
-    const result = await planLock(
-      { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
-      { env: process.env },
-    );
+    const { planLock } = await import('../../app/plan.js');
+    const result = await planLock(this.planRequest(), { env: process.env });
     const { timings } = result;
     logger.debug(
       {
@@ -45,14 +44,8 @@ export default class PlanCommand extends LockCommand {
       },
       'planned',
     );
-    for (const warning of result.graph.warnings) logger.warn(warning);
-    if (this.json) {
-      const { planToJson } = await import('../report/plan-json.js');
-      this.context.stdout.write(`${JSON.stringify(planToJson(result.plan, result.lock), null, 2)}\n`);
-    } else {
-      const { renderPlanTable } = await import('../report/plan-table.js');
-      this.context.stdout.write(renderPlanTable(result.plan));
-    }
+    logWarnings(logger, result.graph.warnings);
+    await printPlan(this.context.stdout, result, this.json);
     return result.plan.errors.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
   }
 }

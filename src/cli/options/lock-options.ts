@@ -1,14 +1,12 @@
 /**
- * The option groups every command that reads a lock shares (plan now;
- * collect, verify and bundle later): the lock, the targets, the selection
- * and the build choices. One definition each, inherited, never copied.
+ * The option groups every command that reads a lock shares (plan, collect,
+ * bundle, verify): the lock, the targets, the selection and the build
+ * choices. One definition each, inherited, never copied; planRequest() turns
+ * them into the one request every such command plans with.
  */
 import { Option } from 'clipanion';
-import type { LockRequest } from '../app/load-lock.js';
-import type { TargetRequest } from '../app/targets.js';
-import type { PlanOptions } from '../plan/types.js';
-import type { SelectOptions } from '../select/options.js';
-import { BaseCommand } from './base-command.js';
+import type { PlanRequest } from '../../app/plan.js';
+import { BaseCommand } from '../base-command.js';
 
 const list = (value: string[] | undefined): string[] => value ?? [];
 
@@ -64,11 +62,16 @@ export abstract class LockCommand extends BaseCommand {
   sdist = Option.Boolean('--sdist', false, { description: 'Also collect the sdist of every selected package' });
   noBinary = Option.Array('--no-binary', { description: 'Build this package from its sdist even where a wheel fits; :all: for every package (repeatable)' });
 
-  protected lockRequest(): LockRequest {
+  /** The plan these options ask for: what plan prints, collect and bundle fetch, and verify checks. */
+  protected planRequest(): PlanRequest {
+    return { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() };
+  }
+
+  private lockRequest(): PlanRequest['lock'] {
     return { lock: this.lock, project: this.project, cwd: process.cwd() };
   }
 
-  protected targetRequest(): TargetRequest {
+  private targetRequest(): PlanRequest['targets'] {
     return {
       pythonPlatforms: list(this.pythonPlatform),
       pythonVersions: list(this.pythonVersion),
@@ -80,7 +83,7 @@ export abstract class LockCommand extends BaseCommand {
     };
   }
 
-  protected selectOptions(): SelectOptions {
+  private selectOptions(): PlanRequest['select'] {
     return {
       packages: list(this.package),
       allPackages: this.allPackages,
@@ -104,7 +107,7 @@ export abstract class LockCommand extends BaseCommand {
     };
   }
 
-  protected planOptions(): PlanOptions {
+  private planOptions(): PlanRequest['plan'] {
     return {
       noBinary: list(this.noBinary),
       noBuild: this.noBuild,

@@ -5,11 +5,11 @@
  * never copied.
  */
 import { Option } from 'clipanion';
-import type { CollectEvents, CollectRequest } from '../app/collect/index.js';
-import { LockhouseError } from '../errors.js';
+import type { CollectEvents, CollectRequest } from '../../app/collect/index.js';
+import type { Logger } from '../logger.js';
+import type { Progress } from '../progress.js';
 import { LockCommand } from './lock-options.js';
-import type { Logger } from './logger.js';
-import type { Progress } from './progress.js';
+import { secondsAsMs, wholeNumber } from './validate.js';
 
 /** A CollectRequest without what each command decides itself: the output and what is written there. */
 export type CollectSources = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'>;
@@ -40,7 +40,7 @@ export abstract class CollectingCommand extends LockCommand {
   protected async collectEvents(logger: Logger, json: boolean): Promise<{ events: CollectEvents; progress: Progress }> {
     const stderr = this.context.stderr as NodeJS.WriteStream;
     const stdout = this.context.stdout as NodeJS.WriteStream;
-    const { createProgress } = await import('./progress.js');
+    const { createProgress } = await import('../progress.js');
     const progress = createProgress({ enabled: Boolean(stderr.isTTY && stdout.isTTY) && !json && !this.quiet, stream: stderr });
     const events: CollectEvents = {
       log: (level, message, fields) => progress.interrupt(() => logger[level](fields ?? {}, message)),
@@ -53,7 +53,7 @@ export abstract class CollectingCommand extends LockCommand {
 
   protected async collectSources(): Promise<CollectSources> {
     return {
-      plan: { lock: this.lockRequest(), targets: this.targetRequest(), select: this.selectOptions(), plan: this.planOptions() },
+      plan: this.planRequest(),
       findLinks: this.findLinks ?? [],
       mirrors: this.mirror ?? [],
       cacheDir: this.noCache ? null : (this.cacheDir ?? (await defaultCacheDir())),
@@ -61,11 +61,11 @@ export abstract class CollectingCommand extends LockCommand {
       verify: this.verify,
       allowUnhashed: this.allowUnhashed,
       allowWeakHashes: this.allowWeakHashes,
-      concurrency: positiveInteger('--concurrency', this.concurrency),
-      retries: nonNegativeInteger('--retries', this.retries),
-      timeoutMs: positiveNumber('--timeout', this.timeout) * 1000,
+      concurrency: wholeNumber('--concurrency', this.concurrency, 1),
+      retries: wholeNumber('--retries', this.retries, 0),
+      timeoutMs: secondsAsMs('--timeout', this.timeout),
       buildPython: this.buildPython,
-      buildJobs: positiveInteger('--build-jobs', this.buildJobs),
+      buildJobs: wholeNumber('--build-jobs', this.buildJobs, 1),
       buildIsolation: !this.noBuildIsolation,
     };
   }
@@ -75,22 +75,4 @@ export abstract class CollectingCommand extends LockCommand {
 async function defaultCacheDir(): Promise<string> {
   const { default: envPaths } = await import('env-paths');
   return envPaths('lockhouse', { suffix: '' }).cache;
-}
-
-function positiveInteger(flag: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new LockhouseError('USAGE', `${flag} takes a whole number of at least 1, not "${value}"`);
-  return number;
-}
-
-function nonNegativeInteger(flag: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new LockhouseError('USAGE', `${flag} takes a whole number (0 or more), not "${value}"`);
-  return number;
-}
-
-function positiveNumber(flag: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new LockhouseError('USAGE', `${flag} takes a number of seconds above 0, not "${value}"`);
-  return number;
 }
