@@ -8,7 +8,7 @@
  * reports a validator's failure as `Usage Error: Invalid value for
  * --concurrency: expected to be at least 1 (got 0)` followed by the command's
  * whole synopsis (sixty options for collect), without saying that --timeout
- * counts seconds; this gives the one line above, in the error[CODE] shape of
+ * counts seconds; this gives the one line above, in the `error[…]` shape of
  * every other lockhouse error (docs/errors.md).
  */
 import { LockhouseError } from '../../errors.js';
