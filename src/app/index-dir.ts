@@ -23,7 +23,7 @@ import type { Dirent } from 'node:fs';
 import { lstat, readFile, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LockhouseError, isLockhouseError } from '../errors.js';
-import { readWheelMetadata } from '../io/build/wheel-identity.js';
+import { readWheelMetadata } from '../io/wheel/wheel-metadata.js';
 import { hashFile, openRegularFile } from '../io/store/hash-file.js';
 import { ensureOutputDir, ensureRealDir } from '../io/store/safe-paths.js';
 import { errnoCode, reason, storeError } from '../io/store/store-error.js';
