@@ -88,11 +88,36 @@ class WindowedReader extends yauzl.RandomAccessReader {
   }
 }
 
+/**
+ * An entry as entries() hands it out: its yauzl record and its archive
+ * travel with it. (Not a WeakMap from entry to record: over a wheel of
+ * 100 000 entries that costs 35 MB.)
+ */
+class ListedEntry implements ZipEntry {
+  readonly name: string;
+  readonly compressionMethod: number;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+  readonly crc32: number;
+  readonly externalAttributes: number;
+  readonly mode: number;
+
+  constructor(
+    readonly record: yauzl.Entry,
+    readonly archive: ZipArchive,
+  ) {
+    this.name = record.fileName;
+    this.compressionMethod = record.compressionMethod;
+    this.compressedSize = record.compressedSize;
+    this.uncompressedSize = record.uncompressedSize;
+    this.crc32 = record.crc32;
+    this.externalAttributes = record.externalFileAttributes;
+    this.mode = record.externalFileAttributes >>> 16;
+  }
+}
+
 /** An open zip. Walk its entries once with entries(); read() or stream() any entry seen, during or after the walk; close() when done. */
 export class ZipArchive {
-  /** The yauzl record behind each entry handed out. */
-  private readonly records = new WeakMap<ZipEntry, yauzl.Entry>();
-
   constructor(
     private readonly zip: yauzl.ZipFile,
     private readonly limits: ZipLimits,
@@ -103,33 +128,34 @@ export class ZipArchive {
     return this.zip.entryCount;
   }
 
-  /** Every entry in central directory order, one record read at a time. Once per archive. */
-  async *entries(): AsyncGenerator<ZipEntry, void, undefined> {
+  /**
+   * Every entry in central directory order, one record read at a time. Once
+   * per archive. (A plain iterator, not an async generator: over 100 000
+   * entries the generator's extra turn per entry made the walk a tenth slower.)
+   */
+  entries(): AsyncIterableIterator<ZipEntry> {
     const records = this.zip.eachEntry();
+    const limit = this.limits.maxEntries;
     let seen = 0;
-    for (;;) {
-      let next: IteratorResult<yauzl.Entry>;
-      try {
-        next = await records.next();
-      } catch (error) {
-        throw new ZipError('directory', `its central directory cannot be read (${message(error)})`, { cause: error });
-      }
-      if (next.done) return;
-      if (++seen > this.limits.maxEntries) throw new ZipError('too-many-entries', `it has more than ${this.limits.maxEntries} entries`);
-      const record = next.value;
-      const entry: ZipEntry = {
-        name: record.fileName,
-        compressionMethod: record.compressionMethod,
-        compressedSize: record.compressedSize,
-        uncompressedSize: record.uncompressedSize,
-        crc32: record.crc32,
-        externalAttributes: record.externalFileAttributes,
-        mode: record.externalFileAttributes >>> 16,
-      };
-      this.records.set(entry, record);
-      yield entry;
-    }
+    const next = (): Promise<IteratorResult<ZipEntry, undefined>> =>
+      records.next().then(
+        (result: IteratorResult<yauzl.Entry>) => {
+          if (result.done) return { done: true, value: undefined };
+          if (++seen > limit) throw new ZipError('too-many-entries', `it has more than ${limit} entries`);
+          return { done: false, value: new ListedEntry(result.value, this) };
+        },
+        (error: unknown) => {
+          throw new ZipError('directory', `its central directory cannot be read (${message(error)})`, { cause: error });
+        },
+      );
+    return {
+      next,
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
+
 
   /**
    * The entry's bytes, in memory: refused before inflating when it declares
@@ -157,8 +183,8 @@ export class ZipArchive {
    * failure on the way (a bad CRC, a truncated file) is a ZipError.
    */
   async stream(entry: ZipEntry): Promise<Readable> {
-    const record = this.records.get(entry);
-    if (!record) throw new Error(`${entry.name} is not an entry this archive listed`);
+    if (!(entry instanceof ListedEntry) || entry.archive !== this) throw new Error(`${entry.name} is not an entry this archive listed`);
+    const record = entry.record;
     const unreadable = (error: unknown): ZipError =>
       new ZipError('entry-unreadable', `${entry.name} cannot be read (${message(error)})`, { entry: entry.name, cause: error });
     let stream: Readable;
