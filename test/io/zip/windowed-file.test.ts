@@ -1,4 +1,4 @@
-/** WindowedFile: reads served from 1 MiB windows are the file's bytes wherever they fall; a range streams exactly. */
+/** WindowedFile: reads served from its windows are the file's bytes wherever they fall; a range streams exactly. */
 import { writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,6 +39,14 @@ describe('WindowedFile', () => {
         return out.equals(bytes.subarray(position, position + 64));
       }));
       expect(many.every(Boolean)).toBe(true);
+      // Walking one region in order while jumping to others (a central directory, and each entry's local header).
+      for (let step = 0; step < 40; step++) {
+        for (const position of [2_500_000 + step * 46, 1000 + step * 70_001, bytes.length - 100 - step]) {
+          const out = Buffer.alloc(46);
+          expect(await file.read(out, 0, 46, position)).toBe(46);
+          expect(out.equals(bytes.subarray(position, position + 46))).toBe(true);
+        }
+      }
       const tail = Buffer.alloc(100);
       expect(await file.read(tail, 0, 100, bytes.length - 40)).toBe(40);
     } finally {
