@@ -21,7 +21,7 @@ export type ZipFailure =
   | 'entry-too-large'
   /** An entry's local header disagrees with its central directory record. */
   | 'header-mismatch'
-  /** An entry's data could not be read: an offset past the end, an unknown method, a bad CRC, more bytes than declared. */
+  /** An entry's data could not be read: an offset past the end, an unknown method, a corrupt deflate stream, more or fewer bytes than declared. */
   | 'entry-unreadable';
 
 export class ZipError extends Error {

@@ -156,7 +156,6 @@ export class ZipArchive {
     };
   }
 
-
   /**
    * The entry's bytes, in memory: refused before inflating when it declares
    * more than `maxBytes`, and stopped should it inflate past them.
@@ -180,7 +179,9 @@ export class ZipArchive {
   /**
    * The entry's bytes as a stream, once its local header is found to agree
    * with its central record. It ends after the declared size at most; any
-   * failure on the way (a bad CRC, a truncated file) is a ZipError.
+   * failure on the way (more bytes than declared, a corrupt deflate stream,
+   * a truncated file) is a ZipError. The data's CRC-32 is not checked
+   * (yauzl does not): callers that care hash what they read.
    */
   async stream(entry: ZipEntry): Promise<Readable> {
     if (!(entry instanceof ListedEntry) || entry.archive !== this) throw new Error(`${entry.name} is not an entry this archive listed`);
@@ -202,7 +203,7 @@ export class ZipArchive {
       try {
         for await (const chunk of stream) yield chunk as Buffer;
       } catch (error) {
-        // yauzl: "too many bytes in the stream…", a bad CRC, a truncated entry.
+        // yauzl or zlib: "too many bytes in the stream…", an invalid deflate stream, a truncated entry.
         throw unreadable(error);
       }
     }
