@@ -11,6 +11,10 @@
  *   temporary folder and checked by the directory verify (verify.ts) with
  *   the same flags; without target flags, the bundle's own targets.
  * Nothing is written beside the bundle; the temporary folder is removed.
+ * The bundle is read through the one zip reader (src/io/zip/zip-reader.ts),
+ * with the bounds every zip gets: a zip it refuses (too many entries, a
+ * local header at odds with the central directory, an entry that inflates
+ * past its declared size) is BUNDLE_UNREADABLE.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -18,8 +22,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
 import { LockhouseError } from '../errors.js';
+import { isZipError } from '../io/zip/zip-error.js';
+import { withZip, ZIP_LIMITS, type ZipEntry } from '../io/zip/zip-reader.js';
 import { readManifest, MANIFEST_FILE, type Manifest } from '../output/manifest.js';
 import { SUMS_FILE, WHEELS_DIR } from '../output/bundle-contents.js';
 import type { TargetContext } from './targets.js';
@@ -54,7 +59,8 @@ export interface BundleVerifyRequest {
   readonly lock: Omit<VerifyRequest, 'output'> | null;
 }
 
-const MAX_TEXT = 64 * 1024 * 1024;
+/** SHA256SUMS and the manifest are kept in memory up to the zip reader's bound for in-memory reads. */
+const MAX_TEXT = ZIP_LIMITS.maxReadBytes;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 
@@ -74,11 +80,11 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Target
   await forEachEntry(path, async (entry, open) => {
     const unsafe = unsafeEntry(entry);
     if (unsafe) {
-      extra.push({ entry: entry.fileName, reason: unsafe });
+      extra.push({ entry: entry.name, reason: unsafe });
       return;
     }
-    if (entry.fileName.endsWith('/')) return;
-    const keep = entry.fileName === SUMS_FILE || entry.fileName === MANIFEST_FILE;
+    if (entry.name.endsWith('/')) return;
+    const keep = entry.name === SUMS_FILE || entry.name === MANIFEST_FILE;
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
     let size = 0;
@@ -88,8 +94,8 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Target
       size += buffer.length;
       if (keep && size <= MAX_TEXT) chunks.push(buffer);
     }
-    if (entries.has(entry.fileName)) extra.push({ entry: entry.fileName, reason: 'the bundle holds two entries of this name' });
-    entries.set(entry.fileName, { name: entry.fileName, sha256: hash.digest('hex'), size, text: keep ? Buffer.concat(chunks) : null });
+    if (entries.has(entry.name)) extra.push({ entry: entry.name, reason: 'the bundle holds two entries of this name' });
+    entries.set(entry.name, { name: entry.name, sha256: hash.digest('hex'), size, text: keep ? Buffer.concat(chunks) : null });
   });
 
   const sums = entries.get(SUMS_FILE);
@@ -137,8 +143,8 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Target
     const work = await mkdtemp(join(tmpdir(), 'lockhouse-verify-bundle-'));
     try {
       await forEachEntry(path, async (entry, open) => {
-        if (unsafeEntry(entry) || !entry.fileName.startsWith(`${WHEELS_DIR}/`) || entry.fileName.slice(WHEELS_DIR.length + 1).includes('/')) return;
-        await pipeline(await open(), createWriteStream(join(work, entry.fileName.slice(WHEELS_DIR.length + 1)), { flags: 'wx' }));
+        if (unsafeEntry(entry) || !entry.name.startsWith(`${WHEELS_DIR}/`) || entry.name.slice(WHEELS_DIR.length + 1).includes('/')) return;
+        await pipeline(await open(), createWriteStream(join(work, entry.name.slice(WHEELS_DIR.length + 1)), { flags: 'wx' }));
       });
       await writeFile(join(work, MANIFEST_FILE), manifestEntry!.text!);
       const targets = request.lock.plan.targets;
@@ -163,46 +169,40 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Target
 }
 
 /** Why an entry may not be unpacked, or null. The installer applies the same rules. */
-function unsafeEntry(entry: yauzl.Entry): string | null {
-  const name = entry.fileName;
+function unsafeEntry(entry: ZipEntry): string | null {
+  const name = entry.name;
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'an absolute path';
   if (name.includes('\\')) return 'a backslash in the name';
   if (name.split('/').includes('..')) return 'a ".." component';
-  const type = (entry.externalFileAttributes >>> 16) & S_IFMT;
+  const type = entry.mode & S_IFMT;
   if (type !== 0 && type !== S_IFREG && !(name.endsWith('/') && type === 0o040000)) return 'not a regular file (a symbolic link or a device)';
   return null;
 }
 
 type Opener = () => Promise<NodeJS.ReadableStream>;
 
-/** Every entry of the zip, in order, one at a time. */
-async function forEachEntry(path: string, visit: (entry: yauzl.Entry, open: Opener) => Promise<void>): Promise<void> {
-  const zip = await new Promise<yauzl.ZipFile>((done, fail) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (error, file) => (error ? fail(error) : done(file))),
-  ).catch((error: unknown) => {
-    if ((error as { code?: string }).code === 'ENOENT') throw new LockhouseError('OUTPUT_NOT_FOUND', `there is no bundle at ${path}`);
-    throw unreadable(path, error);
-  });
+/**
+ * Every entry of the bundle, in order, one at a time, through the one zip
+ * reader with its bounds (src/io/zip/zip-reader.ts); a symlink at the
+ * bundle's path is followed, as the user named it.
+ */
+async function forEachEntry(path: string, visit: (entry: ZipEntry, open: Opener) => Promise<void>): Promise<void> {
   try {
-    await new Promise<void>((done, fail) => {
-      zip.on('error', fail);
-      zip.on('end', () => done());
-      zip.on('entry', (entry: yauzl.Entry) => {
-        const open: Opener = () =>
-          new Promise((opened, refused) => zip.openReadStream(entry, (error, stream) => (error ? refused(error) : opened(stream))));
-        visit(entry, open).then(() => zip.readEntry(), fail);
-      });
-      zip.readEntry();
+    await withZip(path, { noFollow: false }, async (zip) => {
+      for await (const entry of zip.entries()) await visit(entry, () => zip.stream(entry));
     });
   } catch (error) {
+    if (isZipError(error) && error.failure === 'unopenable' && (error.cause as { code?: string } | undefined)?.code === 'ENOENT') {
+      throw new LockhouseError('OUTPUT_NOT_FOUND', `there is no bundle at ${path}`);
+    }
     throw error instanceof LockhouseError ? error : unreadable(path, error);
-  } finally {
-    zip.close();
   }
 }
 
 function unreadable(path: string, error: unknown): LockhouseError {
-  return new LockhouseError('BUNDLE_UNREADABLE', `the bundle ${path} cannot be read as a zip: ${(error as Error).message}`, {
+  // yauzl's or the system's own words where they failed, as before the bundle was read through the one zip reader.
+  const why = isZipError(error) ? error.detail : (error as Error).message;
+  return new LockhouseError('BUNDLE_UNREADABLE', `the bundle ${path} cannot be read as a zip: ${why}`, {
     hint: 'it is damaged or not a bundle: make it again with lockhouse bundle',
     cause: error,
   });

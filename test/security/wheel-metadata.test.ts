@@ -189,10 +189,13 @@ interface Measured {
   readonly peakKb: number;
 }
 
+/** Where each reader is, under dist/. */
+const MODULE = { readWheelIdentity: 'io/build/wheel-identity.js', readWheelMetadata: 'io/wheel/wheel-metadata.js' } as const;
+
 /** Read `path` with readWheelIdentity or readWheelMetadata in a fresh process; what it says, how long, how much memory. */
 async function measureRead(reader: 'readWheelIdentity' | 'readWheelMetadata', path: string): Promise<Measured> {
   const script = `
-    const { ${reader} } = await import(${JSON.stringify(`file://${DIST}io/build/wheel-identity.js`)});
+    const { ${reader} } = await import(${JSON.stringify(`file://${DIST}${MODULE[reader]}`)});
     const baseKb = process.resourceUsage().maxRSS;
     const started = performance.now();
     let outcome;

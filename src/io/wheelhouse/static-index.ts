@@ -24,7 +24,7 @@ import { lstat, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LockhouseError, isLockhouseError } from '../../errors.js';
 import { projectOf, renderSimpleIndex, type IndexFile } from '../../output/simple-index.js';
-import { readWheelMetadata } from '../build/wheel-identity.js';
+import { readWheelMetadata } from '../wheel/wheel-metadata.js';
 import { runPool } from '../run-pool.js';
 import { hashFile, openRegularFile } from '../store/hash-file.js';
 import { landBytes } from '../store/land.js';

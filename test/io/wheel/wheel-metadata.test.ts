@@ -2,7 +2,8 @@
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readWheelMetadata, WHEEL_LIMITS } from '../../../src/io/build/wheel-identity.js';
+import { WHEEL_LIMITS } from '../../../src/io/wheel/dist-info.js';
+import { readWheelMetadata } from '../../../src/io/wheel/wheel-metadata.js';
 import { makeWheel } from '../../helpers/artifacts.js';
 import { testdir } from '../../helpers/testdir.js';
 
