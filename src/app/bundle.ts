@@ -14,7 +14,7 @@ import { workDir } from '../io/store/land.js';
 import { writeZipAtomic } from '../io/store/zip-writer.js';
 import { bundleContents } from '../output/bundle-contents.js';
 import { collect, type CollectEvents, type CollectRequest, type CollectResult } from './collect/index.js';
-import type { TargetContext } from './targets.js';
+import type { TargetContext } from './resolve-targets.js';
 
 export interface BundleRequest extends Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'> {
   /** -o NAME.pyz. */

@@ -8,7 +8,7 @@ import type { Plan, PlanOptions } from '../plan/types.js';
 import { select } from '../select/index.js';
 import type { SelectOptions } from '../select/options.js';
 import { loadLock, type LockRequest } from './load-lock.js';
-import { resolveTargets, type TargetContext, type TargetRequest } from './targets.js';
+import { resolveTargets, type TargetContext, type TargetRequest } from './resolve-targets.js';
 
 export interface PlanRequest {
   readonly lock: LockRequest;

@@ -20,7 +20,7 @@ export function formatFromFilename(path: string): LockFormat | null {
 }
 
 /** Which lock format a parsed TOML document looks like, or null. */
-export function formatFromContent(document: Record<string, unknown>): LockFormat | null {
+function formatFromContent(document: Record<string, unknown>): LockFormat | null {
   if ('lock-version' in document) return 'pylock';
   if ('version' in document && ('package' in document || 'distribution' in document || 'requires-python' in document)) {
     return 'uv.lock';

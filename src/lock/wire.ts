@@ -182,7 +182,7 @@ export function schemaError(
 }
 
 /** "numpy 2.0.1", "numpy", or null, from a raw package table. */
-export function packageLabel(raw: unknown): string | null {
+function packageLabel(raw: unknown): string | null {
   if (raw === null || typeof raw !== 'object') return null;
   const { name, version } = raw as { name?: unknown; version?: unknown };
   if (typeof name !== 'string') return null;

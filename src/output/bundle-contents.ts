@@ -21,7 +21,7 @@ import { renderRequirements } from './emit-requirements.js';
 import type { Manifest, ManifestArtifact } from './manifest.js';
 import { byText } from '../compare.js';
 
-export const BUNDLE_VERSION = 1;
+const BUNDLE_VERSION = 1;
 export const WHEELS_DIR = 'wheels';
 export const SUMS_FILE = 'SHA256SUMS';
 

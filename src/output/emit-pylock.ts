@@ -26,7 +26,7 @@ export interface PylockInput {
   readonly filesPrefix: string;
 }
 
-export const PYLOCK_CREATED_BY = 'lockhouse';
+const PYLOCK_CREATED_BY = 'lockhouse';
 
 export function renderPylock(input: PylockInput): string {
   const { emitted, filesPrefix } = input;

@@ -17,9 +17,7 @@ import { compareText as byCodeUnit } from '../compare.js';
 /** The top folder of the index, relative to DIR. */
 export const SIMPLE_DIR = 'simple';
 /** PEP 629 / PEP 691 / PEP 700: 1.1 adds `versions` and `size` to the JSON. */
-export const API_VERSION = '1.1';
-/** PEP 691's JSON media type, which a server may negotiate for index.json. */
-export const JSON_MEDIA_TYPE = 'application/vnd.pypi.simple.v1+json';
+const API_VERSION = '1.1';
 
 export interface IndexFile {
   /** A wheel or sdist file name, as on disk. */

@@ -23,7 +23,7 @@ export function tomlString(value: string): string {
 export type TomlValue = string | number | boolean | readonly TomlValue[] | { readonly [key: string]: TomlValue | undefined };
 
 /** A bare key when TOML allows one, else a quoted key. */
-export function tomlKey(key: string): string {
+function tomlKey(key: string): string {
   return /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
 }
 

@@ -48,7 +48,7 @@ const PRE_SPELLINGS: Readonly<Record<string, string>> = {
 };
 
 /** A valid PEP 440 version. */
-export function isValidVersion(version: string): boolean {
+function isValidVersion(version: string): boolean {
   return VERSION.test(version);
 }
 

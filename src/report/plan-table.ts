@@ -71,7 +71,7 @@ export function renderPlanTable(plan: Plan): string {
 
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-export function summaryLine(plan: Plan): string {
+function summaryLine(plan: Plan): string {
   const wheels = plan.items.filter((item) => item.kind === 'wheel').length;
   const sdists = plan.items.filter((item) => item.kind === 'sdist').length;
   const trees = plan.items.length - wheels - sdists;

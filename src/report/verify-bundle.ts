@@ -1,5 +1,5 @@
 /** `lockhouse verify --bundle`: the report and the JSON. Pure. */
-import type { BundleProblem, BundleVerifyResult } from '../app/verify-bundle.js';
+import type { BundleProblem, BundleVerifyResult } from '../app/verify/bundle.js';
 import { verifyToJson, type VerifyJson } from './verify-json.js';
 import { renderVerifyReport } from './verify-text.js';
 

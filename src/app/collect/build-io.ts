@@ -7,7 +7,7 @@
 import { dirname } from 'node:path';
 import { checkoutGit } from '../../io/build/git.js';
 import { chooseFrontend } from '../../io/build/frontend.js';
-import { findBuildPython, probeBuildPython } from '../../io/build/python.js';
+import { findBuildPython, probeBuildPython } from '../../io/build/build-python.js';
 import { runBuild } from '../../io/build/run-build.js';
 import type { BuildPython, Frontend } from '../../io/build/types.js';
 import { readWheelIdentity } from '../../io/build/wheel-identity.js';

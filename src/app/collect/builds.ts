@@ -181,7 +181,7 @@ const ids = (targets: ReadonlyArray<Target | null>): string[] => targets.filter(
  * git URL, commit and subdirectory. Null for local projects: they may
  * change without the lock changing, so they are built afresh every run.
  */
-export function sourceKeyOf(job: BuildJob): string | null {
+function sourceKeyOf(job: BuildJob): string | null {
   const source = job.source;
   if (source.kind === 'sdist') {
     const rule = source.file.rule;

@@ -80,7 +80,7 @@ export async function emitOutputs(request: EmitRequest, context: EmitContext, ar
 }
 
 /** `to` relative to `from`, with / between parts (an absolute path where they share no root, as on two Windows drives). */
-export function posixRelative(from: string, to: string): string {
+function posixRelative(from: string, to: string): string {
   const path = relative(from, to);
   return isAbsolute(path) ? path : path.split(sep).join('/');
 }

@@ -10,58 +10,24 @@ import { dirname, resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import type { Log } from '../../model.js';
 import type { WrittenManifest } from '../../output/manifest.js';
-import { jobsOf, type FileJob, type Jobs } from '../../plan/jobs.js';
+import { jobsOf, type Jobs } from '../../plan/jobs.js';
 import { openWheelhouse, type Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
-import type { LayoutKind } from '../../io/wheelhouse/layout.js';
-import { planLock, type PlanRequest, type PlanResult } from '../plan.js';
-import type { TargetContext } from '../targets.js';
-import type { BuildRequestOptions } from './build-io.js';
+import { planLock, type PlanResult } from '../plan.js';
+import type { TargetContext } from '../resolve-targets.js';
 import { checkEmitRequest, type EmitRequest } from './emit.js';
-import { openCollectIO, type IOOptions, type OpenIO } from './io.js';
+import { openCollectIO } from './io.js';
 import { refuseUnsafeNames } from './names.js';
 import { cleanWheelhouse, emitOrExplain, indexWheelhouse } from './outputs.js';
 import { manifestOf, recordRun } from './record.js';
 import { runJobs, type RunResult } from './run.js';
-import type { Outcome } from './sources.js';
-import { statsOf, type CollectStats } from './stats.js';
+import { statsOf } from './stats.js';
+import type { CollectEvents, CollectRequest, CollectResult } from './types.js';
 import { workersFor } from './workers.js';
 
-export interface CollectRequest extends IOOptions, BuildRequestOptions, Partial<EmitRequest> {
-  readonly plan: PlanRequest;
-  /** -o, --output DIR. */
-  readonly output: string;
-  /** --layout: flat (DIR, for --find-links; the default) or simple (DIR/files and a static index in DIR/simple). */
-  readonly layout?: LayoutKind;
-  readonly offline: boolean;
-  readonly clean: boolean;
-  readonly dryRun: boolean;
-  readonly verify: boolean;
-  readonly allowUnhashed: boolean;
-  readonly allowWeakHashes: boolean;
-  readonly concurrency: number;
-}
+export type { CollectEvents, CollectRequest, CollectResult, Log };
 
-export type { Log };
-
-export interface CollectEvents {
-  readonly log: Log;
-  /** Files to do and the bytes the lock says they weigh (sizes may be missing). */
-  onStart?(files: number, bytes: number): void;
-  onBytes?(bytes: number): void;
-  /** A file or a build is done (job and outcome are null for builds). */
-  onFile?(job: FileJob | null, outcome: Outcome | null): void;
-}
-
-export interface CollectResult {
-  readonly planned: PlanResult;
-  /** Null for --dry-run. */
-  readonly manifest: WrittenManifest | null;
-  readonly manifestPath: string | null;
-  readonly stats: CollectStats | null;
-  readonly exitCode: number;
-}
-
-export const GENERATOR = 'lockhouse';
+/** The manifest's `generator`: lockhouse and its version. */
+const GENERATOR = 'lockhouse';
 
 export async function collect(request: CollectRequest, context: TargetContext & { readonly version: string }, events: CollectEvents): Promise<CollectResult> {
   const started = performance.now();
@@ -136,5 +102,3 @@ function exitCodeOf(manifest: WrittenManifest): number {
   if (manifest.failures.some((failure) => failure.code === 'INTEGRITY_MISMATCH')) return ExitCode.INTEGRITY;
   return manifest.failures.length ? ExitCode.PARTIAL : ExitCode.OK;
 }
-
-export type { OpenIO };

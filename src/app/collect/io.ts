@@ -43,8 +43,6 @@ export async function openCollectIO(
   const cache = options.cacheDir === null ? null : openCache(options.cacheDir, { onProblem: (problem) => log('warn', `cache entry ${problem.sha256} is ${problem.kind}; it is not used`) });
   // A killed run's half-written cache inserts (the sweeper's one rule).
   if (cache) await sweepLeftovers(cache.tmpDir);
-  const httpLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void =>
-    log(level === 'error' ? 'warn' : level, message, fields);
   const downloader = options.offline
     ? null
     : createDownloader({
@@ -53,8 +51,8 @@ export async function openCollectIO(
         concurrency: options.concurrency,
         ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
         env,
-        credentials: createCredentialSource({ env, indexes: [...settings.indexes].map(([name, url]) => ({ name, url })), log: httpLog }),
-        log: httpLog,
+        credentials: createCredentialSource({ env, indexes: [...settings.indexes].map(([name, url]) => ({ name, url })), log }),
+        log,
       });
   const simple = downloader ? new SimpleApi(downloader) : null;
 

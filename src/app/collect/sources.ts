@@ -11,6 +11,7 @@ import type { Stats } from 'node:fs';
 import { isLockhouseError } from '../../errors.js';
 import { isFetchError } from '../../io/http/errors.js';
 import type { Downloader } from '../../io/http/types.js';
+import type { Log } from '../../model.js';
 import type { Actual, ContentCache, Expected, TempFile, TempFiles } from '../../io/store/types.js';
 import { isUnchanged } from '../../io/wheelhouse/trust.js';
 import type { ManifestArtifact, ManifestFailure } from '../../output/manifest.js';
@@ -51,7 +52,7 @@ export interface SourceOptions {
   /** The previous manifest's entries, by file name. */
   readonly trusted: ReadonlyMap<string, Trusted>;
   readonly onBytes?: (bytes: number) => void;
-  readonly log: (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  readonly log: Log;
 }
 
 export type Outcome =

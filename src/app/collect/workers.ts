@@ -11,7 +11,7 @@ import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import type { PlanResult } from '../plan.js';
 import { buildOptionsFor, openBuildIO } from './build-io.js';
 import { buildOne, type BuildOutcome } from './builds.js';
-import type { CollectEvents, CollectRequest } from './index.js';
+import type { CollectEvents, CollectRequest } from './types.js';
 import type { OpenIO } from './io.js';
 import type { Workers } from './run.js';
 import { fetchOne, type Outcome, type SourceOptions } from './sources.js';

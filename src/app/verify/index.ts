@@ -19,7 +19,7 @@ import type { Manifest } from '../../output/manifest.js';
 import { jobsOf, type Jobs } from '../../plan/jobs.js';
 import type { Plan } from '../../plan/types.js';
 import { planLock, type PlanResult } from '../plan.js';
-import type { TargetContext } from '../targets.js';
+import type { TargetContext } from '../resolve-targets.js';
 import { explainExtras, openVerifyDir, type DirEntryKind, type VerifyDir } from './dir.js';
 import type { AlteredFile, ExpectedFrom, MissingFile, UnverifiableFile, VerifyEntry, VerifyRequest, VerifyResult } from './types.js';
 

@@ -56,7 +56,7 @@ export default class VerifyCommand extends LockCommand {
   }
 
   private async runBundle(bundle: string, logger: Logger): Promise<number> {
-    const { verifyBundle } = await import('../../app/verify-bundle.js');
+    const { verifyBundle } = await import('../../app/verify/bundle.js');
     const result = await verifyBundle({ bundle, cwd: process.cwd(), lock: this.lock ? this.lockCheck() : null }, { env: process.env });
     if (result.lock) logWarnings(logger, result.lock.planned.graph.warnings, result.lock.warnings);
     if (this.json || !this.quiet || !result.ok) {

@@ -43,7 +43,7 @@ const DROPPED: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** What every frontend gets, whatever the caller's env says. */
-export const SET_VARIABLES: Readonly<Record<string, string>> = {
+const SET_VARIABLES: Readonly<Record<string, string>> = {
   // pip reads no configuration file at all (user, site or global) when this
   // is os.devnull; this machine's pip.conf names local indexes and a
   // constraints file, and a user's may name anything.
@@ -57,7 +57,7 @@ export const SET_VARIABLES: Readonly<Record<string, string>> = {
   PYTHONNOUSERSITE: '1',
 };
 
-export const DROPPED_VARIABLES: readonly string[] = DROPPED.map(([name]) => name);
+const DROPPED_VARIABLES: readonly string[] = DROPPED.map(([name]) => name);
 
 /** The caller's env with the policy above applied. Pure: a new object each time. */
 export function buildEnv(callerEnv: NodeJS.ProcessEnv, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {

@@ -43,7 +43,7 @@ export interface GitCheckoutRequest {
   readonly signal?: AbortSignal;
 }
 
-export const GIT_CACHE_DIR = 'git-v1';
+const GIT_CACHE_DIR = 'git-v1';
 
 /**
  * Variables that would point git at another repository than the one being

@@ -1,6 +1,5 @@
 /**
  * The contract between the build layer (src/io/build/) and app/collect.
- * STUB of the interface: the implementation lives beside it.
  *
  * lockhouse never builds by itself: a standard PEP 517 frontend does
  * (DESIGN.md "Building"): `uv build --wheel` where uv is on PATH, else

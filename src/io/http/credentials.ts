@@ -15,13 +15,15 @@ import { join } from 'node:path';
 import { type IndexRef, indexCredentials, matchIndexCredential } from './index-credentials.js';
 import { type Netrc, netrcLookup, parseNetrc } from './netrc.js';
 import type { Credential } from './types.js';
+import type { Log } from '../../model.js';
 
 export interface CredentialSource {
   /** The credential to send to `url`'s origin (url has no userinfo), or null. */
   lookup(url: URL): Credential | null;
 }
 
-export type LogFunction = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+/** The HTTP layer logs as every layer does (model.ts). */
+export type LogFunction = Log;
 
 export interface CredentialSourceOptions {
   /** NETRC, HOME (USERPROFILE on Windows), UV_INDEX_* and LOCKHOUSE_INDEX_*. */

@@ -46,7 +46,7 @@ export function indexCredentialFromEnv(name: string, env: NodeJS.ProcessEnv): Cr
 }
 
 /** Where an index's credentials apply: its origin and its URL's path without a final `simple` segment. */
-export function indexRoot(url: URL): { origin: string; pathPrefix: string } {
+function indexRoot(url: URL): { origin: string; pathPrefix: string } {
   let path = url.pathname.replace(/\/+$/, '');
   path = path.replace(/\/simple$/i, '');
   return { origin: url.origin, pathPrefix: `${path}/` };

@@ -14,7 +14,7 @@ import { drain, statusFailure } from './status-failure.js';
 import type { Page } from './types.js';
 import { parseHttpUrl } from './url.js';
 
-export const MAX_PAGE_BYTES = 20 * 1024 * 1024;
+const MAX_PAGE_BYTES = 20 * 1024 * 1024;
 
 export async function page(ctx: HttpContext, rawUrl: string, accept: string, signal?: AbortSignal): Promise<Page> {
   const { url, own } = ctx.auth.accept(parseHttpUrl(rawUrl));

@@ -13,7 +13,7 @@
 import type { FetchErrorCode } from './errors.js';
 
 /** Error codes (Node's and undici's) that a new connection may cure. */
-export const RETRY_ERROR_CODES: ReadonlyMap<string, FetchErrorCode> = new Map([
+const RETRY_ERROR_CODES: ReadonlyMap<string, FetchErrorCode> = new Map([
   // The peer reset the connection: a server restarting, a load balancer or
   // NAT recycling an idle keep-alive connection, a flaky link.
   ['ECONNRESET', 'FETCH_NETWORK'],
@@ -71,7 +71,7 @@ export const NOT_RETRIED: ReadonlyMap<string, string> = new Map([
  * UNABLE_TO_VERIFY_LEAF_SIGNATURE …), Node's ERR_TLS_* / ERR_SSL_*, and
  * undici's UND_ERR_PRX_TLS for a proxy's certificate.
  */
-export function isTlsErrorCode(code: string): boolean {
+function isTlsErrorCode(code: string): boolean {
   return /^(ERR_TLS_|ERR_SSL_)|CERT|SELF_SIGNED|^UNABLE_TO_|^UND_ERR_PRX_TLS$|^HOSTNAME_MISMATCH$/.test(code);
 }
 

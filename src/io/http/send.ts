@@ -19,8 +19,8 @@ import type { HttpContext } from './context.js';
 import { redactUrl } from './redact.js';
 import type { Credential } from './types.js';
 
-export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-export const MAX_REDIRECTS = 10;
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
 
 export interface Exchange {
   /** The URL that answered (after redirects), without userinfo. */

@@ -1,6 +1,6 @@
 /**
  * The contract between the HTTP layer (src/io/http/) and its callers
- * (app/collect). STUB of the interface: the implementation lives beside it.
+ * (app/collect).
  */
 
 /**

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { hashFile } from './hash-file.js';
 import { landDir, linkOrCopy } from './land.js';
 
-export const BUILDS_DIR = 'builds-v1';
+const BUILDS_DIR = 'builds-v1';
 
 export interface BuiltEntry {
   /** The wheel inside the cache entry. */

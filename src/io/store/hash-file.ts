@@ -48,7 +48,7 @@ export async function openRegularFile(path: string, options: ReadOptions = {}): 
  * reused once `consume` resolves. `sizeHint` (the file's size) keeps small
  * files from costing two 1 MiB buffers each.
  */
-export async function readChunks(handle: FileHandle, consume: (chunk: Buffer) => void | Promise<void>, sizeHint = READ_SIZE): Promise<number> {
+async function readChunks(handle: FileHandle, consume: (chunk: Buffer) => void | Promise<void>, sizeHint = READ_SIZE): Promise<number> {
   const size = Math.max(4096, Math.min(READ_SIZE, sizeHint));
   let current = Buffer.allocUnsafe(size);
   let spare = Buffer.allocUnsafe(size);

@@ -26,7 +26,7 @@ export type ManifestRead =
   | { readonly manifest: null; readonly problem: NoManifest; readonly detail: string };
 
 /** The largest manifest read: 600 files make ~300 KB; a planted endless file must not fill memory. */
-export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 
 export function manifestPath(dir: string): string {
   return join(dir, MANIFEST_FILE);

@@ -23,6 +23,7 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LockhouseError, isLockhouseError } from '../../errors.js';
+import type { Log } from '../../model.js';
 import { projectOf, renderSimpleIndex, type IndexFile } from '../../output/simple-index.js';
 import { readWheelMetadata } from '../wheel/wheel-metadata.js';
 import { runPool } from '../run-pool.js';
@@ -35,7 +36,7 @@ import { ensureOutputDir, ensureRealDir } from './safe-paths.js';
 import { isUnchanged, type Recorded } from './trust.js';
 import { byText } from '../../compare.js';
 
-export type IndexLog = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+export type IndexLog = Log;
 
 /** What the caller already knows of a file (the manifest's record): trusted by the re-run rule (trust.ts). */
 export interface KnownFile extends Recorded {

@@ -3,7 +3,7 @@ import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildEnv } from '../../../src/io/build/build-env.js';
-import { findBuildPython } from '../../../src/io/build/python.js';
+import { findBuildPython } from '../../../src/io/build/build-python.js';
 import { BuildError, buildCommand, runBuild } from '../../../src/io/build/run-build.js';
 import type { BuildPython, BuildRequest, Frontend, FrontendName } from '../../../src/io/build/types.js';
 import { readWheelIdentity } from '../../../src/io/build/wheel-identity.js';

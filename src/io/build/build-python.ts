@@ -11,7 +11,7 @@
  * and PYENV_VERSION, and a build runs elsewhere than the probe did.
  */
 import { hostTarget, type HostInfo } from '../../python/host.js';
-import { PYTHON_PROBE } from '../python.js';
+import { PYTHON_PROBE } from '../host-python.js';
 import { capture } from './exec.js';
 import type { BuildPython } from './types.js';
 import { which } from './which.js';

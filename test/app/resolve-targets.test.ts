@@ -3,8 +3,8 @@
  * python3 (the real probe is exercised in test/cli/plan.test.ts).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { resolveTargets, type TargetRequest } from '../../src/app/targets.js';
-import { PythonProbeError } from '../../src/io/python.js';
+import { resolveTargets, type TargetRequest } from '../../src/app/resolve-targets.js';
+import { PythonProbeError } from '../../src/io/host-python.js';
 import type { HostInfo } from '../../src/python/host.js';
 
 const linuxHost: HostInfo = {

@@ -7,7 +7,7 @@
  */
 import { LockhouseError } from '../errors.js';
 import type { Target } from '../model.js';
-import { PythonProbeError, probePython } from '../io/python.js';
+import { PythonProbeError, probePython } from '../io/host-python.js';
 import { hostTarget, nodeHostPlatform, type HostInfo } from '../python/host.js';
 import { buildTargets, uniqueTargets } from '../python/targets.js';
 

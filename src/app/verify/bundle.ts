@@ -22,13 +22,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { LockhouseError } from '../errors.js';
-import { isZipError } from '../io/zip/zip-error.js';
-import { withZip, ZIP_LIMITS, type ZipEntry } from '../io/zip/zip-reader.js';
-import { readManifest, MANIFEST_FILE, type Manifest } from '../output/manifest.js';
-import { SUMS_FILE, WHEELS_DIR } from '../output/bundle-contents.js';
-import type { TargetContext } from './targets.js';
-import { verify, type VerifyRequest, type VerifyResult } from './verify/index.js';
+import { LockhouseError } from '../../errors.js';
+import { isZipError } from '../../io/zip/zip-error.js';
+import { withZip, ZIP_LIMITS, type ZipEntry } from '../../io/zip/zip-reader.js';
+import { readManifest, MANIFEST_FILE, type Manifest } from '../../output/manifest.js';
+import { SUMS_FILE, WHEELS_DIR } from '../../output/bundle-contents.js';
+import type { TargetContext } from '../resolve-targets.js';
+import { verify, type VerifyRequest, type VerifyResult } from './index.js';
 
 export interface BundleProblem {
   readonly entry: string;

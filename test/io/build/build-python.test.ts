@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildPythonCandidates, findBuildPython, parseWanted, probeBuildPython } from '../../../src/io/build/python.js';
+import { buildPythonCandidates, findBuildPython, parseWanted, probeBuildPython } from '../../../src/io/build/build-python.js';
 import { testdir } from '../../helpers/testdir.js';
 import { fakeProgram, pathWith, realPython, testEnv } from './helpers.js';
 

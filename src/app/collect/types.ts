@@ -1,0 +1,45 @@
+/** What a collect is asked, what it tells as it goes, and what it returns. */
+import type { Log } from '../../model.js';
+import type { WrittenManifest } from '../../output/manifest.js';
+import type { FileJob } from '../../plan/jobs.js';
+import type { LayoutKind } from '../../io/wheelhouse/layout.js';
+import type { PlanRequest, PlanResult } from '../plan.js';
+import type { BuildRequestOptions } from './build-io.js';
+import type { EmitRequest } from './emit.js';
+import type { IOOptions } from './io.js';
+import type { Outcome } from './sources.js';
+import type { CollectStats } from './stats.js';
+
+export interface CollectRequest extends IOOptions, BuildRequestOptions, Partial<EmitRequest> {
+  readonly plan: PlanRequest;
+  /** -o, --output DIR. */
+  readonly output: string;
+  /** --layout: flat (DIR, for --find-links; the default) or simple (DIR/files and a static index in DIR/simple). */
+  readonly layout?: LayoutKind;
+  readonly offline: boolean;
+  readonly clean: boolean;
+  readonly dryRun: boolean;
+  readonly verify: boolean;
+  readonly allowUnhashed: boolean;
+  readonly allowWeakHashes: boolean;
+  readonly concurrency: number;
+}
+
+export interface CollectEvents {
+  readonly log: Log;
+  /** Files to do and the bytes the lock says they weigh (sizes may be missing). */
+  onStart?(files: number, bytes: number): void;
+  onBytes?(bytes: number): void;
+  /** A file or a build is done (job and outcome are null for builds). */
+  onFile?(job: FileJob | null, outcome: Outcome | null): void;
+}
+
+export interface CollectResult {
+  readonly planned: PlanResult;
+  /** Null for --dry-run. */
+  readonly manifest: WrittenManifest | null;
+  readonly manifestPath: string | null;
+  readonly stats: CollectStats | null;
+  readonly exitCode: number;
+}
+
