@@ -3,10 +3,8 @@
  *
  *   lock file ──parse──> LockGraph ──select──> Selection ──plan──> Plan
  *
- * A leaf module: it imports types only, so any module may import it.
+ * A leaf module: it imports nothing, so any module may import it.
  */
-import type { Marker, MarkerEnvironment } from './python/markers.js';
-import type { TagSet, WheelTags } from './python/tags.js';
 
 export type LockFormat = 'uv.lock' | 'pylock';
 
@@ -190,3 +188,38 @@ export interface ProjectSettings {
 
 /** Where every layer reports what it does: the CLI's logger, a test's array. */
 export type Log = (level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+
+/** A PEP 508 environment marker, as written (python/markers.ts parses and evaluates it). */
+export interface Marker {
+  readonly text: string;
+}
+
+/** The eleven PEP 508 marker variables of one environment. */
+export interface MarkerEnvironment {
+  readonly implementation_name: string;
+  readonly implementation_version: string;
+  readonly os_name: string;
+  readonly platform_machine: string;
+  readonly platform_python_implementation: string;
+  readonly platform_release: string;
+  readonly platform_system: string;
+  readonly platform_version: string;
+  readonly python_full_version: string;
+  readonly python_version: string;
+  readonly sys_platform: string;
+}
+
+/** The three tag sets of a wheel file name (each part may be dotted: "py2.py3"). */
+export interface WheelTags {
+  readonly python: readonly string[];
+  readonly abi: readonly string[];
+  readonly platform: readonly string[];
+}
+
+/** A target's compatible tags; position is priority (0 is best). */
+export interface TagSet {
+  /** "interpreter-abi-platform" strings, best first. */
+  readonly ordered: readonly string[];
+  /** Tag → position in `ordered`. */
+  readonly priority: ReadonlyMap<string, number>;
+}

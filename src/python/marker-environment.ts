@@ -9,21 +9,9 @@
  * packaging's string `extra`.
  */
 import { LockhouseError } from '../errors.js';
+import type { MarkerEnvironment } from '../model.js';
 
-/** The eleven PEP 508 marker variables of one environment. */
-export interface MarkerEnvironment {
-  readonly implementation_name: string;
-  readonly implementation_version: string;
-  readonly os_name: string;
-  readonly platform_machine: string;
-  readonly platform_python_implementation: string;
-  readonly platform_release: string;
-  readonly platform_system: string;
-  readonly platform_version: string;
-  readonly python_full_version: string;
-  readonly python_version: string;
-  readonly sys_platform: string;
-}
+export type { MarkerEnvironment };
 
 /**
  * What a marker is evaluated with beyond the environment.

@@ -15,7 +15,8 @@
  * scripts/golden/markers.py with packaging itself) pins the behaviour.
  */
 import { memoize } from './bounded-cache.js';
-import type { MarkerContext, MarkerEnvironment } from './marker-environment.js';
+import type { Marker, MarkerEnvironment } from '../model.js';
+import type { MarkerContext } from './marker-environment.js';
 import type { Test } from './marker-comparison.js';
 import { compileMarker } from './marker-evaluate.js';
 import { type MarkerList, parseMarkerList } from './marker-parse.js';
@@ -29,9 +30,7 @@ export {
   MarkerSyntaxError,
 } from './marker-parse.js';
 
-export interface Marker {
-  readonly text: string;
-}
+export type { Marker };
 
 /** What parseMarker returns: the text and its syntax tree. */
 export interface ParsedMarker extends Marker {

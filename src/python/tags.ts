@@ -8,21 +8,9 @@
  * a given glibc, musl or macOS version. test/golden/tags.json pins all of it
  * against packaging itself (scripts/golden/tags.py).
  */
+import type { TagSet, WheelTags } from '../model.js';
 
-/** The three tag sets of a wheel file name (each part may be dotted: "py2.py3"). */
-export interface WheelTags {
-  readonly python: readonly string[];
-  readonly abi: readonly string[];
-  readonly platform: readonly string[];
-}
-
-/** A target's compatible tags; position is priority (0 is best). */
-export interface TagSet {
-  /** "interpreter-abi-platform" strings, best first. */
-  readonly ordered: readonly string[];
-  /** Tag → position in `ordered`. */
-  readonly priority: ReadonlyMap<string, number>;
-}
+export type { TagSet, WheelTags };
 
 /**
  * How a wheel fits a target: compatible with the priority of its best tag
