@@ -8,20 +8,7 @@
 import type { Artifact, Hashes, LockGraph, Package, Source } from '../model.js';
 import { canonicalizeName, isValidProjectName, pathFilename, urlFilename } from '../python/names.js';
 import { type ArchiveWire, type FileWire, type PackageWire, PylockWire } from './pylock-schema.js';
-import {
-  type LockFile,
-  MarkerCache,
-  TOP,
-  type Where,
-  child,
-  describeValue,
-  hashProblem,
-  lockError,
-  makeArtifact,
-  requiresPython,
-  schemaError,
-  variantWarning,
-} from './wire.js';
+import { type LockFile, MarkerCache, TOP, type Where, child, describeValue, hashProblem, lockError, makeArtifact, requiresPython, schemaError, variantWarning } from './wire.js';
 
 /** Convert a parsed pylock.toml document. Throws LockhouseError. */
 export function pylockFromToml(document: Record<string, unknown>, path: string): LockGraph {

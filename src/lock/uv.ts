@@ -22,6 +22,7 @@ import {
   LockWire,
   type PackageWire,
   type RequirementWire,
+  type SdistWire,
   type WheelWire,
 } from './uv-schema.js';
 import { convertSource, describeSource, isUrl, sourceKey } from './uv-source.js';
@@ -320,6 +321,21 @@ function convertArtifacts(
   const sourceUrl = source.kind === 'url' ? source.url : null;
   const sourcePath = source.kind === 'path' ? source.path : null;
   const lenientSdistName = source.kind !== 'registry';
+  /** The fields a wheel and an sdist table share, read the same way. */
+  const artifact = (kind: 'wheel' | 'sdist', at: Where, raw: WheelWire | SdistWire, filename: string, url: string | null, path: string | null): Artifact | null =>
+    makeArtifact(file, at, {
+      kind,
+      filename,
+      url,
+      path,
+      hashes: raw.hash === undefined ? {} : parseHashString(file, at, 'hash', raw.hash),
+      size: raw.size ?? null,
+      uploadTime: raw['upload-time'] ?? raw.upload_time ?? null,
+      packageName: wire.name,
+      packageKey: identity.name,
+      packageVersion: identity.version,
+      lenientSdistName,
+    });
 
   const wheels: Artifact[] = [];
   const variants: string[] = [];
@@ -334,20 +350,8 @@ function convertArtifacts(
     if (filename === undefined) {
       throw lockError('LOCK_INVALID_FIELD', file, at, 'expected `url`, `path` or `filename`, found none of them');
     }
-    const artifact = makeArtifact(file, at, {
-      kind: 'wheel',
-      filename,
-      url,
-      path,
-      hashes: wheel.hash === undefined ? {} : parseHashString(file, at, 'hash', wheel.hash),
-      size: wheel.size ?? null,
-      uploadTime: wheel['upload-time'] ?? wheel.upload_time ?? null,
-      packageName: wire.name,
-      packageKey: identity.name,
-      packageVersion: identity.version,
-      lenientSdistName,
-    });
-    if (artifact) wheels.push(artifact);
+    const made = artifact('wheel', at, wheel, filename, url, path);
+    if (made) wheels.push(made);
     else variants.push(filename);
   }
   if (variants.length > 0) warnings.push(variantWarning(file, wire.name, variants));
@@ -363,19 +367,7 @@ function convertArtifacts(
       const message = `expected \`url\` or \`path\` (a ${source.kind} package's sdist has neither)`;
       throw lockError('LOCK_INVALID_FIELD', file, at, message);
     }
-    sdist = makeArtifact(file, at, {
-      kind: 'sdist',
-      filename,
-      url,
-      path,
-      hashes: raw.hash === undefined ? {} : parseHashString(file, at, 'hash', raw.hash),
-      size: raw.size ?? null,
-      uploadTime: raw['upload-time'] ?? raw.upload_time ?? null,
-      packageName: wire.name,
-      packageKey: identity.name,
-      packageVersion: identity.version,
-      lenientSdistName,
-    });
+    sdist = artifact('sdist', at, raw, filename, url, path);
   }
   return { sdist, wheels };
 }

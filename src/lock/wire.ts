@@ -268,13 +268,8 @@ export function variantWarning(file: LockFile, packageName: string, filenames: r
   return `${file.path}: ${packageName}: left out ${files} (${filenames.join(', ')}); lockhouse does not read wheel variants`;
 }
 
-export interface ArtifactInput {
-  readonly kind: 'wheel' | 'sdist';
-  readonly filename: string;
-  readonly url: string | null;
-  readonly path: string | null;
-  readonly hashes: Hashes;
-  readonly size: number | null;
+/** An artifact as the lock's wire gives it, before its file name is checked and its tags derived. */
+export interface ArtifactInput extends Pick<Artifact, 'kind' | 'filename' | 'url' | 'path' | 'hashes' | 'size'> {
   readonly uploadTime: string | Date | null;
   /** The package's name as written, for messages, and normalized, to check a wheel's file name against. */
   readonly packageName: string;

@@ -3,17 +3,8 @@ import type { BundleProblem, BundleVerifyResult } from '../app/verify/bundle.js'
 import { verifyToJson, type VerifyJson } from './verify-json.js';
 import { renderVerifyReport } from './verify-text.js';
 
-export interface BundleVerifyJson {
-  readonly bundle: string;
-  readonly ok: boolean;
-  readonly problems: number;
-  readonly entries: number;
-  readonly missing: readonly BundleProblem[];
-  readonly altered: readonly BundleProblem[];
-  readonly extra: readonly BundleProblem[];
-  /** The lock check (with --lock), as `lockhouse verify --json` prints it for a directory; null without --lock. */
-  readonly lock: VerifyJson | null;
-}
+/** The result without the manifest, and the lock check as `lockhouse verify --json` prints it for a directory (null without --lock). */
+export type BundleVerifyJson = Omit<BundleVerifyResult, 'manifest' | 'lock'> & { readonly lock: VerifyJson | null };
 
 export function bundleVerifyToJson(result: BundleVerifyResult): BundleVerifyJson {
   return {

@@ -19,19 +19,16 @@ import type { Log } from '../../model.js';
 import { normalizeIndexUrl, resolveIndex } from '../../select/filters.js';
 import type { PlanResult } from '../plan.js';
 import type { BuildIO, BuildOptions } from './builds.js';
+import type { IOOptions } from './io.js';
 
-export interface BuildRequestOptions {
+/** The build flags, and the source flags builds share (--mirror serves build requirements too). */
+export interface BuildRequestOptions extends Pick<IOOptions, 'cacheDir' | 'offline' | 'findLinks' | 'mirrors'> {
   /** --build-python PATH. */
   readonly buildPython?: string | undefined;
   /** --build-jobs N (default 2). */
   readonly buildJobs: number;
   /** --no-build-isolation: false. */
   readonly buildIsolation: boolean;
-  readonly cacheDir: string | null;
-  readonly offline: boolean;
-  readonly findLinks: readonly string[];
-  /** "FROM=TO" pairs (--mirror), for build requirements too. */
-  readonly mirrors: readonly string[];
 }
 
 /** PyPI, for the build requirements of git and local projects (they have no index of their own). */

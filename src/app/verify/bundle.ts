@@ -29,6 +29,7 @@ import { readManifest, MANIFEST_FILE, type Manifest } from '../../output/manifes
 import { SUMS_FILE, WHEELS_DIR } from '../../output/bundle-contents.js';
 import type { TargetContext } from '../resolve-targets.js';
 import { verify, type VerifyRequest, type VerifyResult } from './index.js';
+import type { Verdict } from './types.js';
 
 export interface BundleProblem {
   readonly entry: string;
@@ -37,16 +38,11 @@ export interface BundleProblem {
   readonly actual?: string;
 }
 
-export interface BundleVerifyResult {
+export interface BundleVerifyResult extends Verdict<BundleProblem, BundleProblem, BundleProblem> {
   /** The bundle, absolute. */
   readonly bundle: string;
-  readonly ok: boolean;
-  readonly problems: number;
   /** Entries read and hashed. */
   readonly entries: number;
-  readonly missing: readonly BundleProblem[];
-  readonly altered: readonly BundleProblem[];
-  readonly extra: readonly BundleProblem[];
   readonly manifest: Manifest | null;
   /** The lock check (with --lock), or null. */
   readonly lock: VerifyResult | null;

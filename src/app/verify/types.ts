@@ -62,7 +62,17 @@ export interface UnverifiableFile extends VerifyEntry {
   readonly reason: string;
 }
 
-export interface VerifyResult {
+/** What every verify answers: ok when nothing is missing, altered or extra (and, for a directory, nothing unverifiable is refused). */
+export interface Verdict<Missing, Altered, Extra> {
+  readonly ok: boolean;
+  /** The problems counted against `ok`: ok when 0. */
+  readonly problems: number;
+  readonly missing: readonly Missing[];
+  readonly altered: readonly Altered[];
+  readonly extra: readonly Extra[];
+}
+
+export interface VerifyResult extends Verdict<MissingFile, AlteredFile, ExtraFile> {
   readonly planned: PlanResult;
   /** DIR, absolute. */
   readonly dir: string;
@@ -71,16 +81,9 @@ export interface VerifyResult {
   readonly layout: LayoutKind;
   /** DIR/lockhouse.json as read, or null when there is none this lockhouse can read. */
   readonly manifest: Manifest | null;
-  readonly ok: boolean;
-  /** Missing, altered and extra files, and unverifiable ones not accepted: ok when 0. */
-  readonly problems: number;
   /** Expected files that were present and hashed against an expected hash. */
   readonly checked: number;
-  readonly missing: readonly MissingFile[];
-  readonly altered: readonly AlteredFile[];
-  readonly extra: readonly ExtraFile[];
   readonly unverifiable: readonly UnverifiableFile[];
   /** Worth knowing, never a verdict: no manifest, a manifest of another lock or other targets. */
   readonly warnings: readonly string[];
 }
-

@@ -43,22 +43,17 @@ export function buildCommand(request: BuildRequest, sourcePath: string = request
   let file: string;
   let args: string[];
   let envChanges: Record<string, string> = {};
+  /** What uv and pip both take, as they spell it, and the source last. */
+  const shared = (indexFlag: string): string[] => [
+    ...(isolation ? [] : ['--no-build-isolation']),
+    ...(indexUrl === null ? ['--no-index'] : [indexFlag, indexUrl]),
+    ...findLinks.flatMap((dir) => ['--find-links', dir]),
+    sourcePath,
+  ];
   switch (request.frontend.name) {
     case 'uv':
       file = 'uv';
-      args = [
-        'build',
-        '--wheel',
-        '--no-config',
-        '--python',
-        python.command,
-        '--out-dir',
-        outDir,
-        ...(isolation ? [] : ['--no-build-isolation']),
-        ...(indexUrl === null ? ['--no-index'] : ['--default-index', indexUrl]),
-        ...findLinks.flatMap((dir) => ['--find-links', dir]),
-        sourcePath,
-      ];
+      args = ['build', '--wheel', '--no-config', '--python', python.command, '--out-dir', outDir, ...shared('--default-index')];
       break;
     case 'build':
       // build has no index options: it installs build requirements with pip
@@ -72,19 +67,7 @@ export function buildCommand(request: BuildRequest, sourcePath: string = request
       break;
     case 'pip':
       file = python.command;
-      args = [
-        '-m',
-        'pip',
-        'wheel',
-        '--no-deps',
-        '--no-cache-dir',
-        '--wheel-dir',
-        outDir,
-        ...(isolation ? [] : ['--no-build-isolation']),
-        ...(indexUrl === null ? ['--no-index'] : ['--index-url', indexUrl]),
-        ...findLinks.flatMap((dir) => ['--find-links', dir]),
-        sourcePath,
-      ];
+      args = ['-m', 'pip', 'wheel', '--no-deps', '--no-cache-dir', '--wheel-dir', outDir, ...shared('--index-url')];
       break;
   }
   return { file, args, envChanges, env: buildEnv(request.env, envChanges), cwd: outDir };

@@ -118,9 +118,8 @@ class HashingTempFile implements TempFile {
     return this.#flushed + this.#fill;
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
-    this.#enter('write', ['open']);
-    try {
+  write(chunk: Uint8Array): Promise<void> {
+    return this.#guarded('write', ['open'], async () => {
       if (this.#failure !== null) throw this.#failure;
       this.#digests.update(chunk);
       // Copy into the buffer being filled; a full one goes to disk while the
@@ -133,17 +132,11 @@ class HashingTempFile implements TempFile {
         offset += n;
         if (this.#fill === WRITE_BUFFER_SIZE) await this.#flush();
       }
-    } catch (error) {
-      this.#fail();
-      throw this.#writeError(error);
-    } finally {
-      this.#busy = false;
-    }
+    });
   }
 
-  async restart(): Promise<void> {
-    this.#enter('restart', ['open', 'failed']);
-    try {
+  restart(): Promise<void> {
+    return this.#guarded('restart', ['open', 'failed'], async () => {
       // A write still under way must land before the truncate, not after it.
       await this.#inflight;
       this.#inflight = null;
@@ -153,18 +146,12 @@ class HashingTempFile implements TempFile {
       this.#digests.reset();
       await this.#handle!.truncate(0);
       this.#state = 'open';
-    } catch (error) {
-      this.#fail();
-      throw this.#writeError(error);
-    } finally {
-      this.#busy = false;
-    }
+    });
   }
 
-  async finish(): Promise<Actual> {
-    this.#enter('finish', ['open']);
-    const handle = this.#handle!;
-    try {
+  finish(): Promise<Actual> {
+    return this.#guarded('finish', ['open'], async () => {
+      const handle = this.#handle!;
       if (this.#fill > 0) await this.#flush();
       await this.#settle();
       if (this.#durable) await handle.datasync();
@@ -175,6 +162,14 @@ class HashingTempFile implements TempFile {
       if (this.#state !== 'open') throw new Error(`TempFile.finish: ${this.path} was ${this.#state} meanwhile`);
       this.#state = 'finished';
       return this.#digests.result();
+    });
+  }
+
+  /** One call at a time, in an allowed state; a failure leaves the file failed (until restart) and names the file. */
+  async #guarded<T>(operation: string, allowed: readonly State[], body: () => Promise<T>): Promise<T> {
+    this.#enter(operation, allowed);
+    try {
+      return await body();
     } catch (error) {
       this.#fail();
       throw this.#writeError(error);

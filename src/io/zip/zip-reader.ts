@@ -93,27 +93,27 @@ class WindowedReader extends yauzl.RandomAccessReader {
  * travel with it. (Not a WeakMap from entry to record: over a wheel of
  * 100 000 entries that costs 35 MB.)
  */
-class ListedEntry implements ZipEntry {
-  readonly name: string;
-  readonly compressionMethod: number;
-  readonly compressedSize: number;
-  readonly uncompressedSize: number;
-  readonly crc32: number;
-  readonly externalAttributes: number;
-  readonly mode: number;
+interface ListedEntry extends ZipEntry {
+  readonly record: yauzl.Entry;
+  readonly archive: ZipArchive;
+}
 
-  constructor(
-    readonly record: yauzl.Entry,
-    readonly archive: ZipArchive,
-  ) {
-    this.name = record.fileName;
-    this.compressionMethod = record.compressionMethod;
-    this.compressedSize = record.compressedSize;
-    this.uncompressedSize = record.uncompressedSize;
-    this.crc32 = record.crc32;
-    this.externalAttributes = record.externalFileAttributes;
-    this.mode = record.externalFileAttributes >>> 16;
-  }
+function listed(record: yauzl.Entry, archive: ZipArchive): ListedEntry {
+  return {
+    name: record.fileName,
+    compressionMethod: record.compressionMethod,
+    compressedSize: record.compressedSize,
+    uncompressedSize: record.uncompressedSize,
+    crc32: record.crc32,
+    externalAttributes: record.externalFileAttributes,
+    mode: record.externalFileAttributes >>> 16,
+    record,
+    archive,
+  };
+}
+
+function isListed(entry: ZipEntry): entry is ListedEntry {
+  return 'record' in entry && 'archive' in entry;
 }
 
 /** An open zip. Walk its entries once with entries(); read() or stream() any entry seen, during or after the walk; close() when done. */
@@ -142,7 +142,7 @@ export class ZipArchive {
         (result: IteratorResult<yauzl.Entry>) => {
           if (result.done) return { done: true, value: undefined };
           if (++seen > limit) throw new ZipError('too-many-entries', `it has more than ${limit} entries`);
-          return { done: false, value: new ListedEntry(result.value, this) };
+          return { done: false, value: listed(result.value, this) };
         },
         (error: unknown) => {
           throw new ZipError('directory', `its central directory cannot be read (${message(error)})`, { cause: error });
@@ -184,7 +184,7 @@ export class ZipArchive {
    * (yauzl does not): callers that care hash what they read.
    */
   async stream(entry: ZipEntry): Promise<Readable> {
-    if (!(entry instanceof ListedEntry) || entry.archive !== this) throw new Error(`${entry.name} is not an entry this archive listed`);
+    if (!isListed(entry) || entry.archive !== this) throw new Error(`${entry.name} is not an entry this archive listed`);
     const record = entry.record;
     const unreadable = (error: unknown): ZipError =>
       new ZipError('entry-unreadable', `${entry.name} cannot be read (${message(error)})`, { entry: entry.name, cause: error });
