@@ -7,7 +7,7 @@
  */
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { LockhouseError } from '../../errors.js';
-import { writeTextAtomic } from '../../io/store/write-atomic.js';
+import { landBytes } from '../../io/store/land.js';
 import type { Target } from '../../model.js';
 import { emittedPackages } from '../../output/emitted-packages.js';
 import { renderPylock } from '../../output/emit-pylock.js';
@@ -67,13 +67,13 @@ export async function emitOutputs(request: EmitRequest, context: EmitContext, ar
   if (request.emitPylock) {
     const path = resolve(context.cwd, request.emitPylock);
     const prefix = posixRelative(dirname(path), context.filesDir);
-    await writeTextAtomic(path, renderPylock({ emitted, targets, requiresPython: context.requiresPython, filesPrefix: prefix === '' ? '' : `${prefix}/` }));
+    await landBytes(path, renderPylock({ emitted, targets, requiresPython: context.requiresPython, filesPrefix: prefix === '' ? '' : `${prefix}/` }));
     written.push(path);
   }
   if (request.emitRequirements) {
     const path = resolve(context.cwd, request.emitRequirements);
     const findLinks = posixRelative(dirname(path), context.filesDir) || '.';
-    await writeTextAtomic(path, renderRequirements({ emitted, targets, lockName: basename(context.lockPath), findLinks }));
+    await landBytes(path, renderRequirements({ emitted, targets, lockName: basename(context.lockPath), findLinks }));
     written.push(path);
   }
   return written;
