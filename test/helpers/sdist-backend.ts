@@ -38,6 +38,7 @@
  * `win_arm64`), `sysconfig.get_platform()` with `-`, `.` and spaces as `_`.
  */
 import { spawnSync } from 'node:child_process';
+import { PYTHON, pythonEnv } from './python.js';
 
 export type BackendKind = 'pure' | 'platform' | 'fail' | 'wrong-name' | 'wrong-version';
 
@@ -91,12 +92,10 @@ const hostTags = new Map<string, string | Error>();
  * runs the build, e.g. `cp311-cp311-manylinux_2_36_x86_64`: the backend's own
  * code, run. Throws when the interpreter cannot be run.
  */
-export function hostWheelTag(python = process.env['LOCKHOUSE_TEST_PYTHON'] ?? 'python3'): string {
+export function hostWheelTag(python = PYTHON): string {
   let tag = hostTags.get(python);
   if (tag === undefined) {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('PYTHON')) env[key] = value;
-    const run = spawnSync(python, ['-c', `${BACKEND_TEMPLATE}\nprint("-".join(_host_tag()))\n`], { encoding: 'utf8', env });
+    const run = spawnSync(python, ['-c', `${BACKEND_TEMPLATE}\nprint("-".join(_host_tag()))\n`], { encoding: 'utf8', env: pythonEnv() });
     tag = run.error ?? (run.status !== 0 ? new Error(`${python} failed: ${run.stderr.trim()}`) : run.stdout.trim());
     hostTags.set(python, tag);
   }
