@@ -17,13 +17,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { makeWheel, type Artifact } from '../helpers/artifacts.js';
 import { pipEnv, pipMissing, PYTHON, run } from '../helpers/pip.js';
+import { removeFolder, tempFolder } from '../helpers/testdir.js';
 
 const INSTALLER = readFileSync(join(import.meta.dirname, '..', '..', 'bundle', '__main__.py'));
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -209,13 +209,13 @@ let goodPyz = '';
 
 beforeAll(async () => {
   if (why) return;
-  root = realpathSync(mkdtempSync(join(tmpdir(), 'lockhouse-bundle-test-')));
+  root = tempFolder();
   goodPyz = join(root, 'good.pyz');
   writeFileSync(goodPyz, await zipOf(withSums(bundleEntries([host!.target]))));
 });
 
 afterAll(() => {
-  if (root) rmSync(root, { recursive: true, force: true });
+  removeFolder(root);
 });
 
 /** A fresh folder under the suite's root, with an empty tmp/ for the installer's TMPDIR. */

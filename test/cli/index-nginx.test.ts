@@ -9,14 +9,14 @@
  * nginx is taken from PATH, or installed from Debian's packages where the
  * tests run as root; elsewhere the suite is skipped, saying why.
  */
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSdist, makeWheel } from '../helpers/artifacts.js';
 import { runCli } from '../helpers/cli.js';
 import { findOrInstallNginx, startNginx, type NginxServer } from '../helpers/nginx.js';
 import { makeVenv, pipEnv, pipMissing, run } from '../helpers/pip.js';
+import { removeFolder, tempFolder } from '../helpers/testdir.js';
 
 const app = makeWheel({ name: 'App', version: '1.0', requiresDist: ['lib>=2'], requiresPython: '>=3.7' });
 const libOld = makeWheel({ name: 'lib', version: '1.0' });
@@ -55,7 +55,7 @@ suite(skipped ? `lockhouse index served by nginx, installed from by pip (skipped
 
   beforeAll(async () => {
     const nginx = (found as { nginx: string }).nginx;
-    work = realpathSync(mkdtempSync(join(tmpdir(), 'lockhouse-nginx-')));
+    work = tempFolder();
     const dir = join(work, 'wheelhouse');
     mkdirSync(join(dir, 'files'), { recursive: true });
     for (const artifact of ARTIFACTS) writeFileSync(join(dir, 'files', artifact.filename), artifact.bytes);
@@ -77,7 +77,7 @@ suite(skipped ? `lockhouse index served by nginx, installed from by pip (skipped
   afterAll(async () => {
     await html?.stop();
     await negotiated?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    removeFolder(work);
   });
 
   it('pip installs from the HTML pages, resolving with the PEP 658 metadata and never touching what Requires-Python rules out', async () => {
