@@ -87,7 +87,3 @@ export function hostileCounter(suite: string): { add(n?: number): void } {
     },
   };
 }
-
-/** A TOML basic string (JSON's escapes are TOML's, `\u0000` included; DEL, which JSON leaves raw and TOML forbids, and C1 escaped too). */
-export const tomlString = (text: string): string =>
-  JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

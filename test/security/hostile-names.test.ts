@@ -23,7 +23,8 @@ import { runCli, type CliRun } from '../helpers/cli.js';
 import { fixturePylock, fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
 import { testdir } from '../helpers/testdir.js';
-import { changes, controlCharIn, hostileCounter, outside, snapshot, tomlString as q } from './helpers.js';
+import { tomlString as q } from '../helpers/toml.js';
+import { changes, controlCharIn, hostileCounter, outside, snapshot } from './helpers.js';
 
 const TARGET = ['--python-platform', 'x86_64-manylinux_2_28', '--python-version', '3.12'];
 const counter = hostileCounter('hostile-names');
