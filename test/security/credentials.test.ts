@@ -23,7 +23,7 @@ import { runCli, type CliRun } from '../helpers/cli.js';
 import { fixturePylock, fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
 import { testdir } from '../helpers/testdir.js';
-import { hostileCounter } from './helpers.js';
+import { hostileCounter, LOCK_FORMATS } from './helpers.js';
 
 const counter = hostileCounter('credentials');
 const TARGET = ['--python-platform', 'x86_64-manylinux_2_28', '--python-version', '3.12'];
@@ -59,7 +59,6 @@ async function index(artifacts: readonly Artifact[]): Promise<IndexServer> {
   return server;
 }
 
-type Format = 'uv.lock' | 'pylock.toml';
 
 interface Source {
   readonly id: string;
@@ -114,7 +113,6 @@ const SOURCES: readonly Source[] = [
   },
 ];
 
-const FORMATS: readonly Format[] = ['uv.lock', 'pylock.toml'];
 
 /** Every file under `root` but `skip`, recursively: its path relative to root and its bytes. */
 function filesUnder(root: string, skip: ReadonlySet<string>): Array<readonly [string, Buffer]> {
@@ -164,7 +162,7 @@ function leaks(where: string, bytes: Buffer | string): string[] {
 }
 
 describe('no secret in any output, from any source, at any log level', () => {
-  const cases = SOURCES.flatMap((source) => FORMATS.map((format) => ({ source, format, label: `${source.id} (${format})` })));
+  const cases = SOURCES.flatMap((source) => LOCK_FORMATS.map((format) => ({ source, format, label: `${source.id} (${format})` })));
 
   it.each(cases)('$label', async ({ source, format }) => {
     const server = await index([alpha, beta, built]);
