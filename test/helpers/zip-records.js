@@ -16,52 +16,37 @@ const UTF8_NAMES = 0x0800;
 
 const bytesOf = (name) => (typeof name === 'string' ? Buffer.from(name, 'utf8') : name);
 
+/** Little-endian fields, in order: `[width in bytes, value]`. */
+function pack(fields) {
+  const out = Buffer.alloc(fields.reduce((sum, [width]) => sum + width, 0));
+  let at = 0;
+  for (const [width, value] of fields) at = width === 2 ? out.writeUInt16LE(value, at) : out.writeUInt32LE(value >>> 0, at);
+  return out;
+}
+
 /** A local header and its name and extra field; the data follows it. */
 export function localHeader({ name, method = 0, crc, compressedSize, size, extra = Buffer.alloc(0), version = 20, date = DOS_DATE_1980 }) {
   const nameBytes = bytesOf(name);
-  const header = Buffer.alloc(30);
-  header.writeUInt32LE(0x04034b50, 0);
-  header.writeUInt16LE(version, 4); // version needed to extract
-  header.writeUInt16LE(UTF8_NAMES, 6);
-  header.writeUInt16LE(method, 8);
-  header.writeUInt16LE(date, 12);
-  header.writeUInt32LE(crc >>> 0, 14);
-  header.writeUInt32LE(compressedSize ?? size, 18);
-  header.writeUInt32LE(size, 22);
-  header.writeUInt16LE(nameBytes.length, 26);
-  header.writeUInt16LE(extra.length, 28);
+  // signature, version needed, flags, method, time (midnight), date, CRC-32, sizes, name and extra lengths
+  const header = pack([[4, 0x04034b50], [2, version], [2, UTF8_NAMES], [2, method], [2, 0], [2, date], [4, crc], [4, compressedSize ?? size], [4, size], [2, nameBytes.length], [2, extra.length]]);
   return Buffer.concat([header, nameBytes, extra]);
 }
 
-/** A central directory record and its name and extra field. */
+/** A central directory record and its name and extra field; "made by" Unix 2.0, so `mode` counts. */
 export function centralRecord({ name, method = 0, crc, compressedSize, size, offset, extra = Buffer.alloc(0), version = 20, date = DOS_DATE_1980, mode = UNIX_FILE_0644 }) {
   const nameBytes = bytesOf(name);
-  const record = Buffer.alloc(46);
-  record.writeUInt32LE(0x02014b50, 0);
-  record.writeUInt16LE(0x0314, 4); // made by: Unix, 2.0 (so the mode counts)
-  record.writeUInt16LE(version, 6);
-  record.writeUInt16LE(UTF8_NAMES, 8);
-  record.writeUInt16LE(method, 10);
-  record.writeUInt16LE(date, 14);
-  record.writeUInt32LE(crc >>> 0, 16);
-  record.writeUInt32LE(compressedSize ?? size, 20);
-  record.writeUInt32LE(size, 24);
-  record.writeUInt16LE(nameBytes.length, 28);
-  record.writeUInt16LE(extra.length, 30);
-  record.writeUInt32LE(mode, 38);
-  record.writeUInt32LE(offset, 42);
+  // as the local header, after "made by"; then comment length, disk, internal and external attributes, the local header's offset
+  const record = pack([
+    [4, 0x02014b50], [2, 0x0314], [2, version], [2, UTF8_NAMES], [2, method], [2, 0], [2, date], [4, crc], [4, compressedSize ?? size], [4, size],
+    [2, nameBytes.length], [2, extra.length], [2, 0], [2, 0], [2, 0], [4, mode], [4, offset],
+  ]);
   return Buffer.concat([record, nameBytes, extra]);
 }
 
 /** The end of central directory record; `count` above 0xFFFF is written as 0xFFFF (a zip64 record must carry it). */
 export function endRecord({ count, directorySize, directoryOffset }) {
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Math.min(count, 0xffff), 8);
-  end.writeUInt16LE(Math.min(count, 0xffff), 10);
-  end.writeUInt32LE(directorySize, 12);
-  end.writeUInt32LE(directoryOffset, 16);
-  return end;
+  const entries = Math.min(count, 0xffff);
+  return pack([[4, 0x06054b50], [2, 0], [2, 0], [2, entries], [2, entries], [4, directorySize], [4, directoryOffset], [2, 0]]);
 }
 
 /**
