@@ -1,25 +1,13 @@
 // bench/real.js: the server of the workloads' files on 127.0.0.1: nginx
 // (one process, sendfile, no access log), else the static server of
 // test/helpers/static-server.js in a process of its own.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../common.js';
+import { foregroundNginxConfig } from '../../test/helpers/nginx-config.js';
 import { freePort } from '../../test/helpers/ports.js';
 import { nginx, node, versionOf } from './machine.js';
-
-/** The temporary-file folders of the modules this nginx was built with (each must be writable, even unused). */
-function nginxTempPaths(confDir) {
-  const ran = spawnSync(nginx, ['-V'], { encoding: 'utf8' });
-  const version = `${ran.stdout}${ran.stderr}`;
-  const lines = [`client_body_temp_path ${join(confDir, 'tmp', 'body')};`];
-  for (const module of ['proxy', 'fastcgi', 'uwsgi', 'scgi']) {
-    if (!version.includes(`--without-http_${module}_module`)) lines.push(`${module}_temp_path ${join(confDir, 'tmp', module)};`);
-  }
-  for (const dir of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(confDir, 'tmp', dir), { recursive: true });
-  return lines;
-}
-
 
 /** nginx serving `site` on 127.0.0.1, its files in `work`/server; else the small Node server. */
 export async function startServer(work, site) {
@@ -30,33 +18,9 @@ export async function startServer(work, site) {
   let kind;
   if (nginx) {
     const conf = join(confDir, 'nginx.conf');
-    writeFileSync(
-      conf,
-      [
-        'daemon off;',
-        'master_process off;',
-        'worker_processes 1;',
-        `pid ${join(confDir, 'nginx.pid')};`,
-        `error_log ${join(confDir, 'error.log')} warn;`,
-        'events { worker_connections 1024; }',
-        'http {',
-        '  access_log off;',
-        ...nginxTempPaths(confDir).map((line) => `  ${line}`),
-        '  types { text/html html; }',
-        '  default_type application/octet-stream;',
-        '  sendfile on;',
-        '  tcp_nopush on;',
-        '  keepalive_requests 100000;',
-        '  keepalive_timeout 120s;',
-        '  server {',
-        `    listen 127.0.0.1:${port};`,
-        `    root ${site};`,
-        '    index index.html;',
-        '  }',
-        '}',
-        '',
-      ].join('\n'),
-    );
+    const http = ['access_log off;', 'types { text/html html; }', 'default_type application/octet-stream;', 'sendfile on;', 'tcp_nopush on;', 'keepalive_requests 100000;', 'keepalive_timeout 120s;'];
+    const server = ['server {', `  listen 127.0.0.1:${port};`, `  root ${site};`, '  index index.html;', '}'];
+    writeFileSync(conf, foregroundNginxConfig({ nginx, workDir: confDir, errorLevel: 'warn', connections: 1024, http: [...http, ...server] }));
     child = spawn(nginx, ['-p', confDir, '-c', conf, '-e', join(confDir, 'error.log')], { stdio: ['ignore', 'ignore', 'inherit'] });
     kind = `nginx (${versionOf(nginx, ['-v'])}, one process, sendfile on)`;
   } else {
