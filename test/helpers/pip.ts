@@ -86,3 +86,10 @@ function venvTemplate(runDir: string): Promise<string> {
   })();
   return template;
 }
+
+/** A fresh venv at `venv` with `requirements` pip-installed into it from the folder `from` alone (--no-index): its python, and pip's run. */
+export async function installOffline(venv: string, from: string, requirements: readonly string[]): Promise<{ python: string; installed: Run }> {
+  const python = await makeVenv(venv);
+  const installed = await run(python, ['-m', 'pip', 'install', '--no-index', '--find-links', from, ...requirements], { env: pipEnv() });
+  return { python, installed };
+}
