@@ -265,7 +265,7 @@ export function makeSdist(spec: SdistSpec): Artifact {
  */
 export function builtWheelFilename(spec: { name: string; version: string; backend?: BackendKind }, hostTag?: string): string | null {
   const kind = spec.backend ?? 'pure';
-  if (kind === 'fail') return null;
+  if (kind === 'fail' || kind === 'hang') return null;
   const version = normalizeVersion(spec.version);
   const name = kind === 'wrong-name' ? wrongName(spec.name) : spec.name;
   const built = kind === 'wrong-version' ? wrongVersion(version) : version;

@@ -77,6 +77,7 @@ describe('backend kinds', () => {
     expect(builtWheelFilename(spec)).toBe('demo_pkg-1.0-py3-none-any.whl');
     expect(builtWheelFilename({ ...spec, backend: 'platform' }, 'cp312-cp312-win_amd64')).toBe('demo_pkg-1.0-cp312-cp312-win_amd64.whl');
     expect(builtWheelFilename({ ...spec, backend: 'fail' })).toBeNull();
+    expect(builtWheelFilename({ ...spec, backend: 'hang' })).toBeNull();
     expect(builtWheelFilename({ ...spec, backend: 'wrong-name' })).toBe('demo_pkg_impostor-1.0-py3-none-any.whl');
     expect(builtWheelFilename({ ...spec, backend: 'wrong-version' })).toBe('demo_pkg-1.1-py3-none-any.whl');
   });

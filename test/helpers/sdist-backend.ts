@@ -40,9 +40,9 @@
 import { spawnSync } from 'node:child_process';
 import { PYTHON, pythonEnv } from './python.js';
 
-export type BackendKind = 'pure' | 'platform' | 'fail' | 'wrong-name' | 'wrong-version';
+export type BackendKind = 'pure' | 'platform' | 'fail' | 'wrong-name' | 'wrong-version' | 'hang';
 
-export const BACKEND_KINDS: readonly BackendKind[] = ['pure', 'platform', 'fail', 'wrong-name', 'wrong-version'];
+export const BACKEND_KINDS: readonly BackendKind[] = ['pure', 'platform', 'fail', 'wrong-name', 'wrong-version', 'hang'];
 
 export const BACKEND_PATH = '_backend/backend.py';
 
@@ -112,6 +112,9 @@ KIND says what build_wheel does:
   fail           prints 30 numbered lines (15 on stdout, then 15 on stderr) and raises
   wrong-name     a valid wheel whose METADATA and file name say "<name>-impostor"
   wrong-version  a valid wheel whose METADATA and file name say the next version (1.0 -> 1.1)
+  hang           prints "lockhouse-test-backend: hanging (pid N)" (and writes N to the file
+                 $LOCKHOUSE_TEST_HANG_FILE names, if set: frontends may hide a backend's output),
+                 then sleeps until killed
 
 Metadata comes from PKG-INFO (an sdist) or, in a source tree without one,
 from pyproject.toml's [project] table.
@@ -355,6 +358,15 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     if KIND == "fail":
         _fail()
+    if KIND == "hang":
+        import time
+        print("lockhouse-test-backend: hanging (pid %d)" % os.getpid(), flush=True)
+        if os.environ.get("LOCKHOUSE_TEST_HANG_FILE"):
+            with open(os.environ["LOCKHOUSE_TEST_HANG_FILE"] + ".tmp", "w") as f:
+                f.write(str(os.getpid()))
+            os.replace(os.environ["LOCKHOUSE_TEST_HANG_FILE"] + ".tmp", os.environ["LOCKHOUSE_TEST_HANG_FILE"])
+        while True:
+            time.sleep(60)
     text, name, version = _built_metadata()
     tag = _wheel_tag()
     filename = "%s-%s-%s.whl" % (_dist(name), version, tag)

@@ -29,6 +29,8 @@ export interface BuildRequestOptions extends Pick<IOOptions, 'cacheDir' | 'offli
   readonly buildJobs: number;
   /** --no-build-isolation: false. */
   readonly buildIsolation: boolean;
+  /** Aborted on SIGINT/SIGTERM: builds and checkouts are stopped, their process trees killed. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** PyPI, for the build requirements of git and local projects (they have no index of their own). */
@@ -76,6 +78,7 @@ export function openBuildIO(request: BuildRequestOptions, wheelhouse: Wheelhouse
         outDir: request_.outDir,
         logPath: request_.logPath,
         env,
+        ...(request.signal ? { signal: request.signal } : {}),
       }),
     identity: (wheel) => readWheelIdentity(wheel),
     checkout: (source) =>
@@ -87,6 +90,7 @@ export function openBuildIO(request: BuildRequestOptions, wheelhouse: Wheelhouse
         cacheRoot: request.cacheDir ?? dirname(wheelhouse.stateDir('git')),
         env,
         logPath: source.logPath,
+        ...(request.signal ? { signal: request.signal } : {}),
       }),
     cache: request.cacheDir === null ? null : openBuildCache(request.cacheDir),
     workDir: wheelhouse.stateDir('build'),

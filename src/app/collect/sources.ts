@@ -52,6 +52,8 @@ export interface SourceOptions {
   /** The previous manifest's entries, by file name. */
   readonly trusted: ReadonlyMap<string, Trusted>;
   readonly onBytes?: (bytes: number) => void;
+  /** Aborted on SIGINT/SIGTERM: a download under way stops, its temporary file goes. */
+  readonly signal?: AbortSignal | undefined;
   readonly log: Log;
 }
 
@@ -172,7 +174,10 @@ async function download(
   for (let attempt = 0; attempt < 2; attempt++) {
     const temp = await io.temps.create(algorithm);
     try {
-      const result = await io.downloader!.download(url, temp, options.onBytes ? { onBytes: options.onBytes } : {});
+      const result = await io.downloader!.download(url, temp, {
+        ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       const actual = await temp.finish();
       if (await accepts(job, actual, temp.path, io)) return await land(temp, actual, finalPath, 'download', io, options.log);
       last = actual;

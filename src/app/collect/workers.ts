@@ -23,7 +23,9 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
     trusted: new Map((wheelhouse.previous.manifest?.artifacts ?? []).map((entry) => [entry.filename, entry])),
     log: events.log,
     ...(events.onBytes ? { onBytes: events.onBytes } : {}),
+    ...(request.signal ? { signal: request.signal } : {}),
   };
+  const interrupted = (): boolean => request.signal?.aborted === true;
   const finalPathOf = (job: FileJob): string | null =>
     job.destination === 'output' ? wheelhouse.pathFor(job.filename) : io.cache ? null : wheelhouse.stateFile('sdists', job.filename);
   const buildIO = openBuildIO(request, wheelhouse, env, events.log);
@@ -37,11 +39,16 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
     fileConcurrency: request.concurrency * 2,
     buildConcurrency: request.buildJobs,
     async fetch(job) {
-      const outcome = await fetchOne(job, finalPathOf(job), io, sourceOptions).catch((error: unknown): Outcome => ({ ok: false, failure: unexpected(error) }));
+      if (interrupted()) return { ok: false, failure: INTERRUPTED };
+      const outcome = await fetchOne(job, finalPathOf(job), io, sourceOptions)
+        .catch((error: unknown): Outcome => ({ ok: false, failure: unexpected(error) }))
+        .then((done): Outcome => (!done.ok && interrupted() ? { ok: false, failure: INTERRUPTED } : done));
       if (job.destination === 'output') events.onFile?.(job, outcome);
       return outcome;
     },
     async build(job, source) {
+      const unbuilt = (): BuildOutcome => ({ artifacts: [], failures: [{ ...INTERRUPTED, package: job.item.package, version: job.item.version, filename: job.item.filename, target: null }] });
+      if (interrupted()) return unbuilt();
       // The sdist's path once fetched: its place in DIR, else its cache entry.
       const sdistPath = async (): Promise<string | null> => {
         if (job.source.kind !== 'sdist') return null;
@@ -52,11 +59,15 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
       const outcome = await buildOne(job, sdistPath, { io, build: buildIO, options: buildOptions, sources: sourceOptions }).catch(
         (error: unknown): BuildOutcome => ({ artifacts: [], failures: [{ ...unexpected(error), package: job.item.package, version: job.item.version, filename: job.item.filename, target: null }] }),
       );
+      if (interrupted() && outcome.failures.length > 0) return { artifacts: outcome.artifacts, failures: unbuilt().failures };
       events.onFile?.(null, null);
       return outcome;
     },
   };
 }
+
+/** What a job that did not finish because the run was interrupted records. */
+const INTERRUPTED = { code: 'INTERRUPTED', url: null, reason: 'not collected: the run was interrupted (a re-run finishes it)' } as const;
 
 /** A job's failure from an error nobody expected: a LockhouseError keeps its code (MIRROR_MISSING, a mirror's FETCH_* …); any other error is a bug. */
 function unexpected(error: unknown): { code: ErrorCode; url: string | null; reason: string } {

@@ -5,7 +5,8 @@
  * never copied.
  */
 import { Option } from 'clipanion';
-import type { CollectEvents, CollectRequest } from '../../app/collect/index.js';
+import type { CollectEvents, CollectRequest, CollectResult } from '../../app/collect/index.js';
+import { exitCodeOf, watchInterrupts } from '../interrupts.js';
 import type { Logger } from '../logger.js';
 import type { Progress } from '../progress.js';
 import { LockCommand } from './lock-options.js';
@@ -49,6 +50,26 @@ export abstract class CollectingCommand extends LockCommand {
       onFile: () => progress.file(),
     };
     return { events, progress };
+  }
+
+  /**
+   * Run `work` with SIGINT/SIGTERM turned into an abort of it (interrupts.ts);
+   * an interrupted collect gets one line saying what is in place, and the
+   * shell's exit code for the signal.
+   */
+  protected async interruptible<T>(work: (signal: AbortSignal) => Promise<T>, collected: (result: T) => CollectResult): Promise<{ result: T; interrupted: { exitCode: number; line: string } | null }> {
+    const interrupts = watchInterrupts();
+    try {
+      const result = await work(interrupts.signal);
+      const signal = interrupts.received();
+      const done = collected(result);
+      if (!done.interrupted || signal === null) return { result, interrupted: null };
+      const inPlace = done.manifest?.artifacts.length ?? 0;
+      const line = `lockhouse: interrupted: ${inPlace} of ${done.stats?.planned ?? inPlace} files in place; run again to finish\n`;
+      return { result, interrupted: { exitCode: exitCodeOf(signal), line } };
+    } finally {
+      interrupts.dispose();
+    }
   }
 
   protected async collectSources(): Promise<CollectSources> {
