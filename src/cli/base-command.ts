@@ -7,6 +7,7 @@
 import { Command, Option } from 'clipanion';
 import { ExitCode, isLockhouseError } from '../errors.js';
 import type { Logger } from './logger.js';
+import { styleFor } from './style.js';
 import { oneOf } from './options/validate.js';
 
 export abstract class BaseCommand extends Command {
@@ -36,15 +37,17 @@ export function logWarnings(logger: Logger, ...lists: ReadonlyArray<readonly str
   for (const warning of lists.flat()) logger.warn(warning);
 }
 
-/** Print an error for people and return its exit code. Unexpected errors keep their stack only with -v. */
+/** Print an error for people (`error[CODE]:` and `hint:` coloured on a terminal) and return its exit code. Unexpected errors keep their stack only with -v. */
 export function reportError(error: unknown, stderr: NodeJS.WritableStream, verbose: boolean): number {
+  const style = styleFor(stderr);
   if (isLockhouseError(error)) {
-    stderr.write(`${error.format()}\n`);
+    stderr.write(`${style.error(`error[${error.code}]:`)} ${error.message}\n`);
+    if (error.hint) stderr.write(`  ${style.hint('hint:')} ${error.hint}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`error[INTERNAL]: ${message}\n`);
+  stderr.write(`${style.error('error[INTERNAL]:')} ${message}\n`);
   if (verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-  else stderr.write('  hint: this is a bug in lockhouse; run again with -v for details and report it\n');
+  else stderr.write(`  ${style.hint('hint:')} this is a bug in lockhouse; run again with -v for details and report it\n`);
   return ExitCode.USAGE;
 }
