@@ -37,7 +37,7 @@ export function logWarnings(logger: Logger, ...lists: ReadonlyArray<readonly str
   for (const warning of lists.flat()) logger.warn(warning);
 }
 
-/** Print an error for people (`error[CODE]:` and `hint:` coloured on a terminal) and return its exit code. Unexpected errors keep their stack only with -v. */
+/** Print an error for people (its `error[…]:` label and `hint:` coloured on a terminal) and return its exit code. Unexpected errors keep their stack only with -v. */
 export function reportError(error: unknown, stderr: NodeJS.WritableStream, verbose: boolean): number {
   const style = styleFor(stderr);
   if (isLockhouseError(error)) {
