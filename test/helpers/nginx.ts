@@ -90,6 +90,8 @@ export interface NginxServer {
   readonly port: number;
   /** The access log's lines so far: `STATUS METHOD URI "CONTENT-TYPE"`. */
   accessLog(): string[];
+  /** nginx's error log so far, with what it printed as it started (a configuration's `[warn]` lines among them). */
+  errorLog(): string;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,12 @@ export interface NginxOptions {
   readonly workDir: string;
   /** Serve `index.json` under /simple/ to clients that ask for PEP 691 JSON (Accept), `index.html` to the others. */
   readonly negotiateJson?: boolean;
+  /**
+   * What goes in nginx's `http` block in place of the built-in types and
+   * server (e.g. examples/nginx/lockhouse-index.conf, listening on
+   * 127.0.0.1:`port`); `root` and `negotiateJson` are then the caller's.
+   */
+  readonly serverConfig?: (port: number) => string;
 }
 
 /** The temporary-file folders of the modules this nginx was built with (each must be writable, even unused). */
@@ -123,6 +131,25 @@ function config(options: NginxOptions, port: number, temps: readonly string[]): 
         '    }',
       ]
     : [];
+  const server = options.serverConfig
+    ? [options.serverConfig(port)]
+    : [
+        '  types {',
+        '    text/html html;',
+        '    application/vnd.pypi.simple.v1+json json;',
+        '  }',
+        '  default_type application/octet-stream;',
+        '  map $http_accept $simple_index {',
+        '    default index.html;',
+        '    "~application/vnd\\.pypi\\.simple\\.v1\\+json" index.json;',
+        '  }',
+        '  server {',
+        `    listen 127.0.0.1:${port};`,
+        `    root ${root};`,
+        '    index index.html;',
+        ...simple,
+        '  }',
+      ];
   return [
     'daemon off;',
     'master_process off;',
@@ -134,21 +161,7 @@ function config(options: NginxOptions, port: number, temps: readonly string[]): 
     `  log_format lockhouse '$status $request_method $request_uri "$sent_http_content_type"';`,
     `  access_log ${join(workDir, 'access.log')} lockhouse;`,
     ...temps.map((directive) => `  ${directive}`),
-    '  types {',
-    '    text/html html;',
-    '    application/vnd.pypi.simple.v1+json json;',
-    '  }',
-    '  default_type application/octet-stream;',
-    '  map $http_accept $simple_index {',
-    '    default index.html;',
-    '    "~application/vnd\\.pypi\\.simple\\.v1\\+json" index.json;',
-    '  }',
-    '  server {',
-    `    listen 127.0.0.1:${port};`,
-    `    root ${root};`,
-    '    index index.html;',
-    ...simple,
-    '  }',
+    ...server,
     '}',
     '',
   ].join('\n');
@@ -216,6 +229,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
         readFileSync(join(options.workDir, 'access.log'), 'utf8')
           .split('\n')
           .filter((line) => line !== '' && !line.includes(READY_PROBE)),
+      errorLog: () => `${output}${readIfThere(join(options.workDir, 'error.log'))}`,
       async stop() {
         if (exit === null) child.kill('SIGTERM');
         await closed;
