@@ -33,8 +33,12 @@ const skipped = noPip ?? (found && 'missing' in found ? found.missing : null);
 if (skipped) console.warn(`lockhouse tests: ${skipped}; the nginx tests are skipped`);
 const suite = skipped ? describe.skip : describe;
 
-/** pip ≥ 22.3 resolves with PEP 658 metadata (pip's #11111); older ones download the wheels. */
-const usesPep658 = (version: [number, number]): boolean => version[0] > 22 || (version[0] === 22 && version[1] >= 3);
+/**
+ * pip ≥ 23.2 resolves with PEP 658 metadata under PEP 714's names, the only ones the index writes;
+ * older ones (22.3 to 23.1 read only the legacy names) download the wheels (docs/collect.md,
+ * "Which pip reads what").
+ */
+const usesPep658 = (version: [number, number]): boolean => version[0] > 23 || (version[0] === 23 && version[1] >= 2);
 
 /** The wheel's metadata was fetched, and before the wheel itself if that was fetched at all: pip resolved with it. */
 function expectResolvedWithMetadata(log: readonly string[], filename: string): void {
@@ -124,11 +128,17 @@ suite(skipped ? `lockhouse index served by nginx, installed from by pip (skipped
     expect(log.filter((line) => !line.startsWith('200 '))).toEqual([]);
   });
 
-  it('serves the HTML page to a client that asks for HTML, and the metadata file as the wheel holds it', async () => {
+  it('serves the HTML page to a client that asks for HTML, PEP 714 names only, and the metadata file as the wheel holds it', async () => {
     const page = await fetch(`${negotiated.url}/simple/lib/`, { headers: { Accept: 'text/html' } });
     expect(page.headers.get('content-type')).toBe('text/html');
     expect(page.headers.get('vary')).toBe('Accept');
-    expect(await page.text()).toContain(`data-core-metadata="sha256=`);
+    const text = await page.text();
+    expect(text).toContain(`data-core-metadata="sha256=`);
+    // PEP 714's name only: the legacy one breaks pip 22.3 to 23.1 (test/cli/index-pip-versions.test.ts).
+    expect(text).not.toContain('data-dist-info-metadata');
+    const json = await (await fetch(`${negotiated.url}/simple/lib/`, { headers: { Accept: 'application/vnd.pypi.simple.v1+json' } })).text();
+    expect(json).toContain('"core-metadata"');
+    expect(json).not.toContain('dist-info-metadata');
 
     const metadata = Buffer.from(await (await fetch(`${html.url}/files/${lib.filename}.metadata`)).arrayBuffer());
     expect(lib.bytes.includes(metadata)).toBe(true);

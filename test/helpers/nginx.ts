@@ -91,6 +91,8 @@ export interface NginxServer {
   readonly port: number;
   /** The access log's lines so far: `STATUS METHOD URI "CONTENT-TYPE"`. */
   accessLog(): string[];
+  /** nginx's error log so far, with what it printed as it started (a configuration's `[warn]` lines among them). */
+  errorLog(): string;
   stop(): Promise<void>;
 }
 
@@ -102,34 +104,41 @@ export interface NginxOptions {
   readonly workDir: string;
   /** Serve `index.json` under /simple/ to clients that ask for PEP 691 JSON (Accept), `index.html` to the others. */
   readonly negotiateJson?: boolean;
+  /**
+   * What goes in nginx's `http` block in place of the built-in types and
+   * server (e.g. examples/nginx/lockhouse-index.conf, listening on
+   * 127.0.0.1:`port`); `root` and `negotiateJson` are then the caller's.
+   */
+  readonly serverConfig?: (port: number) => string;
 }
 
 function config(options: NginxOptions, port: number): string {
   const { root, workDir } = options;
   const simple = options.negotiateJson ? ['  location /simple/ {', '    index $simple_index;', '    add_header Vary Accept;', '  }'] : [];
+  const server = options.serverConfig
+    ? [options.serverConfig(port)]
+    : [
+        'types {',
+        '  text/html html;',
+        '  application/vnd.pypi.simple.v1+json json;',
+        '}',
+        'default_type application/octet-stream;',
+        'map $http_accept $simple_index {',
+        '  default index.html;',
+        '  "~application/vnd\\.pypi\\.simple\\.v1\\+json" index.json;',
+        '}',
+        'server {',
+        `  listen 127.0.0.1:${port};`,
+        `  root ${root};`,
+        '  index index.html;',
+        ...simple,
+        '}',
+      ];
   return foregroundNginxConfig({
     nginx: options.nginx,
     workDir,
     errorLevel: 'info',
-    http: [
-      `log_format lockhouse '$status $request_method $request_uri "$sent_http_content_type"';`,
-      `access_log ${join(workDir, 'access.log')} lockhouse;`,
-      'types {',
-      '  text/html html;',
-      '  application/vnd.pypi.simple.v1+json json;',
-      '}',
-      'default_type application/octet-stream;',
-      'map $http_accept $simple_index {',
-      '  default index.html;',
-      '  "~application/vnd\\.pypi\\.simple\\.v1\\+json" index.json;',
-      '}',
-      'server {',
-      `  listen 127.0.0.1:${port};`,
-      `  root ${root};`,
-      '  index index.html;',
-      ...simple,
-      '}',
-    ],
+    http: [`log_format lockhouse '$status $request_method $request_uri "$sent_http_content_type"';`, `access_log ${join(workDir, 'access.log')} lockhouse;`, ...server],
   });
 }
 
@@ -193,6 +202,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
         readFileSync(join(options.workDir, 'access.log'), 'utf8')
           .split('\n')
           .filter((line) => line !== '' && !line.includes(READY_PROBE)),
+      errorLog: () => `${output}${readIfThere(join(options.workDir, 'error.log'))}`,
       async stop() {
         if (exit === null) child.kill('SIGTERM');
         await closed;
