@@ -31,7 +31,7 @@ import { localPypiRoots, localWheel } from '../helpers/local-pypi.js';
 import { findOrInstallNginx, startNginx, type NginxServer } from '../helpers/nginx.js';
 import { PYTHON, makeVenv, pipEnv, pipMissing, run } from '../helpers/pip.js';
 import { repoRoot } from '../helpers/corpus.js';
-import { startPythonHttpServer, type StaticServer } from '../helpers/static-server.js';
+import { startPythonHttpServer, type StaticServer } from '../helpers/python-http-server.js';
 
 /** Normalized name → the METADATA Name the real wheels carry. */
 const PROJECTS: Readonly<Record<string, string>> = { pygments: 'Pygments', pyyaml: 'PyYAML', jinja2: 'Jinja2', markupsafe: 'MarkupSafe' };
