@@ -118,6 +118,7 @@ async function typeCheck(dir: string): Promise<Run> {
 }
 
 afterAll(async () => {
+  await typeChecked;
   await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
