@@ -5,7 +5,8 @@
  * never copied.
  */
 import { Option } from 'clipanion';
-import type { CollectEvents, CollectRequest, CollectResult } from '../../app/collect/index.js';
+import type { CollectEvents, CollectResult } from '../../app/collect/index.js';
+import type { SourcesRequest } from '../../app/requests.js';
 import { exitCodeOf, watchInterrupts } from '../interrupts.js';
 import type { Logger } from '../logger.js';
 import type { Progress } from '../progress.js';
@@ -13,7 +14,7 @@ import { LockCommand } from './lock-options.js';
 import { secondsAsMs, wholeNumber } from './validate.js';
 
 /** A CollectRequest without what each command decides itself: the output and what is written there. */
-export type CollectSources = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'>;
+export type CollectSources = SourcesRequest;
 
 export abstract class CollectingCommand extends LockCommand {
   findLinks = Option.Array('--find-links', { description: 'A directory of files to take, by name and sha256, before any download (repeatable)' });
@@ -23,14 +24,15 @@ export abstract class CollectingCommand extends LockCommand {
   cacheDir = Option.String('--cache-dir', { env: 'LOCKHOUSE_CACHE_DIR', description: 'The content-addressed cache (default: the platform cache dir, e.g. ~/.cache/lockhouse; env LOCKHOUSE_CACHE_DIR)' });
   noCache = Option.Boolean('--no-cache', false, { description: 'Neither read nor write the cache' });
   offline = Option.Boolean('--offline', false, { description: 'Never use the network: files come from DIR, --find-links and the cache, or fail' });
-  concurrency = Option.String('--concurrency', '16', { description: 'Parallel downloads (default 16)' });
-  retries = Option.String('--retries', '3', { description: 'Retries per request on connection errors, 408, 429 and 5xx (default 3)' });
-  timeout = Option.String('--timeout', '30', { description: 'Seconds to wait for a response to start, or for more of its body (default 30)' });
+  // No defaults here: a flag not given is left to app/requests.ts, which fills the library's requests too.
+  concurrency = Option.String('--concurrency', { description: 'Parallel downloads (default 16)' });
+  retries = Option.String('--retries', { description: 'Retries per request on connection errors, 408, 429 and 5xx (default 3)' });
+  timeout = Option.String('--timeout', { description: 'Seconds to wait for a response to start, or for more of its body (default 30)' });
   verify = Option.Boolean('--verify', false, { description: 'Hash files already in DIR even where the last manifest vouches for them' });
   allowUnhashed = Option.Boolean('--allow-unhashed', false, { description: 'Take files the lock gives no hash for, unverified' });
   allowWeakHashes = Option.Boolean('--allow-weak-hashes', false, { description: 'Accept files the lock hashes with md5 or sha1 only' });
   buildPython = Option.String('--build-python', { description: "The interpreter for builds (default: pythonX.Y of each target's Python on PATH, else python3)" });
-  buildJobs = Option.String('--build-jobs', '2', { description: 'Builds run in parallel with downloads and each other (default 2)' });
+  buildJobs = Option.String('--build-jobs', { description: 'Builds run in parallel with downloads and each other (default 2)' });
   noBuildIsolation = Option.Boolean('--no-build-isolation', false, { description: "Build with the build interpreter's installed backends instead of isolated environments" });
 
   /**
@@ -73,27 +75,27 @@ export abstract class CollectingCommand extends LockCommand {
   }
 
   protected async collectSources(): Promise<CollectSources> {
-    return {
-      plan: this.planRequest(),
-      findLinks: this.findLinks ?? [],
-      mirrors: this.mirror ?? [],
-      cacheDir: this.noCache ? null : (this.cacheDir ?? (await defaultCacheDir())),
-      offline: this.offline,
-      verify: this.verify,
-      allowUnhashed: this.allowUnhashed,
-      allowWeakHashes: this.allowWeakHashes,
-      concurrency: wholeNumber('--concurrency', this.concurrency, 1),
-      retries: wholeNumber('--retries', this.retries, 0),
-      timeoutMs: secondsAsMs('--timeout', this.timeout),
-      buildPython: this.buildPython,
-      buildJobs: wholeNumber('--build-jobs', this.buildJobs, 1),
-      buildIsolation: !this.noBuildIsolation,
-    };
+    const { sourcesRequest } = await import('../../app/requests.js');
+    const given = <T>(value: string | undefined, parse: (value: string) => T): T | undefined => (value === undefined ? undefined : parse(value));
+    return sourcesRequest(
+      {
+        plan: this.planRequest(),
+        findLinks: this.findLinks,
+        mirrors: this.mirror,
+        // undefined: LOCKHOUSE_CACHE_DIR (clipanion reads it into --cache-dir too), else the platform's cache folder.
+        cacheDir: this.noCache ? null : this.cacheDir,
+        offline: this.offline,
+        verify: this.verify,
+        allowUnhashed: this.allowUnhashed,
+        allowWeakHashes: this.allowWeakHashes,
+        concurrency: given(this.concurrency, (value) => wholeNumber('--concurrency', value, 1)),
+        retries: given(this.retries, (value) => wholeNumber('--retries', value, 0)),
+        timeoutMs: given(this.timeout, (value) => secondsAsMs('--timeout', value)),
+        buildPython: this.buildPython,
+        buildJobs: given(this.buildJobs, (value) => wholeNumber('--build-jobs', value, 1)),
+        buildIsolation: !this.noBuildIsolation,
+      },
+      process.env,
+    );
   }
-}
-
-/** The platform's cache dir for lockhouse (env-paths is loaded only when no --cache-dir is given). */
-async function defaultCacheDir(): Promise<string> {
-  const { default: envPaths } = await import('env-paths');
-  return envPaths('lockhouse', { suffix: '' }).cache;
 }
