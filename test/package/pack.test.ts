@@ -175,7 +175,7 @@ describe('the installed tarball', () => {
     const bin = join(dir, 'node_modules', '.bin', 'lockhouse');
     const version = await run(bin, ['--version'], { cwd: dir, env: npmEnv() });
     expect(version.stderr).toBe('');
-    expect(version.stdout.trim()).toBe(PACKAGE.version);
+    expect(version.stdout.trim()).toBe(`lockhouse ${PACKAGE.version}`);
 
     const plan = await run(bin, ['plan', '--lock', 'uv.lock', '--python-platform', 'linux', '--python-version', '3.12', '--no-dev'], { cwd: dir, env: npmEnv() });
     expect(plan.code, plan.stderr).toBe(0);
