@@ -9,8 +9,22 @@ import { BIN } from './process.js';
 import { PYTHON } from './python.js';
 
 const RUNNER = String.raw`
-import os, pty, sys
-status = pty.spawn(sys.argv[1:])
+import fcntl, os, pty, struct, sys, termios
+columns = int(os.environ.get("LOCKHOUSE_TEST_COLUMNS", "100"))
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+_, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else status >> 8)
 `;
 
@@ -21,7 +35,7 @@ export interface TerminalRun {
 
 export function runInTerminal(args: readonly string[], env: NodeJS.ProcessEnv = process.env, columns = 100): Promise<TerminalRun> {
   const child = spawn(PYTHON, ['-c', RUNNER, process.execPath, BIN, ...args], {
-    env: { ...env, COLUMNS: String(columns), TERM: 'xterm-256color' },
+    env: { ...env, LOCKHOUSE_TEST_COLUMNS: String(columns), TERM: 'xterm-256color' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let screen = '';

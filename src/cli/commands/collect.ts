@@ -68,7 +68,7 @@ export default class CollectCommand extends CollectingCommand {
     logWarnings(logger, result.planned.graph.warnings);
 
     if (!result.manifest) {
-      await printPlan(this.context.stdout, result.planned, this.json);
+      await printPlan(this.context.stdout, result.planned, this.json, this.verbose > 0);
       return result.exitCode;
     }
     if (this.json) printJson(this.context.stdout, result.manifest);
