@@ -15,7 +15,7 @@
  * command only for what it uses (test/cli/startup.test.ts).
  */
 import { Builtins, Cli, type BaseContext } from 'clipanion';
-import { ExitCode } from '../errors.js';
+import { ExitCode, LockhouseError } from '../errors.js';
 import { reportError } from './base-command.js';
 import { styleFor, wantsColour, type Style } from './style.js';
 import { explainUsage, formatUsageProblem } from './usage-error.js';
@@ -57,11 +57,17 @@ export async function main(argv: readonly string[], context: Partial<BaseContext
     full.stdout.write(overview(styleFor(full.stdout)));
     return args.length === 0 ? ExitCode.USAGE : ExitCode.OK;
   }
+  // --json and --log-format json apply to errors found before the command runs too.
+  const output = { stderr: full.stderr, stdout: full.stdout, json: args.includes('--json'), logFormat: logFormatOf(args) } as const;
   let command;
   try {
     command = cli.process(args, full);
   } catch (error) {
     const problem = explainUsage(args, cli.definitions(), 'lockhouse');
+    if (output.json || output.logFormat === 'json') {
+      const message = problem ? `${problem.message}${problem.tip ? ` (${problem.tip})` : ''}` : firstLine(error);
+      return reportError(new LockhouseError('USAGE', message, { hint: `${problem?.usage ?? 'lockhouse <COMMAND>'}; lockhouse --help says more` }), output);
+    }
     const style = styleFor(full.stderr);
     if (problem) full.stderr.write(formatUsageProblem(problem, style));
     else full.stderr.write(`${style.error('error:')} ${firstLine(error)}\n\nFor more information, try '${style.bold('--help')}'.\n`);
@@ -70,7 +76,7 @@ export async function main(argv: readonly string[], context: Partial<BaseContext
   try {
     return await cli.run(command, full);
   } catch (error) {
-    return reportError(error, full.stderr, false);
+    return reportError(error, output);
   }
 }
 
@@ -95,6 +101,14 @@ function overview(style: Style): string {
     "Run 'lockhouse <COMMAND> --help' for a command's options; docs/commands.md has them all.",
     '',
   ].join('\n');
+}
+
+/** The --log-format the arguments ask for (its value is checked when the command runs). */
+function logFormatOf(args: readonly string[]): 'pretty' | 'json' {
+  const at = args.findIndex((arg) => arg === '--log-format' || arg.startsWith('--log-format='));
+  if (at < 0) return 'pretty';
+  const value = args[at]!.includes('=') ? args[at]!.split('=')[1] : args[at + 1];
+  return value === 'json' ? 'json' : 'pretty';
 }
 
 /** clipanion's own message, without the synopsis of every option it appends. */
