@@ -466,4 +466,44 @@ describe.skipIf(why !== null)(`the bundle installer (${why ?? `${PYTHON} and pip
       expect(readdirSync(tmp)).toEqual([]);
     }, 120_000);
   });
+
+  describe('on a Python too old for it (2.7, 3.6, 3.7: what a far side may still have)', () => {
+    const TOO_OLD = (process.env['LOCKHOUSE_TEST_ANCIENT_PYTHONS'] ?? 'python2.7:python3.6:python3.7')
+      .split(delimiter)
+      .flatMap((name) => {
+        const pyenv = join(process.env['HOME'] ?? '/root', '.pyenv', 'versions');
+        const found = [name, ...(existsSync(pyenv) ? readdirSync(pyenv).filter((v) => name.endsWith(v.split('.').slice(0, 2).join('.'))).map((v) => join(pyenv, v, 'bin', name)) : [])];
+        const runs = found.find((candidate) => spawnSync(candidate, ['-c', 'import sys'], { encoding: 'utf8' }).status === 0);
+        return runs ? [runs] : [];
+      });
+    it.skipIf(TOO_OLD.length === 0)(`says so in one clear line, no traceback (${TOO_OLD.join(', ') || 'none of python2.7, python3.6, python3.7 here'})`, async () => {
+      for (const python of TOO_OLD) {
+        for (const command of [['install'], ['list'], []]) {
+          const ran = await installer(goodPyz, command, pipEnv(), python);
+          expect(ran.code, `${python} ${command.join(' ')}: ${ran.stderr}`).toBe(1);
+          expect(ran.stderr).toMatch(/^error: this installer needs Python 3\.8 or newer; this is Python [23]\.\d+\.\d+/);
+          expect(ran.stderr).toContain('hint: run it with python3');
+          expect(ran.stderr).not.toContain('Traceback');
+        }
+      }
+    });
+  });
+
+  describe('into an externally managed Python (PEP 668: Debian, Ubuntu, Fedora)', () => {
+    const system = '/usr/bin/python3';
+    const managed = spawnSync(system, ['-I', '-c', 'import os, sys, sysconfig; print(sys.prefix == getattr(sys, "base_prefix", sys.prefix) and os.path.isfile(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'], { encoding: 'utf8' });
+    const hasPip = spawnSync(system, ['-I', '-m', 'pip', '--version'], { encoding: 'utf8' }).status === 0;
+    const ready = managed.stdout?.trim() === 'True' && hasPip;
+    it.skipIf(!ready)(`pip's refusal comes with the way out: --venv DIR${ready ? '' : ` (skipped: ${system} is not an externally managed Python with pip here)`}`, async () => {
+      const { tmp } = caseDir('pep668');
+      const target = probe(system);
+      const pyz = join(root, 'pep668.pyz');
+      writeFileSync(pyz, zipOf(withSums(bundleEntries([target!.target]))));
+      const ran = await installer(pyz, ['install'], { ...pipEnv(), TMPDIR: tmp }, system);
+      expect(ran.code).toBe(1);
+      expect(ran.stderr).toMatch(/externally.managed/i);
+      expect(ran.stderr).toContain('hint: /usr/bin/python3 is marked externally managed (PEP 668)');
+      expect(ran.stderr).toContain('pep668.pyz install --venv DIR');
+    }, 120_000);
+  });
 });
