@@ -34,14 +34,35 @@ export function splitIndexCredential(indexUrl: string | null): { readonly url: s
   try {
     parsed = new URL(indexUrl);
   } catch {
-    // Not a URL: whatever sits between `//` and `@` goes, and nothing is given to the frontend.
-    return { url: indexUrl.replace(/\/\/[^/?#]*@/, '//'), credential: null };
+    return splitUnparsable(indexUrl);
   }
   if (!parsed.username && !parsed.password) return { url: indexUrl, credential: null };
   const credential = { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), username: decode(parsed.username), password: decode(parsed.password) };
   parsed.username = '';
   parsed.password = '';
   return { url: parsed.href, credential };
+}
+
+/**
+ * A URL that does not parse, most likely for a password with an unencoded
+ * `/`, `#` or `?` in it: the userinfo runs from `//` to the last `@`. What
+ * is left goes to the frontend; the credential too, if it is then a URL.
+ */
+function splitUnparsable(indexUrl: string): { readonly url: string | null; readonly credential: IndexCredential | null } {
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)(.*)@([^@]*)$/s.exec(indexUrl);
+  if (!match) return { url: indexUrl, credential: null };
+  const url = `${match[1]}${match[3]}`;
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return { url, credential: null };
+  }
+  const userinfo = match[2]!;
+  const colon = userinfo.indexOf(':');
+  const username = colon < 0 ? userinfo : userinfo.slice(0, colon);
+  const password = colon < 0 ? '' : userinfo.slice(colon + 1);
+  return { url, credential: { host, username: decode(username), password: decode(password) } };
 }
 
 function decode(text: string): string {
