@@ -20,7 +20,8 @@ import { makeSdist } from '../helpers/artifacts.js';
 import { runCli } from '../helpers/cli.js';
 import { fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
-import { pipMissing } from '../helpers/pip.js';
+import { localPypiRoots } from '../helpers/local-pypi.js';
+import { makeVenv, pipEnv, pipMissing, run } from '../helpers/pip.js';
 import { backendPy, PYPROJECT_TOML } from '../helpers/sdist-backend.js';
 import { testdir } from '../helpers/testdir.js';
 
@@ -67,6 +68,17 @@ const APP = makeSdist({
 /** Only on the protected index, only as an sdist: built by the pip that installs build requirements. */
 const HELPER = makeSdist({ name: 'helper', version: '1.0', files: { '_backend/backend.py': `${backendPy('pure')}\n${DUMP}` } });
 
+/** A local PyPI copy with `build` and what it needs, for a venv whose frontend is `python -m build`. */
+const buildRoot = localPypiRoots().find((root) => ['build', 'pyproject-hooks', 'packaging'].every((name) => existsSync(join(root, 'simple', name))));
+
+/** A venv with `build` installed offline from the local copy; its python makes lockhouse choose the `build` frontend. */
+async function buildFrontendPython(): Promise<string> {
+  const python = await makeVenv(join(testdir(), 'venv'));
+  const installed = await run(python, ['-m', 'pip', 'install', '--no-index', '--find-links', join(buildRoot!, 'files'), 'build'], { env: pipEnv() });
+  expect(installed.code, installed.stderr).toBe(0);
+  return python;
+}
+
 const servers: IndexServer[] = [];
 const savedEnv = { ...process.env };
 afterEach(async () => {
@@ -81,10 +93,7 @@ interface Dump {
 }
 
 describe.skipIf(why !== null)(`an index password and builds (${why ?? 'real pip, /proc'})`, { timeout: 300_000 }, () => {
-  it.each([
-    ['per-index variables (UV_INDEX_<NAME>_PASSWORD)', 'env'],
-    ['the userinfo of a --mirror URL', 'mirror'],
-  ] as const)('from %s: the frontend gets it, and no command line, backend environment or log has it', async (_label, how) => {
+  async function check(how: 'env' | 'mirror', frontend: 'pip' | 'build'): Promise<void> {
     const server = await startIndexServer({ artifacts: [APP, HELPER], requireAuth: { user: USER, password: PASSWORD } });
     servers.push(server);
     const dumps = testdir();
@@ -104,8 +113,10 @@ describe.skipIf(why !== null)(`an index password and builds (${why ?? 'real pip,
     } else {
       flags.push('--mirror', `https://files.example.invalid/simple=${server.indexUrl.replace('http://', `http://${USER}:${encodeURIComponent(PASSWORD)}@`)}`);
     }
+    if (frontend === 'build') flags.push('--build-python', await buildFrontendPython());
     const out = join(dir, 'wheelhouse');
     const collected = await runCli(['collect', '--lock', join(dir, 'uv.lock'), '-o', out, '--no-cache', '--retries', '0', ...flags, '-vv']);
+    expect(collected.stderr).toMatch(new RegExp(`use ${frontend} `));
     expect(collected.stderr).toContain('Collected 1 file of 1 package');
     expect(collected.code).toBe(0);
 
@@ -120,8 +131,13 @@ describe.skipIf(why !== null)(`an index password and builds (${why ?? 'real pip,
     expect(files.length).toBeGreaterThan(0);
     const seen: Dump[] = files.map((name) => JSON.parse(readFileSync(join(dumps, name), 'utf8')) as Dump);
     const host = new URL(server.url).host;
-    expect(seen.some((dump) => dump.ancestors.some((line) => / install /.test(line) && line.includes(`${host}/simple`)))).toBe(true);
-    expect(seen.some((dump) => dump.ancestors.some((line) => / wheel --no-deps /.test(line)))).toBe(true);
+    // pip: the child pip's command line names the index; build: pip reads it from PIP_INDEX_URL.
+    if (frontend === 'pip') {
+      expect(seen.some((dump) => dump.ancestors.some((line) => / install /.test(line) && line.includes(`${host}/simple`)))).toBe(true);
+      expect(seen.some((dump) => dump.ancestors.some((line) => / wheel --no-deps /.test(line)))).toBe(true);
+    } else {
+      expect(seen.some((dump) => dump.env['PIP_INDEX_URL'] === server.indexUrl && dump.ancestors.some((line) => / -m build /.test(line)))).toBe(true);
+    }
 
     const buildLog = readFileSync(join(out, '.lockhouse', 'logs', 'needs-helper-1.0.log'), 'utf8');
     expect(buildLog).toContain('command: ');
@@ -142,5 +158,9 @@ describe.skipIf(why !== null)(`an index password and builds (${why ?? 'real pip,
     const netrc = seen.map((dump) => dump.env['NETRC']).find((path) => path !== undefined);
     expect(netrc).toBeDefined();
     expect(existsSync(netrc!)).toBe(false);
-  });
+  }
+
+  it('from per-index variables (UV_INDEX_<NAME>_PASSWORD), pip: the frontend gets it, and no command line, backend environment or log has it', () => check('env', 'pip'));
+  it('from the userinfo of a --mirror URL, pip: the same', () => check('mirror', 'pip'));
+  it.skipIf(!buildRoot)(`from the userinfo of a --mirror URL, python -m build: the same${buildRoot ? '' : ' (skipped: no local PyPI copy has build)'}`, () => check('mirror', 'build'));
 });
