@@ -22,7 +22,7 @@ import { Manifest } from '../../src/output/manifest.js';
 import { runCli } from '../helpers/cli.js';
 import { localPypiRoots } from '../helpers/local-pypi.js';
 import { findOrInstallNginx, startNginx, type NginxServer } from '../helpers/nginx.js';
-import { makeVenv, pipEnv, pipMissing, run } from '../helpers/pip.js';
+import { installOffline, pipEnv, pipMissing, run } from '../helpers/pip.js';
 import { freePort } from '../helpers/ports.js';
 import { testdir } from '../helpers/testdir.js';
 
@@ -98,12 +98,11 @@ afterEach(() => {
 /** nginx's access log lines for `GET /files/<filename>` that were answered 200. */
 const served = (filename: string): number => nginx.accessLog().filter((line) => line.startsWith(`200 GET /files/${filename} `)).length;
 
-/** A venv with `packages` installed by real pip from `dir` alone, and `imports` imported by it. */
-async function installOffline(dir: string, packages: readonly string[], imports: readonly string[]): Promise<void> {
-  const python = await makeVenv(join(testdir(), 'venv'));
-  const install = await run(python, ['-m', 'pip', 'install', '--no-index', '--find-links', dir, ...packages], { env: pipEnv() });
-  expect(install.stderr + install.stdout).toContain('Successfully installed');
-  expect(install.code).toBe(0);
+/** Real pip installs `packages` from `dir` alone into a fresh venv, which then imports `imports`. */
+async function installsOffline(dir: string, packages: readonly string[], imports: readonly string[]): Promise<void> {
+  const { python, installed } = await installOffline(join(testdir(), 'venv'), dir, packages);
+  expect(installed.stderr + installed.stdout).toContain('Successfully installed');
+  expect(installed.code).toBe(0);
   const imported = await run(python, ['-c', `import ${imports.join(', ')}; print("ok")`], { env: pipEnv() });
   expect(imported.stdout.trim()).toBe('ok');
 }
@@ -133,7 +132,7 @@ describe.skipIf(why !== null)('a pip-style pylock (no index) through --mirror, r
     // The manifest keeps the lock's URLs: the mirror is how, not what.
     const manifest = Manifest.parse(JSON.parse(readFileSync(join(out, 'lockhouse.json'), 'utf8')));
     expect(manifest.artifacts.filter((artifact) => artifact.url?.startsWith('https://files.pythonhosted.org/'))).toHaveLength(3);
-    await installOffline(out, ['packaging', 'pluggy', 'iniconfig', 'six'], ['packaging.version', 'pluggy', 'iniconfig', 'six']);
+    await installsOffline(out, ['packaging', 'pluggy', 'iniconfig', 'six'], ['packaging.version', 'pluggy', 'iniconfig', 'six']);
   });
 
   it('a --mirror that matches no package is MIRROR_UNUSED (exit 2), naming it and where the files come from; nothing is fetched or written', async () => {
@@ -223,7 +222,7 @@ describe.skipIf(why !== null)('workspace members built with build isolation thro
     expect(log).toMatch(new RegExp(`command: .* --index-url ${mirror.replace(/[.:/]/g, '\\$&')} `));
     expect(log).not.toContain('pypi.org');
 
-    await installOffline(out, ['app'], ['app', 'liba', 'libb', 'packaging']);
+    await installsOffline(out, ['app'], ['app', 'liba', 'libb', 'packaging']);
 
     // --offline: no index at all; the backends (what the first run fetched) from --find-links.
     const backends = join(dir, 'backends');
