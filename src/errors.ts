@@ -68,6 +68,8 @@ export const ErrorCodes = {
   // Planning: reported per package and target; the rest of the plan stands (exit 1)
   PLAN_NO_ARTIFACT: 1,
   PLAN_BUILD_FORBIDDEN: 1,
+  // Collecting: the sources, checked before anything is fetched (exit 2)
+  MIRROR_UNUSED: 2,
   // Collecting: the output directory and the cache
   OUTPUT_UNSAFE_PATH: 2,
   OUTPUT_NOT_WRITABLE: 1,

@@ -12,6 +12,7 @@
  * of the flag that sets it. A complete request passes through unchanged.
  */
 import envPaths from 'env-paths';
+import { splitMirrorList } from '../plan/mirrors.js';
 import type { BundleRequest } from './bundle.js';
 import type { CollectRequest } from './collect/types.js';
 import type { LockRequest } from './load-lock.js';
@@ -96,15 +97,17 @@ export function planRequest(input: PlanRequestInput = {}): PlanRequest {
 /**
  * The part a collect and a bundle share, completed. The cache is
  * `LOCKHOUSE_CACHE_DIR` from `env`, else the platform's cache folder
- * (`~/.cache/lockhouse` on Linux), as the command line's `--cache-dir`.
+ * (`~/.cache/lockhouse` on Linux), as the command line's `--cache-dir`;
+ * the site-wide mirrors are `LOCKHOUSE_MIRROR`'s, as the command line's.
  */
 export function sourcesRequest(input: SourcesRequestInput = {}, env: NodeJS.ProcessEnv = process.env): SourcesRequest {
-  const { plan, cacheDir, ...rest } = input;
+  const { plan, cacheDir, defaultMirrors, ...rest } = input;
   return {
     ...SOURCES_DEFAULTS,
     ...defined(rest),
     plan: planRequest(plan),
     cacheDir: cacheDir === undefined ? defaultCacheDir(env) : cacheDir,
+    defaultMirrors: defaultMirrors ?? splitMirrorList(env['LOCKHOUSE_MIRROR']),
   };
 }
 

@@ -47,6 +47,7 @@ describe('collectRequest', () => {
       dryRun: false,
       findLinks: [],
       mirrors: [],
+      defaultMirrors: [],
       cacheDir: '/var/cache/lockhouse',
       offline: false,
       verify: false,
@@ -64,6 +65,12 @@ describe('collectRequest', () => {
     expect(collectRequest({}, NO_ENV).cacheDir).toMatch(/lockhouse/);
     expect(collectRequest({ cacheDir: null }, { LOCKHOUSE_CACHE_DIR: '/var/cache/lockhouse' }).cacheDir).toBeNull();
     expect(collectRequest({ cacheDir: '/tmp/c' }, { LOCKHOUSE_CACHE_DIR: '/var/cache/lockhouse' }).cacheDir).toBe('/tmp/c');
+  });
+
+  it('takes the site-wide mirrors from LOCKHOUSE_MIRROR (several, separated by spaces) unless given', () => {
+    const env = { LOCKHOUSE_MIRROR: ' pypi=http://mirror/simple  internal=http://mirror/internal ' };
+    expect(collectRequest({}, env).defaultMirrors).toEqual(['pypi=http://mirror/simple', 'internal=http://mirror/internal']);
+    expect(collectRequest({ defaultMirrors: [] }, env).defaultMirrors).toEqual([]);
   });
 
   it('gives a field set to undefined its default, as one left out; keeps given values', () => {

@@ -15,7 +15,7 @@ import { openWheelhouse, type Wheelhouse } from '../../io/wheelhouse/wheelhouse.
 import { planLock, type PlanResult } from '../plan.js';
 import type { TargetContext } from '../resolve-targets.js';
 import { checkEmitRequest, type EmitRequest } from './emit.js';
-import { openCollectIO } from './io.js';
+import { mirrorsOf, openCollectIO } from './io.js';
 import { refuseUnsafeNames } from './names.js';
 import { cleanWheelhouse, emitOrExplain, indexWheelhouse } from './outputs.js';
 import { manifestOf, recordRun } from './record.js';
@@ -36,9 +36,11 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   const emit = emitRequestOf(request, planned, events.log);
 
   const jobs = jobsFor(request, planned);
+  // A --mirror that matches nothing stops the run here too, before DIR is touched.
+  const mirrors = mirrorsOf(request, planned.settings, jobs, request.buildIsolation, events.log);
   const plannedMs = performance.now() - started;
   const wheelhouse = await openWheelhouse(resolve(request.plan.lock.cwd, request.output), request.layout ?? 'flat');
-  const io = await openCollectIO(request, planned.settings, wheelhouse, context.env, events.log);
+  const io = await openCollectIO(request, mirrors, planned.settings, wheelhouse, context.env, events.log);
   const runStarted = performance.now();
   const fileCount = announce(jobs, events);
   let ran: RunResult;

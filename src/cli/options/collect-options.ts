@@ -19,7 +19,8 @@ export type CollectSources = SourcesRequest;
 export abstract class CollectingCommand extends LockCommand {
   findLinks = Option.Array('--find-links', { description: 'A directory of files to take, by name and sha256, before any download (repeatable)' });
   mirror = Option.Array('--mirror', {
-    description: "FROM=TO: fetch the files of packages locked from index FROM (a name from [[tool.uv.index]], pypi, or a URL) through the simple index TO (repeatable)",
+    description:
+      'FROM=TO: fetch through the simple index TO the files of FROM: pypi (files on pypi.org and files.pythonhosted.org), an index name from [[tool.uv.index]], or a URL prefix of an index or of file URLs; builds take their requirements through it too (repeatable; adds to env LOCKHOUSE_MIRROR, replacing its entry for the same FROM)',
   });
   cacheDir = Option.String('--cache-dir', { env: 'LOCKHOUSE_CACHE_DIR', description: 'The content-addressed cache (default: the platform cache dir, e.g. ~/.cache/lockhouse; env LOCKHOUSE_CACHE_DIR)' });
   noCache = Option.Boolean('--no-cache', false, { description: 'Neither read nor write the cache' });
