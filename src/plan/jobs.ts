@@ -10,6 +10,7 @@ import { isAbsolute, join } from 'node:path';
 import type { LockGraph } from '../model.js';
 import type { ManifestFailure } from '../output/manifest.js';
 import { hashRule, type HashPolicy, type HashRule } from './hash-rule.js';
+import { packageLabel } from '../python/names.js';
 import type { Plan, PlanItem } from './types.js';
 
 export interface FileJob {
@@ -102,7 +103,7 @@ export function jobsOf(graph: LockGraph, plan: Plan, options: JobOptions): Jobs 
       failures.push({
         ...base,
         code: 'OUTPUT_NAME_CLASH',
-        reason: `${label(item)} and ${label(twin.item)} both lock ${names}; a flat wheelhouse holds one (collect them into separate directories, e.g. with --index)`,
+        reason: `${packageLabel(item.package, item.version)} and ${packageLabel(twin.item.package, twin.item.version)} both lock ${names}; a flat wheelhouse holds one (collect them into separate directories, e.g. with --index)`,
       });
       continue;
     }
@@ -110,11 +111,6 @@ export function jobsOf(graph: LockGraph, plan: Plan, options: JobOptions): Jobs 
     files.push(job);
   }
   return { files, builds, failures };
-}
-
-/** `name version`, or the name alone for a package locked without a version. */
-function label(item: PlanItem): string {
-  return item.version === null ? item.package : `${item.package} ${item.version}`;
 }
 
 function sameContent(a: FileJob['rule'], b: FileJob['rule']): boolean {

@@ -367,3 +367,8 @@ export function urlFilename(url: string): string {
 export function pathFilename(path: string): string {
   return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }
+
+/** `name version` for messages, or the name alone for a package locked without a version (a local project). */
+export function packageLabel(name: string, version: string | null): string {
+  return version === null ? name : `${name} ${version}`;
+}

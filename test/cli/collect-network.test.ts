@@ -122,3 +122,17 @@ describe('credentials', () => {
     expect(run.stderr).not.toContain('wrong');
   });
 });
+
+describe('a host that cannot be resolved', () => {
+  it('is one line in the summary, with the count of files and the way out, not a line per file', async () => {
+    const wheels = Array.from({ length: 5 }, (_, i) => makeWheel({ name: `unresolved${i}`, version: '1.0' }));
+    // .invalid never resolves (RFC 6761): the same failure a machine offline gets for files.pythonhosted.org.
+    const dir = testdir({ 'uv.lock': fixtureUvLock(wheels, { base: 'https://files.lockhouse.invalid' }) });
+    const run = await runCli(['collect', '--lock', join(dir, 'uv.lock'), '-o', join(dir, 'out'), '--no-cache', '--retries', '0', '--python-platform', 'linux', '--python-version', '3.12']);
+    expect(run.code).toBe(1);
+    const failed = run.stderr.slice(run.stderr.indexOf('Failed (5):'));
+    expect(failed).toMatch(/^Failed \(5\):\n {2}files\.lockhouse\.invalid: 5 files: \[FETCH_NETWORK\] .*ENOTFOUND/);
+    expect(failed).toContain('    hint: files.lockhouse.invalid cannot be resolved — offline? use --mirror FROM=TO or --find-links DIR');
+    expect(failed.split('\n').filter((line) => line.includes('ENOTFOUND'))).toHaveLength(1);
+  });
+});

@@ -30,6 +30,7 @@ import { buildIndexFor, type Mirror } from '../../plan/mirrors.js';
 import type { PlanResult } from '../plan.js';
 import type { BuildIO, BuildOptions } from './builds.js';
 import type { IOOptions } from './io.js';
+import { packageLabel } from '../../python/names.js';
 
 /** The build flags, and the source flags builds share (--mirror serves build requirements too). */
 export interface BuildRequestOptions extends Pick<IOOptions, 'cacheDir' | 'offline' | 'findLinks'> {
@@ -150,7 +151,7 @@ export function buildOptionsFor(
     isolation: request.buildIsolation,
     sdistShipped: Boolean(request.plan.plan.sdist),
     indexFor(job) {
-      const name = `${job.item.package} ${job.item.version ?? ''}`.trim();
+      const name = packageLabel(job.item.package, job.item.version);
       if (request.offline) {
         log('debug', `${name}: build requirements from DIR and --find-links only (--offline)`);
         return null;

@@ -21,7 +21,7 @@ import { redactUrl } from '../../io/http/redact.js';
 import type { BuildPython, Frontend, WheelIdentity } from '../../io/build/types.js';
 import type { Target } from '../../model.js';
 import type { ManifestArtifact, ManifestFailure } from '../../output/manifest.js';
-import { canonicalizeName, normalizeVersion, parseWheelFilename } from '../../python/names.js';
+import { canonicalizeName, normalizeVersion, packageLabel, parseWheelFilename } from '../../python/names.js';
 import { wheelCompatibility, type WheelTags } from '../../python/tags.js';
 import type { BuildJob } from '../../plan/jobs.js';
 import type { CollectIO, SourceOptions } from './sources.js';
@@ -271,9 +271,9 @@ async function obtain(job: BuildJob, spec: BuildSpec, context: BuildContext, wan
       source = { kind: 'sdist', path: named };
     }
     await mkdir(join(outDir, 'wheel'));
-    sources.log('info', `building ${job.item.package} ${job.item.version ?? ''} with ${frontend.description}`, { source: tree.path });
+    sources.log('info', `building ${packageLabel(job.item.package, job.item.version)} with ${frontend.description}`, { source: tree.path });
     const result = await build.build({ source, python, frontend, indexUrl: options.indexFor(job), logPath, outDir: join(outDir, 'wheel') });
-    sources.log('info', `built ${job.item.package} ${job.item.version ?? ''} in ${(result.durationMs / 1000).toFixed(1)} s`, { durationMs: Math.round(result.durationMs) });
+    sources.log('info', `built ${packageLabel(job.item.package, job.item.version)} in ${(result.durationMs / 1000).toFixed(1)} s`, { durationMs: Math.round(result.durationMs) });
     const identity = checkIdentity(job, await build.identity(result.wheel));
     const filename = result.wheel.slice(result.wheel.lastIndexOf('/') + 1);
     const inDir = wanted(identity) ? await place(result.wheel, filename, build, io) : null;
@@ -298,7 +298,7 @@ function checkIdentity(job: BuildJob, identity: WheelIdentity): WheelIdentity {
   if (!nameOk || !versionOk) {
     throw new LockhouseError(
       'BUILD_WRONG_WHEEL',
-      `the build produced ${identity.name} ${identity.version}, not the locked ${item.package} ${item.version ?? ''}; it is not collected`,
+      `the build produced ${identity.name} ${identity.version}, not the locked ${packageLabel(item.package, item.version)}; it is not collected`,
     );
   }
   return identity;

@@ -79,9 +79,11 @@ async function fetchFrom(job: FileJob, finalPath: string | null, io: CollectIO, 
   const algorithm = job.rule.kind === 'strong' ? job.rule.expected.algorithm : 'sha256';
 
   // 1. Already in DIR (only for files that belong there).
+  let replaced = false;
   if (finalPath) {
     const existing = await fromExisting(job, finalPath, io, options, algorithm);
-    if (existing) return { outcome: existing, where: WHERE.existing };
+    if (existing === 'removed') replaced = true;
+    else if (existing) return { outcome: existing, where: WHERE.existing };
   }
 
   // 2. --find-links, then 3. a local path the lock names.
@@ -129,9 +131,11 @@ async function fetchFrom(job: FileJob, finalPath: string | null, io: CollectIO, 
       failure: {
         code: 'OFFLINE_MISSING',
         url: job.url,
-        reason: options.offline
-          ? `not in DIR, the cache${io.findLinks.size ? ' or --find-links' : ''}, and --offline forbids downloading it`
-          : 'no source has it',
+        reason:
+          (replaced ? 'DIR held a file of this name with other bytes than the lock says (removed); the right one is ' : '') +
+          (options.offline
+            ? `${replaced ? 'not' : 'not in DIR,'} in the cache${io.findLinks.size ? ' or --find-links' : ''}, and --offline forbids downloading it`
+            : 'no source has it'),
       },
     };
     return { outcome, where: '' };
@@ -151,7 +155,7 @@ async function fromExisting(
   io: CollectIO,
   options: SourceOptions,
   algorithm: Expected['algorithm'],
-): Promise<Outcome | null> {
+): Promise<Outcome | 'removed' | null> {
   const stat = await io.lstat(finalPath);
   if (!stat) return null;
   if (!stat.isFile()) {
@@ -176,8 +180,8 @@ async function fromExisting(
   // Not the lock's file: it goes now, so that it is not left under the lock's
   // name (for pip to pick up) should no source have the right one.
   await io.remove(finalPath);
-  options.log('warn', `${finalPath} had other bytes than the lock says; removed`, { expected: describeExpected(job), actual: actual.sha256 });
-  return null;
+  options.log('warn', `removed ${finalPath}: its sha256 ${actual.sha256} differs from the lock's ${describeExpected(job)}; the right file is fetched in its place`);
+  return 'removed';
 }
 
 async function download(

@@ -51,7 +51,7 @@ export default class BundleCommand extends CollectingCommand {
     if (manifest && stats && (!this.quiet || result.exitCode !== 0)) {
       const { renderCollectSummary } = await import('../../report/collect-summary.js');
       // No "Manifest:" line: the manifest is inside the bundle, and its wheelhouse is usually a temporary folder.
-      this.context.stderr.write(renderCollectSummary(manifest, stats, null));
+      this.context.stderr.write(renderCollectSummary(manifest, stats, null, { verbose: this.verbose > 0 }));
     }
     if (result.bundle && !this.quiet) {
       const { formatBytes } = await import('../../report/plan-table.js');

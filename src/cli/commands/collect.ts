@@ -74,7 +74,7 @@ export default class CollectCommand extends CollectingCommand {
     if (this.json) printJson(this.context.stdout, result.manifest);
     if (!this.quiet || result.exitCode !== 0) {
       const { renderCollectSummary } = await import('../../report/collect-summary.js');
-      this.context.stderr.write(renderCollectSummary(result.manifest, result.stats!, result.manifestPath!));
+      this.context.stderr.write(renderCollectSummary(result.manifest, result.stats!, result.manifestPath!, { verbose: this.verbose > 0 }));
     }
     return result.exitCode;
   }
