@@ -17,7 +17,8 @@ import type { TargetContext } from '../resolve-targets.js';
 import { checkEmitRequest, type EmitRequest } from './emit.js';
 import { openCollectIO } from './io.js';
 import { refuseUnsafeNames } from './names.js';
-import { cleanWheelhouse, emitOrExplain, indexWheelhouse } from './outputs.js';
+import { refuseUnsafeClean } from '../../io/wheelhouse/clean.js';
+import { emitOrExplain, indexWheelhouse, tidyWheelhouse } from './outputs.js';
 import { manifestOf, recordRun } from './record.js';
 import { runJobs, type RunResult } from './run.js';
 import { statsOf } from './stats.js';
@@ -37,7 +38,9 @@ export async function collect(request: CollectRequest, context: TargetContext & 
 
   const jobs = jobsFor(request, planned);
   const plannedMs = performance.now() - started;
-  const wheelhouse = await openWheelhouse(resolve(request.plan.lock.cwd, request.output), request.layout ?? 'flat');
+  const output = resolve(request.plan.lock.cwd, request.output);
+  if (request.clean) await refuseUnsafeClean({ dir: output, lock: resolve(request.plan.lock.cwd, planned.lock.path), projectDir: planned.projectDir });
+  const wheelhouse = await openWheelhouse(output, request.layout ?? 'flat');
   const io = await openCollectIO(request, planned.settings, wheelhouse, context.env, events.log);
   const runStarted = performance.now();
   let ran: RunResult;
@@ -51,8 +54,8 @@ export async function collect(request: CollectRequest, context: TargetContext & 
 
   const recorded = recordRun(jobs, ran);
   const emitted = await emitOrExplain(emit, emitContextOf(request, planned, wheelhouse), recorded);
-  if (request.clean) await cleanWheelhouse(wheelhouse, emit, request.plan.lock.cwd, recorded, events.log);
-  const manifest = manifestOf({ generator: `${GENERATOR} ${context.version}`, lock: planned.lock, plan: planned.plan, layout: wheelhouse.layout, recorded, emitted });
+  await tidyWheelhouse(wheelhouse, emit, request.plan.lock.cwd, recorded, request.clean, events.log);
+  const manifest = manifestOf({ generator: `${GENERATOR} ${context.version}`, lock: planned.lock, plan: planned.plan, selection: planned.selection, layout: wheelhouse.layout, recorded, emitted });
   await wheelhouse.writeManifest(manifest);
   if (wheelhouse.layout === 'simple') await indexWheelhouse(wheelhouse, manifest, events.log);
 
