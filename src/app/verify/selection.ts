@@ -72,7 +72,7 @@ export function requestToCheck(
   const has = (family: SelectionFamily): boolean => given[family] !== undefined;
   const targets = has('targets') ? asked.targets : replay.targets;
   const pick = <K extends keyof PlanRequest['select']>(family: SelectionFamily, keys: readonly K[]): Partial<PlanRequest['select']> =>
-    has(family) ? Object.fromEntries(keys.map((key) => [key, asked.select[key]])) : {};
+    has(family) ? Object.fromEntries(keys.filter((key) => asked.select[key] !== undefined).map((key) => [key, asked.select[key]])) : {};
   const select: PlanRequest['select'] = {
     ...replay.select,
     ...pick('packages', ['packages', 'allPackages']),
