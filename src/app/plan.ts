@@ -2,7 +2,6 @@
  * `lockhouse plan` as a library call: read the lock, resolve the targets,
  * select, plan. The thin I/O wrapper around the pure core.
  */
-import { relative } from 'node:path';
 import type { LockGraph, ProjectSettings, Target } from '../model.js';
 import type { ManifestSelection } from '../output/manifest.js';
 import { plan as makePlan } from '../plan/index.js';
@@ -48,7 +47,7 @@ export async function planLock(request: PlanRequest, context: TargetContext): Pr
   started = performance.now();
   const result = makePlan(loaded.graph, selection, request.plan);
   const planMs = performance.now() - started;
-  const assumed = assumedDefaults(loaded, selection.choice, request.lock.cwd);
+  const assumed = assumedDefaults(loaded, selection.choice, request.lock.project);
   return {
     graph: assumed ? { ...loaded.graph, warnings: [...loaded.graph.warnings, assumed] } : loaded.graph,
     lock: { path: loaded.path, sha256: loaded.sha256 },
@@ -68,12 +67,12 @@ export async function planLock(request: PlanRequest, context: TargetContext): Pr
  * that guess decides what is collected (the lock defines groups and no flag
  * names them all), say so, and how to be explicit.
  */
-function assumedDefaults(loaded: LoadedLock, choice: SelectionChoice, cwd: string): string | null {
+function assumedDefaults(loaded: LoadedLock, choice: SelectionChoice, project: string | undefined): string | null {
   if (loaded.graph.format !== 'uv.lock' || loaded.pyproject !== null || choice.defaultGroups?.from !== 'uv-default' || choice.knownGroups.length === 0) return null;
-  const where = relative(cwd, loaded.projectDir) || '.';
+  const where = project === undefined ? `beside ${loaded.path}` : `in ${project}`;
   const selected = choice.groups.length ? choice.groups.join(', ') : 'none';
   return (
-    `no pyproject.toml in ${where} beside ${loaded.path}: assuming uv's default groups (dev), so the groups collected are: ${selected} ` +
+    `no pyproject.toml ${where}: assuming uv's default groups (dev), so the groups collected are: ${selected} ` +
     `(the lock defines ${choice.knownGroups.join(', ')}); if the project sets [tool.uv] default-groups, pass --project DIR (the folder of its pyproject.toml), ` +
     'or name the groups: --no-default-groups, --group NAME'
   );
