@@ -1,11 +1,14 @@
 /**
  * `lockhouse verify` as a library call: is DIR complete and intact for the
- * lock? Plans as collect does and takes the files for DIR from the same
- * jobs (plan/jobs.ts), so the two never disagree about what belongs
- * there; built wheels, which the lock cannot vouch for, are checked against
- * the manifest DIR/lockhouse.json. Every expected file is hashed (streamed,
- * never through a symlink); then every file in the directory that nothing
- * explains is listed. Nothing is written.
+ * lock? Plans as collect does — for the selection DIR's manifest records,
+ * with the flag families the caller gives replacing theirs (selection.ts) —
+ * and takes the files for DIR from the same jobs (plan/jobs.ts), so the two
+ * never disagree about what belongs there; built wheels, which the lock
+ * cannot vouch for, are checked against the manifest DIR/lockhouse.json.
+ * Every expected file is hashed (streamed, never through a symlink); then
+ * every file in the directory that nothing explains is listed; a lock that
+ * is not the one DIR was collected from is one more problem. Nothing is
+ * written.
  */
 import { dirname, resolve } from 'node:path';
 import { byText } from '../../compare.js';
