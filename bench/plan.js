@@ -6,27 +6,18 @@
 //
 //   node bench/plan.js [LOCK] [--runs N]
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseLock } from '../dist/lock/parse.js';
 import { plan } from '../dist/plan/index.js';
 import { buildTargets } from '../dist/python/targets.js';
 import { select } from '../dist/select/index.js';
+import { CORPUS_TARGETS as PAIRS } from '../test/helpers/corpus-target-list.js';
+import { median, readOptions, shared } from './common.js';
 
-const args = process.argv.slice(2);
-const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 20;
-const lockPath =
-  args.find((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--runs') ??
-  new URL('../../shared/corpus/NovaSky-AI__SkyRL__hist-2026-07-07/uv.lock', import.meta.url).pathname;
-
-const PAIRS = [
-  ['x86_64-manylinux_2_28', '3.12'],
-  ['aarch64-manylinux_2_28', '3.11'],
-  ['x86_64-unknown-linux-musl', '3.12'],
-  ['aarch64-apple-darwin', '3.13'],
-  ['x86_64-apple-darwin', '3.10'],
-  ['x86_64-pc-windows-msvc', '3.13'],
-];
+const options = readOptions(process.argv.slice(2), { valued: ['--runs'] });
+const runs = Number(options.option('--runs', '20'));
+const lockPath = options.positional ?? join(shared, 'corpus', 'NovaSky-AI__SkyRL__hist-2026-07-07', 'uv.lock');
 
 const text = readFileSync(lockPath, 'utf8');
 const samples = [];
@@ -53,7 +44,6 @@ for (let run = 0; run <= runs; run++) {
   samples.push({ parse: t1 - t0, targets: t2 - t1, select: t3 - t2, plan: t4 - t3, total: t4 - t0, graph, result, refused });
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (value) => `${value.toFixed(1)} ms`;
 const [first, ...rest] = samples;
 const { graph, result, refused } = first;

@@ -5,7 +5,8 @@
     python3 NAME.pyz extract DIR
     python3 NAME.pyz verify
 
-Standard library only, Python 3.8+, pip 20+. It never touches the network:
+Standard library only, Python 3.8+, pip 20+ (an older Python, 2.7 included,
+gets a clear message: this file parses there). It never touches the network:
 pip is run with --no-index, --find-links on the bundle's own wheels and
 --require-hashes, with the index settings of the environment removed.
 
@@ -13,6 +14,8 @@ Exit codes: 0 done; 1 the bundle is not for this interpreter, or pip (or
 creating the venv) failed; 2 bad usage; 3 the bundle failed its integrity
 checks (nothing was installed or extracted). See docs/bundle-installer.md.
 """
+
+from __future__ import print_function
 
 import argparse
 import hashlib
@@ -565,8 +568,31 @@ def cmd_install(args, archive):
     if code != 0:
         # pip's own statuses (2 unknown error, 3 no virtualenv, 23 no matches...) would read
         # as this installer's usage and integrity codes: any failure of pip is 1.
-        raise Fail(EXIT_FAILED, "pip failed (exit status %d)" % code)
+        details = []
+        if externally_managed(python):
+            details.append(
+                "hint: %s is marked externally managed (PEP 668): its packages belong to the operating system. "
+                "Install into a virtual environment instead: %s install --venv DIR" % (python, os.path.basename(archive))
+            )
+        raise Fail(EXIT_FAILED, "pip failed (exit status %d)" % code, details)
     return EXIT_OK
+
+
+EXTERNALLY_MANAGED_CODE = r'''
+import os, sys, sysconfig
+in_venv = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")
+print("yes" if not in_venv and os.path.isfile(marker) else "no")
+'''
+
+
+def externally_managed(python):
+    """Is `python` an interpreter pip refuses to install into (PEP 668), outside a venv?"""
+    try:
+        ran = subprocess.run([python, "-I", "-c", EXTERNALLY_MANAGED_CODE], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, universal_newlines=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return ran.stdout.strip() == "yes"
 
 
 def cmd_extract(args, archive):
@@ -695,6 +721,14 @@ def terminated(signum, _frame):
 
 
 def main(argv=None):
+    # First, before anything an old Python lacks: Python 2.7 and 3.0-3.7 get one clear line, not a traceback.
+    if sys.version_info < (3, 8):
+        sys.stderr.write(
+            "error: this installer needs Python 3.8 or newer; this is Python %s (%s)\n"
+            "  hint: run it with python3 (e.g. python3 %s install); on Windows: py -3 %s install\n"
+            % (platform.python_version(), sys.executable, os.path.basename(sys.argv[0]), os.path.basename(sys.argv[0]))
+        )
+        return EXIT_FAILED
     argv = sys.argv[1:] if argv is None else argv
     prog = os.path.basename(sys.argv[0]) or "bundle.pyz"
     if os.path.basename(prog) == "__main__.py":
@@ -707,8 +741,6 @@ def main(argv=None):
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, terminated)
     try:
-        if sys.version_info < (3, 8):
-            raise Fail(EXIT_FAILED, "this installer needs Python 3.8 or newer (this is %s)" % platform.python_version())
         return args.run(args, archive_path())
     except Fail as failure:
         sys.stdout.flush()

@@ -15,7 +15,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { main } from '../dist/cli/main.js';
-import { serveDirectory } from './demo/static-server.js';
+import { serveDirectory } from '../test/helpers/static-server.js';
 import { synthesize, withHashes } from './demo/synthesize.js';
 
 const demoDir = new URL('../examples/demo/', import.meta.url).pathname;

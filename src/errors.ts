@@ -30,6 +30,8 @@ export const ExitCode = {
   USAGE: 2,
   /** A hash mismatch or another integrity failure. */
   INTEGRITY: 3,
+  /** Stopped by SIGINT (the CLI exits 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM). */
+  INTERRUPTED: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -67,6 +69,8 @@ export const ErrorCodes = {
   // Planning: reported per package and target; the rest of the plan stands (exit 1)
   PLAN_NO_ARTIFACT: 1,
   PLAN_BUILD_FORBIDDEN: 1,
+  // Collecting: the sources, checked before anything is fetched (exit 2)
+  MIRROR_UNUSED: 2,
   // Collecting: the output directory and the cache
   OUTPUT_UNSAFE_PATH: 2,
   OUTPUT_CLEAN_REFUSED: 2,
@@ -94,6 +98,8 @@ export const ErrorCodes = {
   // Emitting a pylock or requirements file (--emit-pylock, --emit-requirements)
   EMIT_AMBIGUOUS: 1,
   EMIT_INCOMPLETE: 1,
+  // A run stopped by SIGINT or SIGTERM (the CLI exits 128 + the signal's number: 130, 143)
+  INTERRUPTED: 130,
   // Verifying a wheelhouse (lockhouse verify)
   OUTPUT_NOT_FOUND: 2,
   BUNDLE_UNREADABLE: 1,

@@ -22,6 +22,7 @@ import { findOrInstallNginx } from './helpers/nginx.js';
 import { findPackaging } from './helpers/python.js';
 import { testdir } from './helpers/testdir.js';
 import { freePort } from './helpers/ports.js';
+import { foregroundNginxConfig } from './helpers/nginx-config.js';
 
 const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8');
 const PYLOCK = join(repoRoot, 'examples', 'pylock', 'pylock.toml');
@@ -228,27 +229,7 @@ function servedExample(port: number, root: string): string {
 
 /** An nginx.conf for one foreground process, with everything it writes in `work`, that includes `work`/lockhouse-index.conf. */
 function mainConfig(nginx: string, work: string): string {
-  const built = spawnSync(nginx, ['-V'], { encoding: 'utf8' });
-  const modules = ['proxy', 'fastcgi', 'uwsgi', 'scgi'].filter((module) => !`${built.stdout}${built.stderr}`.includes(`--without-http_${module}_module`));
-  // nginx needs these folders writable even when nothing uses them.
-  const temps = ['client_body', ...modules].map((module) => {
-    mkdirSync(join(work, 'tmp', module), { recursive: true });
-    return `  ${module}_temp_path ${join(work, 'tmp', module)};`;
-  });
-  return [
-    'daemon off;',
-    'master_process off;',
-    'worker_processes 1;',
-    `pid ${join(work, 'nginx.pid')};`,
-    `error_log ${join(work, 'error.log')};`,
-    'events { worker_connections 32; }',
-    'http {',
-    `  access_log ${join(work, 'access.log')};`,
-    ...temps,
-    `  include ${join(work, 'lockhouse-index.conf')};`,
-    '}',
-    '',
-  ].join('\n');
+  return foregroundNginxConfig({ nginx, workDir: work, connections: 32, http: [`access_log ${join(work, 'access.log')};`, `include ${join(work, 'lockhouse-index.conf')};`] });
 }
 
 describe.skipIf(noNginx !== null)('examples/nginx/lockhouse-index.conf', () => {

@@ -49,6 +49,8 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
   try {
     const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false }, context, events);
     const manifest = collected.manifest;
+    // Interrupted: the command says so in one line; there is no bundle to write.
+    if (collected.interrupted) return { collected, bundle: null, exitCode: collected.exitCode };
     if (!manifest || manifest.failures.length > 0 || collected.exitCode !== 0) {
       events.log('warn', `no bundle written: ${manifest?.failures.length ?? 0} artifact(s) failed, and a bundle without them would install an incomplete environment`);
       return { collected, bundle: null, exitCode: collected.exitCode };

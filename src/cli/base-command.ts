@@ -7,6 +7,8 @@
 import { Command, Option } from 'clipanion';
 import { ExitCode, isLockhouseError } from '../errors.js';
 import type { Logger } from './logger.js';
+import { errorLogRecord, errorToJson, type FatalError } from './fatal.js';
+import { styleFor } from './style.js';
 import { oneOf } from './options/validate.js';
 
 export abstract class BaseCommand extends Command {
@@ -20,13 +22,15 @@ export abstract class BaseCommand extends Command {
   abstract run(logger: Logger): Promise<number>;
 
   async execute(): Promise<number> {
+    const format = this.logFormat === 'json' ? 'json' : 'pretty';
     try {
-      const format = oneOf('--log-format', this.logFormat, ['pretty', 'json']);
+      oneOf('--log-format', this.logFormat, ['pretty', 'json']);
       // The logger is loaded here, when a command runs: --help and --version never need it.
       const { createLogger } = await import('./logger.js');
       return await this.run(createLogger({ verbosity: this.verbose, quiet: this.quiet, format, stream: this.context.stderr }));
     } catch (error) {
-      return reportError(error, this.context.stderr, this.verbose > 0);
+      const json = (this as { json?: unknown }).json === true;
+      return reportError(error, { stderr: this.context.stderr, stdout: this.context.stdout, verbose: this.verbose > 0, json, logFormat: format });
     }
   }
 }
@@ -36,15 +40,36 @@ export function logWarnings(logger: Logger, ...lists: ReadonlyArray<readonly str
   for (const warning of lists.flat()) logger.warn(warning);
 }
 
-/** Print an error for people and return its exit code. Unexpected errors keep their stack only with -v. */
-export function reportError(error: unknown, stderr: NodeJS.WritableStream, verbose: boolean): number {
-  if (isLockhouseError(error)) {
-    stderr.write(`${error.format()}\n`);
-    return error.exitCode;
+/** Where and how a fatal error is told: to people on stderr, or as a JSON record there (--log-format json), and as JSON on stdout too (--json). */
+export interface ErrorOutput {
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdout?: NodeJS.WritableStream;
+  readonly verbose?: boolean;
+  readonly json?: boolean;
+  readonly logFormat?: 'pretty' | 'json';
+}
+
+/** Tell a fatal error (its `error[…]:` label and `hint:` coloured on a terminal) and return its exit code. Unexpected errors keep their stack only with -v. */
+export function reportError(error: unknown, output: ErrorOutput): number {
+  const fatal = fatalOf(error);
+  if (output.json && output.stdout) output.stdout.write(`${JSON.stringify(errorToJson(fatal), null, 2)}\n`);
+  if (output.logFormat === 'json') {
+    output.stderr.write(`${errorLogRecord(fatal)}\n`);
+    return fatal.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`error[INTERNAL]: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-  else stderr.write('  hint: this is a bug in lockhouse; run again with -v for details and report it\n');
-  return ExitCode.USAGE;
+  const style = styleFor(output.stderr);
+  output.stderr.write(`${style.error(`error[${fatal.code}]:`)} ${fatal.message}\n`);
+  if (!isLockhouseError(error) && output.verbose && error instanceof Error && error.stack) output.stderr.write(`${error.stack}\n`);
+  else if (fatal.hint) output.stderr.write(`  ${style.hint('hint:')} ${fatal.hint}\n`);
+  return fatal.exitCode;
+}
+
+function fatalOf(error: unknown): FatalError {
+  if (isLockhouseError(error)) return { code: error.code, message: error.message, hint: error.hint ?? null, exitCode: error.exitCode };
+  return {
+    code: 'INTERNAL',
+    message: error instanceof Error ? error.message : String(error),
+    hint: 'this is a bug in lockhouse; run again with -v for details and report it',
+    exitCode: ExitCode.USAGE,
+  };
 }

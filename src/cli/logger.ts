@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import type pino from 'pino';
+import { styleFor } from './style.js';
 
 export type LogFormat = 'pretty' | 'json';
 
@@ -41,6 +42,8 @@ const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
 
 /** Turns pino's JSON lines into `lockhouse: message (key=value …)`. */
 function prettyStream(out: NodeJS.WritableStream): Writable {
+  const style = styleFor(out);
+  const paint = (label: string, text: string): string => (label === 'warning' ? style.warning(text) : label === 'error' || label === 'fatal' ? style.error(text) : text);
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n')) {
@@ -51,8 +54,8 @@ function prettyStream(out: NodeJS.WritableStream): Writable {
           const extra = Object.entries(record)
             .filter(([key]) => !HIDDEN.has(key))
             .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-          const prefix = label === 'info' ? 'lockhouse' : `lockhouse ${label}`;
-          out.write(`${prefix}: ${String(record['msg'] ?? '')}${extra.length ? ` (${extra.join(' ')})` : ''}\n`);
+          const prefix = label === 'info' ? 'lockhouse:' : paint(label, `lockhouse ${label}:`);
+          out.write(`${prefix} ${String(record['msg'] ?? '')}${extra.length ? ` (${extra.join(' ')})` : ''}\n`);
         } catch {
           out.write(`${line}\n`);
         }

@@ -15,8 +15,10 @@
  * command only for what it uses (test/cli/startup.test.ts).
  */
 import { Builtins, Cli, type BaseContext } from 'clipanion';
-import { ExitCode } from '../errors.js';
+import { ExitCode, LockhouseError } from '../errors.js';
 import { reportError } from './base-command.js';
+import { styleFor, wantsColour, type Style } from './style.js';
+import { explainUsage, formatUsageProblem } from './usage-error.js';
 import BundleCommand from './commands/bundle.js';
 import CollectCommand from './commands/collect.js';
 import PlanCommand from './commands/plan.js';
@@ -32,29 +34,85 @@ export function createCli(): Cli {
     binaryName: 'lockhouse',
     binaryVersion: version,
     enableCapture: false,
-    // Colours for a terminal only: help piped to a file or a pager stays plain.
-    enableColors: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'],
+    // Colours for a terminal only (NO_COLOR off, FORCE_COLOR on): help piped to a file or a pager stays plain.
+    enableColors: wantsColour(process.stdout),
   });
   for (const command of commands) cli.register(command);
   cli.register(Builtins.HelpCommand);
-  cli.register(Builtins.VersionCommand);
   return cli;
 }
 
 export async function main(argv: readonly string[], context: Partial<BaseContext> = {}): Promise<number> {
-  const cli = createCli();
   const full: BaseContext = { ...Cli.defaultContext, ...context };
+  const [first, ...rest] = argv;
+  // uv's spellings: -V/--version (and `version`) print the version; `help [COMMAND]` is `[COMMAND] --help`; -v is always verbose.
+  if (first === '-V' || first === '--version' || first === 'version') {
+    full.stdout.write(`lockhouse ${version}\n`);
+    return ExitCode.OK;
+  }
+  const args = first === 'help' ? [...rest, '--help'] : [...argv];
+  const cli = createCli();
+  // The overview: the commands and what each does (clipanion's would list every option of every command).
+  if (args.length === 0 || (args.length === 1 && (args[0] === '-h' || args[0] === '--help'))) {
+    full.stdout.write(overview(styleFor(full.stdout)));
+    return args.length === 0 ? ExitCode.USAGE : ExitCode.OK;
+  }
+  // --json and --log-format json apply to errors found before the command runs too.
+  const output = { stderr: full.stderr, stdout: full.stdout, json: args.includes('--json'), logFormat: logFormatOf(args) } as const;
   let command;
   try {
-    command = cli.process([...argv], full);
+    command = cli.process(args, full);
   } catch (error) {
-    full.stderr.write(cli.error(error as Error, { colored: false }));
-    full.stderr.write('Run `lockhouse --help` for the commands, or `lockhouse <command> --help` for one.\n');
+    const problem = explainUsage(args, cli.definitions(), 'lockhouse');
+    if (output.json || output.logFormat === 'json') {
+      const message = problem ? `${problem.message}${problem.tip ? ` (${problem.tip})` : ''}` : firstLine(error);
+      return reportError(new LockhouseError('USAGE', message, { hint: `${problem?.usage ?? 'lockhouse <COMMAND>'}; lockhouse --help says more` }), output);
+    }
+    const style = styleFor(full.stderr);
+    if (problem) full.stderr.write(formatUsageProblem(problem, style));
+    else full.stderr.write(`${style.error('error:')} ${firstLine(error)}\n\nFor more information, try '${style.bold('--help')}'.\n`);
     return ExitCode.USAGE;
   }
   try {
     return await cli.run(command, full);
   } catch (error) {
-    return reportError(error, full.stderr, false);
+    return reportError(error, output);
   }
+}
+
+/** `lockhouse --help`: what lockhouse is, its commands with one line each, and where to read more. */
+function overview(style: Style): string {
+  const rows = commands.map((command) => [command.paths[0]![0]!, command.usage?.description ?? ''] as const);
+  const width = Math.max(...rows.map(([name]) => name.length), 'help'.length);
+  const row = (name: string, text: string): string => `  ${style.bold(name.padEnd(width))}  ${text}`;
+  return [
+    `lockhouse ${version}: turn a uv.lock or PEP 751 pylock.toml into a hash-verified wheelhouse that installs offline`,
+    '',
+    `${style.bold('Usage:')} lockhouse <COMMAND> [OPTIONS]`,
+    '',
+    `${style.bold('Commands:')}`,
+    ...rows.map(([name, text]) => row(name, text)),
+    row('help', "Show a command's options: lockhouse help <COMMAND>"),
+    '',
+    `${style.bold('Options:')}`,
+    `  ${style.bold('-h, --help')}     Print this help (with a command: its options)`,
+    `  ${style.bold('-V, --version')}  Print the version`,
+    '',
+    "Run 'lockhouse <COMMAND> --help' for a command's options; docs/commands.md has them all.",
+    '',
+  ].join('\n');
+}
+
+/** The --log-format the arguments ask for (its value is checked when the command runs). */
+function logFormatOf(args: readonly string[]): 'pretty' | 'json' {
+  const at = args.findIndex((arg) => arg === '--log-format' || arg.startsWith('--log-format='));
+  if (at < 0) return 'pretty';
+  const value = args[at]!.includes('=') ? args[at]!.split('=')[1] : args[at + 1];
+  return value === 'json' ? 'json' : 'pretty';
+}
+
+/** clipanion's own message, without the synopsis of every option it appends. */
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? text).replace(/^Unknown Syntax Error: /, '').trim();
 }

@@ -11,12 +11,14 @@ export function printJson(stdout: NodeJS.WritableStream, value: unknown): void {
 }
 
 /** The plan as JSON (schemas/plan.schema.json) or as the table people read. */
-export async function printPlan(stdout: NodeJS.WritableStream, planned: Pick<PlanResult, 'plan' | 'lock'>, json: boolean): Promise<void> {
+export async function printPlan(stdout: NodeJS.WritableStream, planned: Pick<PlanResult, 'plan' | 'lock'>, json: boolean, verbose = false): Promise<void> {
   if (json) {
     const { planToJson } = await import('../report/plan-json.js');
     printJson(stdout, planToJson(planned.plan, planned.lock));
   } else {
     const { renderPlanTable } = await import('../report/plan-table.js');
-    stdout.write(renderPlanTable(planned.plan));
+    // On a terminal the table fits its width; in a file or a pipe it is whole.
+    const tty = stdout as NodeJS.WriteStream;
+    stdout.write(renderPlanTable(planned.plan, { columns: tty.isTTY ? (tty.columns ?? 80) : null, verbose }));
   }
 }

@@ -239,9 +239,9 @@ export class MarkerCache {
         marker = parseMarker(text);
       } catch (error) {
         if (!(error instanceof MarkerSyntaxError)) throw error;
-        const caret = `${' '.repeat(Math.max(0, Math.min(error.position, text.length)))}^`;
+        // The parser's message repeats the marker; the first line says what is wrong, and the marker is shown once, below.
         const at = key === undefined ? where : child(where, key);
-        throw lockError('LOCK_INVALID_MARKER', this.file, at, `invalid marker: ${error.message}\n    ${text}\n    ${caret}`);
+        throw lockError('LOCK_INVALID_MARKER', this.file, at, `invalid marker: ${error.message.split('\n')[0]}\n${markerExcerpt(text, error.position)}`);
       }
       this.#cache.set(text, marker);
     }
@@ -363,4 +363,22 @@ export function makeArtifact(file: LockFile, where: Where, input: ArtifactInput)
     buildTag,
     where: where.text ?? formatPath(where.keys),
   };
+}
+
+/** Characters of a marker shown on each side of the spot: a lock may hold a marker of any length, a message must not. */
+const MARKER_WINDOW = 60;
+
+/**
+ * The marker around `position`, indented, with a caret under the spot; a
+ * long marker is cut with `…` on either side, and control characters are
+ * shown as \uXXXX (what a lock holds reaches a terminal only as text).
+ */
+export function markerExcerpt(text: string, position: number): string {
+  const spot = Math.max(0, Math.min(position, text.length));
+  const from = Math.max(0, spot - MARKER_WINDOW);
+  const to = Math.min(text.length, spot + MARKER_WINDOW);
+  const visible = (part: string): string => part.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const head = from > 0 ? '…' : '';
+  const shown = `${head}${visible(text.slice(from, to))}${to < text.length ? '…' : ''}`;
+  return `    ${shown}\n    ${' '.repeat(head.length + visible(text.slice(from, spot)).length)}^`;
 }

@@ -2,8 +2,20 @@
  * A static "simple" index of a wheelhouse, as strings: PEP 503 HTML and
  * PEP 691 JSON (with PEP 700's `versions` and `size`), one root page and one
  * page per project, each file linked with its sha256 and, for wheels whose
- * METADATA was extracted beside them, PEP 658 / PEP 714 metadata attributes
- * so a resolver reads dependencies without downloading wheels.
+ * METADATA was extracted beside them, PEP 714's `data-core-metadata` /
+ * `core-metadata` so a resolver reads dependencies without downloading wheels.
+ *
+ * Only PEP 714's names, never the legacy `data-dist-info-metadata` /
+ * `dist-info-metadata`: the only installers that read the legacy names and
+ * not the new ones are pip 22.3 to 23.1 (Debian 12's pip 23.0.1 among them),
+ * and the legacy names are exactly what breaks them: the JSON key's hash
+ * object crashes them (pip issue 12042, the reason PEP 714 exists), and the
+ * HTML attribute makes them compare the metadata's Name with the
+ * requirement's spelling as written (`Pygments` is not `pygments`), fixed
+ * only in pip 23.2. Given PEP 714's names alone, those pips download the
+ * wheel to read its metadata, as every pip before 22.3 does; pip 23.2 and
+ * later, and uv, read the `.metadata` file. The table per pip version is in
+ * docs/collect.md, "Which pip reads what".
  *
  * Pure: the caller lists and hashes the files and writes the documents.
  * Deterministic: everything is sorted by code unit (never by locale), there
@@ -177,10 +189,8 @@ function projectHtml(project: IndexProject, filesUrl: string): string {
     project.files.map((file) => {
       const attributes = [`href="${escapeHtml(fileUrl(filesUrl, file.filename))}#sha256=${file.sha256}"`];
       if (file.requiresPython !== null) attributes.push(`data-requires-python="${escapeHtml(file.requiresPython)}"`);
-      if (file.metadataSha256 !== null) {
-        // PEP 714 renamed the attribute; both are written, as PyPI does, for installers of either age.
-        attributes.push(`data-dist-info-metadata="sha256=${file.metadataSha256}"`, `data-core-metadata="sha256=${file.metadataSha256}"`);
-      }
+      // PEP 714's name only: the legacy data-dist-info-metadata breaks pip 22.3 to 23.1 (see the top of this file).
+      if (file.metadataSha256 !== null) attributes.push(`data-core-metadata="sha256=${file.metadataSha256}"`);
       return `<a ${attributes.join(' ')}>${escapeHtml(file.filename)}</a><br>`;
     }),
   );
@@ -199,14 +209,13 @@ function projectJson(project: IndexProject, filesUrl: string): string {
     meta: { 'api-version': API_VERSION },
     name: project.name,
     files: project.files.map((file) => {
-      const metadata = file.metadataSha256 === null ? false : { sha256: file.metadataSha256 };
       return {
         filename: file.filename,
         url: fileUrl(filesUrl, file.filename),
         hashes: { sha256: file.sha256 },
         ...(file.requiresPython === null ? {} : { 'requires-python': file.requiresPython }),
-        'core-metadata': metadata,
-        'dist-info-metadata': metadata,
+        // PEP 714's key only: a legacy dist-info-metadata crashes pip 22.3 to 23.1 (pip issue 12042).
+        'core-metadata': file.metadataSha256 === null ? false : { sha256: file.metadataSha256 },
         size: file.size,
       };
     }),

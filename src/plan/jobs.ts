@@ -93,21 +93,28 @@ export function jobsOf(graph: LockGraph, plan: Plan, options: JobOptions): Jobs 
       destination: item.kind === 'sdist' && item.build && !options.sdistsInOutput ? 'build' : 'output',
     };
     if (item.build) builds.push({ item, index, source: { kind: 'sdist', file: job } });
-    const twin = byName.get(job.filename);
+    // Names compared without case: on macOS and Windows `A.whl` and `a.whl` are one file.
+    const twin = byName.get(job.filename.toLowerCase());
     if (twin && job.destination === 'output' && twin.destination === 'output') {
       // A flat wheelhouse has one file per name: two different files cannot share it.
-      if (sameContent(twin.rule, job.rule)) continue;
+      if (twin.filename === job.filename && sameContent(twin.rule, job.rule)) continue;
+      const names = twin.filename === job.filename ? `a file named ${job.filename} with different hashes` : `files named ${twin.filename} and ${job.filename}, one file on a case-insensitive filesystem (macOS, Windows)`;
       failures.push({
         ...base,
         code: 'OUTPUT_NAME_CLASH',
-        reason: `${item.package} ${item.version ?? ''} and ${twin.item.package} ${twin.item.version ?? ''} both lock a file named ${job.filename} with different hashes; a flat wheelhouse holds one (collect them into separate directories, e.g. with --index)`,
+        reason: `${label(item)} and ${label(twin.item)} both lock ${names}; a flat wheelhouse holds one (collect them into separate directories, e.g. with --index)`,
       });
       continue;
     }
-    byName.set(job.filename, job);
+    byName.set(job.filename.toLowerCase(), job);
     files.push(job);
   }
   return { files, builds, failures };
+}
+
+/** `name version`, or the name alone for a package locked without a version. */
+function label(item: PlanItem): string {
+  return item.version === null ? item.package : `${item.package} ${item.version}`;
 }
 
 function sameContent(a: FileJob['rule'], b: FileJob['rule']): boolean {

@@ -1,6 +1,7 @@
 /** The JSON Schemas published under schemas/, generated from their zod sources. */
 import { z } from 'zod';
 import { Manifest } from '../output/manifest.js';
+import { ErrorJsonSchema } from './error-schema.js';
 import { PlanJsonSchema } from './plan-json.js';
 import { VerifyJsonSchema } from './verify-json.js';
 
@@ -13,6 +14,10 @@ export function schemaFiles(): Record<string, unknown> {
     'schemas/manifest.schema.json': {
       title: 'DIR/lockhouse.json, the manifest of a collect',
       ...z.toJSONSchema(Manifest),
+    },
+    'schemas/error.schema.json': {
+      title: 'lockhouse … --json, when a command fails before it has a result',
+      ...z.toJSONSchema(ErrorJsonSchema),
     },
     'schemas/verify.schema.json': {
       title: 'lockhouse verify --json',

@@ -2,12 +2,12 @@
  * The installer inside a bundle (bundle/__main__.py), run as the zipapp it
  * ships in: `python3 NAME.pyz install | list | extract | verify`.
  *
- * The bundles are made here with yazl, not with `lockhouse bundle`, to the
- * layout that command writes: wheels/<file>, pylock.toml, requirements.txt,
- * lockhouse.json, bundle.json, __main__.py and SHA256SUMS over the rest.
- * Hostile bundles (a name with `..`, an absolute name, a symbolic link) are
- * written under a harmless name of the same length, which is then replaced
- * in the zip's bytes: yazl refuses to write them, as it should.
+ * The bundles are made here (test/helpers/zip-records.js's storedZip), not
+ * with `lockhouse bundle`, to the layout that command writes: wheels/<file>,
+ * pylock.toml, requirements.txt, lockhouse.json, bundle.json, __main__.py
+ * and SHA256SUMS over the rest. Hostile bundles (a name with `..`, an
+ * absolute name, a symbolic link) are written as they are: a writer by hand
+ * takes any name, where yazl refuses them, as it should.
  *
  * pip runs for real, offline (--no-index), with the machine's pip
  * configuration cleared (pipEnv). Skipped, saying why, without python3 and
@@ -16,14 +16,14 @@
  * present and skipped, saying so, when not.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { makeWheel, type Artifact } from '../helpers/artifacts.js';
 import { pipEnv, pipMissing, PYTHON, run } from '../helpers/pip.js';
+import { removeFolder, tempFolder } from '../helpers/testdir.js';
+import { storedZip } from '../helpers/zip-records.js';
 
 const INSTALLER = readFileSync(join(import.meta.dirname, '..', '..', 'bundle', '__main__.py'));
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -37,38 +37,9 @@ interface Entry {
   readonly mode?: number;
 }
 
-/** Names yazl refuses (it validates them, rightly); written under a stand-in and patched. */
-const refusedByYazl = (name: string): boolean =>
-  name.includes('\\') || name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.split('/').includes('..');
-
-/** A zip of stored entries, in the order given, with exactly the names given. */
-async function zipOf(entries: readonly Entry[]): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  const patches: Array<[Buffer, Buffer]> = [];
-  for (const entry of entries) {
-    let name = entry.name;
-    if (refusedByYazl(name)) {
-      const real = Buffer.from(name, 'utf8');
-      if (real.length !== name.length) throw new Error('hostile names must be ASCII');
-      name = `x${randomBytes(real.length).toString('hex').slice(0, real.length - 1)}`;
-      patches.push([Buffer.from(name, 'utf8'), real]);
-    }
-    zip.addBuffer(entry.data, name, { compress: false, mtime: new Date(1980, 0, 1), mode: entry.mode ?? 0o100644 });
-  }
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  const bytes = Buffer.concat(chunks);
-  for (const [standIn, real] of patches) {
-    let count = 0;
-    for (let at = bytes.indexOf(standIn); at !== -1; at = bytes.indexOf(standIn, at + 1)) {
-      real.copy(bytes, at);
-      count++;
-    }
-    // The local header and the central directory record.
-    if (count !== 2) throw new Error(`stand-in name found ${count} times`);
-  }
-  return bytes;
+/** A zip of stored entries, in the order given, with exactly the names given (hostile ones too: yazl would refuse them). */
+function zipOf(entries: readonly Entry[]): Buffer {
+  return storedZip(entries.map((entry) => [entry.name, entry.data, entry.mode] as const));
 }
 
 // ---------------------------------------------------------------- bundles
@@ -209,13 +180,13 @@ let goodPyz = '';
 
 beforeAll(async () => {
   if (why) return;
-  root = realpathSync(mkdtempSync(join(tmpdir(), 'lockhouse-bundle-test-')));
+  root = tempFolder();
   goodPyz = join(root, 'good.pyz');
-  writeFileSync(goodPyz, await zipOf(withSums(bundleEntries([host!.target]))));
+  writeFileSync(goodPyz, zipOf(withSums(bundleEntries([host!.target]))));
 });
 
 afterAll(() => {
-  if (root) rmSync(root, { recursive: true, force: true });
+  removeFolder(root);
 });
 
 /** A fresh folder under the suite's root, with an empty tmp/ for the installer's TMPDIR. */
@@ -313,7 +284,7 @@ describe.skipIf(why !== null)(`the bundle installer (${why ?? `${PYTHON} and pip
     const { dir, tmp } = caseDir('foreign');
     const pyz = join(dir, 'foreign.pyz');
     const targets = [foreign('x86_64-pc-windows-msvc-cp312', '3.12'), foreign('x86_64-pc-windows-msvc-cp313', '3.13')];
-    writeFileSync(pyz, await zipOf(withSums(bundleEntries(targets))));
+    writeFileSync(pyz, zipOf(withSums(bundleEntries(targets))));
     const venv = join(dir, 'venv');
     const refused = await installer(pyz, ['install', '--venv', venv], { ...pipEnv(), TMPDIR: tmp });
     expect(refused.code).toBe(1);
@@ -450,7 +421,7 @@ describe.skipIf(why !== null)(`the bundle installer (${why ?? `${PYTHON} and pip
     it.each(cases)('$name', async ({ name, expected, entries }) => {
       const { dir, tmp } = caseDir(`hostile-${name.replace(/[^a-z0-9]+/gi, '-')}`);
       const pyz = join(dir, 'bundle.pyz');
-      writeFileSync(pyz, await zipOf(entries(dir)));
+      writeFileSync(pyz, zipOf(entries(dir)));
       const env = { ...pipEnv(), TMPDIR: tmp };
       const results = {
         verify: await installer(pyz, ['verify'], env),
@@ -473,7 +444,7 @@ describe.skipIf(why !== null)(`the bundle installer (${why ?? `${PYTHON} and pip
     it.each(olds.map((old, index) => ({ ...old, index })))('$python: list, and install --dry-run', async (old) => {
       const { dir, tmp } = caseDir(`old-${old.index}`);
       const pyz = join(dir, 'old.pyz');
-      writeFileSync(pyz, await zipOf(withSums(bundleEntries([old.target]))));
+      writeFileSync(pyz, zipOf(withSums(bundleEntries([old.target]))));
       const env = { ...pipEnv(), TMPDIR: tmp };
       const listed = await installer(pyz, ['list'], env, old.python);
       expect(listed.code, listed.stderr).toBe(0);
@@ -493,6 +464,46 @@ describe.skipIf(why !== null)(`the bundle installer (${why ?? `${PYTHON} and pip
       const imported = await run(old.python, ['-c', 'import lh_bundle_demo'], { env });
       expect(imported.code).not.toBe(0);
       expect(readdirSync(tmp)).toEqual([]);
+    }, 120_000);
+  });
+
+  describe('on a Python too old for it (2.7, 3.6, 3.7: what a far side may still have)', () => {
+    const TOO_OLD = (process.env['LOCKHOUSE_TEST_ANCIENT_PYTHONS'] ?? 'python2.7:python3.6:python3.7')
+      .split(delimiter)
+      .flatMap((name) => {
+        const pyenv = join(process.env['HOME'] ?? '/root', '.pyenv', 'versions');
+        const found = [name, ...(existsSync(pyenv) ? readdirSync(pyenv).filter((v) => name.endsWith(v.split('.').slice(0, 2).join('.'))).map((v) => join(pyenv, v, 'bin', name)) : [])];
+        const runs = found.find((candidate) => spawnSync(candidate, ['-c', 'import sys'], { encoding: 'utf8' }).status === 0);
+        return runs ? [runs] : [];
+      });
+    it.skipIf(TOO_OLD.length === 0)(`says so in one clear line, no traceback (${TOO_OLD.join(', ') || 'none of python2.7, python3.6, python3.7 here'})`, async () => {
+      for (const python of TOO_OLD) {
+        for (const command of [['install'], ['list'], []]) {
+          const ran = await installer(goodPyz, command, pipEnv(), python);
+          expect(ran.code, `${python} ${command.join(' ')}: ${ran.stderr}`).toBe(1);
+          expect(ran.stderr).toMatch(/^error: this installer needs Python 3\.8 or newer; this is Python [23]\.\d+\.\d+/);
+          expect(ran.stderr).toContain('hint: run it with python3');
+          expect(ran.stderr).not.toContain('Traceback');
+        }
+      }
+    });
+  });
+
+  describe('into an externally managed Python (PEP 668: Debian, Ubuntu, Fedora)', () => {
+    const system = '/usr/bin/python3';
+    const managed = spawnSync(system, ['-I', '-c', 'import os, sys, sysconfig; print(sys.prefix == getattr(sys, "base_prefix", sys.prefix) and os.path.isfile(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'], { encoding: 'utf8' });
+    const hasPip = spawnSync(system, ['-I', '-m', 'pip', '--version'], { encoding: 'utf8' }).status === 0;
+    const ready = managed.stdout?.trim() === 'True' && hasPip;
+    it.skipIf(!ready)(`pip's refusal comes with the way out: --venv DIR${ready ? '' : ` (skipped: ${system} is not an externally managed Python with pip here)`}`, async () => {
+      const { tmp } = caseDir('pep668');
+      const target = probe(system);
+      const pyz = join(root, 'pep668.pyz');
+      writeFileSync(pyz, zipOf(withSums(bundleEntries([target!.target]))));
+      const ran = await installer(pyz, ['install'], { ...pipEnv(), TMPDIR: tmp }, system);
+      expect(ran.code).toBe(1);
+      expect(ran.stderr).toMatch(/externally.managed/i);
+      expect(ran.stderr).toContain('hint: /usr/bin/python3 is marked externally managed (PEP 668)');
+      expect(ran.stderr).toContain('pep668.pyz install --venv DIR');
     }, 120_000);
   });
 });

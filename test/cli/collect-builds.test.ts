@@ -101,6 +101,15 @@ describe.skipIf(why !== null)(`builds (${why ?? 'pip in python3'})`, () => {
     expect(shipped.stderr).toMatch(/its sdist is shipped instead \(--sdist\)/);
   });
 
+  it('a platform wheel that serves no target is reported and not left in DIR (nor anything the manifest does not list)', async () => {
+    const { collect } = setup([makeSdist({ name: 'elsewhere-src', version: '1.0', backend: 'platform' })]);
+    const run = await collect('--python-platform', 'x86_64-pc-windows-msvc', '--python-version', '3.11');
+    expect(run.code).toBe(1);
+    expect(run.manifest.failures.map((f) => f.code)).toEqual(['BUILD_WRONG_PLATFORM']);
+    expect(wheels(run.out)).toEqual([]);
+    expect(run.manifest.artifacts).toEqual([]);
+  });
+
   it('a failing build: exit 1, the last 20 lines of its log and its path, the other files collected', async () => {
     const { collect } = setup([makeSdist({ name: 'broken', version: '1.0', backend: 'fail' }), makeWheel({ name: 'fine', version: '1.0' })]);
     const run = await collect(...THREE);

@@ -199,7 +199,7 @@ describe.skipIf(why !== null)(`--layout simple (${why ?? 'python3 and pip, for t
     const page = readFileSync(join(out, 'simple', 'native', 'index.html'), 'utf8');
     const native = manifest.artifacts.find((a) => a.filename.includes('win_amd64'))!;
     expect(page).toContain(`href="../../files/${native.filename}#sha256=${native.sha256}"`);
-    expect(page).toContain('data-dist-info-metadata="sha256=');
+    expect(page).toContain('data-core-metadata="sha256=');
     expect(existsSync(join(out, 'files', `${native.filename}.metadata`))).toBe(true);
     expect(readFileSync(join(out, 'simple', 'index.html'), 'utf8')).toContain('srconly');
     expect(readFileSync(join(out, 'pylock.toml'), 'utf8')).toContain('path = "files/pure-1.0-py3-none-any.whl"');

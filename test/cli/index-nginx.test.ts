@@ -9,14 +9,14 @@
  * nginx is taken from PATH, or installed from Debian's packages where the
  * tests run as root; elsewhere the suite is skipped, saying why.
  */
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSdist, makeWheel } from '../helpers/artifacts.js';
 import { runCli } from '../helpers/cli.js';
 import { findOrInstallNginx, startNginx, type NginxServer } from '../helpers/nginx.js';
 import { makeVenv, pipEnv, pipMissing, run } from '../helpers/pip.js';
+import { removeFolder, tempFolder } from '../helpers/testdir.js';
 
 const app = makeWheel({ name: 'App', version: '1.0', requiresDist: ['lib>=2'], requiresPython: '>=3.7' });
 const libOld = makeWheel({ name: 'lib', version: '1.0' });
@@ -33,8 +33,12 @@ const skipped = noPip ?? (found && 'missing' in found ? found.missing : null);
 if (skipped) console.warn(`lockhouse tests: ${skipped}; the nginx tests are skipped`);
 const suite = skipped ? describe.skip : describe;
 
-/** pip ≥ 22.3 resolves with PEP 658 metadata (pip's #11111); older ones download the wheels. */
-const usesPep658 = (version: [number, number]): boolean => version[0] > 22 || (version[0] === 22 && version[1] >= 3);
+/**
+ * pip ≥ 23.2 resolves with PEP 658 metadata under PEP 714's names, the only ones the index writes;
+ * older ones (22.3 to 23.1 read only the legacy names) download the wheels (docs/collect.md,
+ * "Which pip reads what").
+ */
+const usesPep658 = (version: [number, number]): boolean => version[0] > 23 || (version[0] === 23 && version[1] >= 2);
 
 /** The wheel's metadata was fetched, and before the wheel itself if that was fetched at all: pip resolved with it. */
 function expectResolvedWithMetadata(log: readonly string[], filename: string): void {
@@ -55,7 +59,7 @@ suite(skipped ? `lockhouse index served by nginx, installed from by pip (skipped
 
   beforeAll(async () => {
     const nginx = (found as { nginx: string }).nginx;
-    work = realpathSync(mkdtempSync(join(tmpdir(), 'lockhouse-nginx-')));
+    work = tempFolder();
     const dir = join(work, 'wheelhouse');
     mkdirSync(join(dir, 'files'), { recursive: true });
     for (const artifact of ARTIFACTS) writeFileSync(join(dir, 'files', artifact.filename), artifact.bytes);
@@ -77,7 +81,7 @@ suite(skipped ? `lockhouse index served by nginx, installed from by pip (skipped
   afterAll(async () => {
     await html?.stop();
     await negotiated?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    removeFolder(work);
   });
 
   it('pip installs from the HTML pages, resolving with the PEP 658 metadata and never touching what Requires-Python rules out', async () => {
@@ -124,11 +128,17 @@ suite(skipped ? `lockhouse index served by nginx, installed from by pip (skipped
     expect(log.filter((line) => !line.startsWith('200 '))).toEqual([]);
   });
 
-  it('serves the HTML page to a client that asks for HTML, and the metadata file as the wheel holds it', async () => {
+  it('serves the HTML page to a client that asks for HTML, PEP 714 names only, and the metadata file as the wheel holds it', async () => {
     const page = await fetch(`${negotiated.url}/simple/lib/`, { headers: { Accept: 'text/html' } });
     expect(page.headers.get('content-type')).toBe('text/html');
     expect(page.headers.get('vary')).toBe('Accept');
-    expect(await page.text()).toContain(`data-core-metadata="sha256=`);
+    const text = await page.text();
+    expect(text).toContain(`data-core-metadata="sha256=`);
+    // PEP 714's name only: the legacy one breaks pip 22.3 to 23.1 (test/cli/index-pip-versions.test.ts).
+    expect(text).not.toContain('data-dist-info-metadata');
+    const json = await (await fetch(`${negotiated.url}/simple/lib/`, { headers: { Accept: 'application/vnd.pypi.simple.v1+json' } })).text();
+    expect(json).toContain('"core-metadata"');
+    expect(json).not.toContain('dist-info-metadata');
 
     const metadata = Buffer.from(await (await fetch(`${html.url}/files/${lib.filename}.metadata`)).arrayBuffer());
     expect(lib.bytes.includes(metadata)).toBe(true);

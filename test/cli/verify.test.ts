@@ -6,8 +6,7 @@
  * is exit 2. Each case damages its own copy of one collected directory.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Manifest } from '../../src/output/manifest.js';
@@ -17,7 +16,7 @@ import { runCli, type CliRun } from '../helpers/cli.js';
 import { fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
 import { pipMissing } from '../helpers/pip.js';
-import { testdir } from '../helpers/testdir.js';
+import { removeFolder, tempFolder, testdir } from '../helpers/testdir.js';
 
 const LINUX = ['--python-platform', 'x86_64-manylinux_2_28'];
 const MAC = ['--python-platform', 'aarch64-apple-darwin'];
@@ -42,7 +41,7 @@ let server: IndexServer;
 let golden: string;
 beforeAll(async () => {
   server = await startIndexServer({ artifacts });
-  golden = realpathSync(mkdtempSync(join(tmpdir(), 'lockhouse-verify-')));
+  golden = tempFolder();
   writeFileSync(join(golden, 'uv.lock'), fixtureUvLock(artifacts, { base: server.url }));
   const lock = join(golden, 'uv.lock');
   for (const [out, layout] of [['wheelhouse', 'flat'], ['site', 'simple']] as const) {
@@ -52,7 +51,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  if (golden) rmSync(golden, { recursive: true, force: true });
+  removeFolder(golden);
 });
 
 interface Copy {
@@ -322,13 +321,13 @@ describe.skipIf(pipMissing() !== null)(`built wheels, checked against the manife
   let project: string;
   beforeAll(async () => {
     for (const artifact of built) server.add(artifact);
-    project = realpathSync(mkdtempSync(join(tmpdir(), 'lockhouse-verify-build-')));
+    project = tempFolder();
     writeFileSync(join(project, 'uv.lock'), fixtureUvLock(built, { base: server.url }));
     const run = await runCli(['collect', '--lock', join(project, 'uv.lock'), '-o', join(project, 'wheelhouse'), '--no-cache', ...TWO]);
     if (run.code !== 0) throw new Error(`collect with a build failed: ${run.stderr}`);
   }, 120_000);
   afterAll(() => {
-    if (project) rmSync(project, { recursive: true, force: true });
+    removeFolder(project);
   });
 
   function builtCopy() {

@@ -15,7 +15,7 @@ import { runCli } from '../helpers/cli.js';
 import { corpusDir } from '../helpers/corpus.js';
 import { directDependencies } from '../helpers/lock-roots.js';
 import { mirrorCorpusLock, mirrorUnavailable } from '../helpers/mirror-lock.js';
-import { makeVenv, pipEnv, pipMissing, run } from '../helpers/pip.js';
+import { installOffline, pipMissing } from '../helpers/pip.js';
 import { testdir } from '../helpers/testdir.js';
 
 const why = mirrorUnavailable() ?? pipMissing();
@@ -36,8 +36,7 @@ describe.skipIf(why !== null)(`sdist-only packages of corpus locks, built and in
       expect(manifest.artifacts.filter((a) => a.kind === 'built-wheel').map((a) => a.package).sort()).toEqual(toBuild);
 
       const direct = directDependencies(mirror.lockPath, plan.targets[0]!.markers as unknown as MarkerEnvironment);
-      const python = await makeVenv(join(dir, 'venv'));
-      const pip = await run(python, ['-m', 'pip', 'install', '--no-index', '--find-links', out, ...direct], { env: pipEnv() });
+      const { installed: pip } = await installOffline(join(dir, 'venv'), out, direct);
       expect(pip.stderr + pip.stdout, 'pip install from the wheelhouse').toMatch(/Successfully installed/);
       expect(pip.code).toBe(0);
     } finally {

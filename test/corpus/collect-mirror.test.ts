@@ -24,7 +24,7 @@ import { runCli } from '../helpers/cli.js';
 import { corpusDir } from '../helpers/corpus.js';
 import { directDependencies } from '../helpers/lock-roots.js';
 import { mirrorCorpusLock, mirrorUnavailable } from '../helpers/mirror-lock.js';
-import { makeVenv, pipEnv, pipMissing, run } from '../helpers/pip.js';
+import { installOffline, pipMissing } from '../helpers/pip.js';
 import { testdir } from '../helpers/testdir.js';
 
 const PLATFORMS = [
@@ -93,8 +93,7 @@ describe.skipIf(why !== null)(`corpus locks, mirrored on 127.0.0.1, collected ($
       expect(host.code).toBe(0);
       const direct = directDependencies(mirror.lockPath, hostPlan.targets[0]!.markers as unknown as MarkerEnvironment);
       expect(direct.length).toBeGreaterThan(0);
-      const python = await makeVenv(join(dir, 'venv'));
-      const pip = await run(python, ['-m', 'pip', 'install', '--no-index', '--find-links', hostOut, ...direct], { env: pipEnv() });
+      const { installed: pip } = await installOffline(join(dir, 'venv'), hostOut, direct);
       expect(pip.stderr + pip.stdout, 'pip install from the wheelhouse').toMatch(/Successfully installed/);
       expect(pip.code).toBe(0);
     } finally {

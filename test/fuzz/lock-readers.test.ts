@@ -71,12 +71,17 @@ function report(label: string): void {
   outcomes.clear();
 }
 
-describe('fuzz: parseLock on uv.lock-shaped documents', () => {
+const SHAPES: ReadonlyArray<readonly [format: string, shape: fc.Arbitrary<TomlTable>]> = [
+  ['uv.lock', uvLockDocument],
+  ['pylock.toml', pylockDocument],
+];
+
+describe.each(SHAPES)('fuzz: parseLock on %s-shaped documents', (format, shape) => {
   const cases = runs(1500);
   it('returns a LockGraph or throws LockhouseError, quickly', async () => {
-    check('parseLock on generated uv.lock documents', documents(uvLockDocument, 'uv.lock'), ({ text, path }) => void readsOrRefuses(text, path), cases);
+    check(`parseLock on generated ${format} documents`, documents(shape, format), ({ text, path }) => void readsOrRefuses(text, path), cases);
     const graphs = outcomes.get('graph') ?? 0;
-    report('parseLock on generated uv.lock documents');
+    report(`parseLock on generated ${format} documents`);
     // The generator must reach past the schema into conversion, or the property proves little.
     expect(graphs).toBeGreaterThan(cases / 50);
     await bound.confirm(freshParseLock, WARM_UP, ({ text }) => preview(text));
@@ -84,26 +89,8 @@ describe('fuzz: parseLock on uv.lock-shaped documents', () => {
 
   const editedCases = runs(1000);
   it('returns a LockGraph or throws LockhouseError on raw text mutations, quickly', async () => {
-    check('parseLock on edited uv.lock texts', edited(documents(uvLockDocument, 'uv.lock')), ({ text, path }) => void readsOrRefuses(text, path), editedCases);
-    report('parseLock on edited uv.lock texts');
-    await bound.confirm(freshParseLock, WARM_UP, ({ text }) => preview(text));
-  }, timeoutFor(editedCases, 5));
-});
-
-describe('fuzz: parseLock on pylock.toml-shaped documents', () => {
-  const cases = runs(1500);
-  it('returns a LockGraph or throws LockhouseError, quickly', async () => {
-    check('parseLock on generated pylock.toml documents', documents(pylockDocument, 'pylock.toml'), ({ text, path }) => void readsOrRefuses(text, path), cases);
-    const graphs = outcomes.get('graph') ?? 0;
-    report('parseLock on generated pylock.toml documents');
-    expect(graphs).toBeGreaterThan(cases / 50);
-    await bound.confirm(freshParseLock, WARM_UP, ({ text }) => preview(text));
-  }, timeoutFor(cases, 5));
-
-  const editedCases = runs(1000);
-  it('returns a LockGraph or throws LockhouseError on raw text mutations, quickly', async () => {
-    check('parseLock on edited pylock.toml texts', edited(documents(pylockDocument, 'pylock.toml')), ({ text, path }) => void readsOrRefuses(text, path), editedCases);
-    report('parseLock on edited pylock.toml texts');
+    check(`parseLock on edited ${format} texts`, edited(documents(shape, format)), ({ text, path }) => void readsOrRefuses(text, path), editedCases);
+    report(`parseLock on edited ${format} texts`);
     await bound.confirm(freshParseLock, WARM_UP, ({ text }) => preview(text));
   }, timeoutFor(editedCases, 5));
 });

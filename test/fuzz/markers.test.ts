@@ -15,6 +15,7 @@ import {
   evaluateMarker,
   parseMarker,
 } from '../../src/python/markers.js';
+import { LINUX_312 } from '../helpers/marker-environments.js';
 import { AWKWARD, TimeBound, anyText, applyEdits, check, editArbitrary, onlyThrows, preview, runs, timeoutFor } from './fuzz.js';
 
 // ---------------------------------------------------------------------------
@@ -236,25 +237,11 @@ describe('fuzz: evaluateMarker', () => {
         const fresh = await import('../../src/python/markers.js');
         return ({ text, env, context: ctx }) => fresh.evaluateMarker(fresh.parseMarker(text), env, ctx);
       },
-      { text: WARM_UP, env: LINUX, context: {} },
+      { text: WARM_UP, env: LINUX_312, context: {} },
       ({ text }) => preview(text),
     );
   }, timeoutFor(cases, 1));
 });
-
-const LINUX: MarkerEnvironment = {
-  implementation_name: 'cpython',
-  implementation_version: '3.12.7',
-  os_name: 'posix',
-  platform_machine: 'x86_64',
-  platform_python_implementation: 'CPython',
-  platform_release: '6.8.0-45-generic',
-  platform_system: 'Linux',
-  platform_version: '#45-Ubuntu SMP PREEMPT_DYNAMIC',
-  python_full_version: '3.12.7',
-  python_version: '3.12',
-  sys_platform: 'linux',
-};
 
 // ---------------------------------------------------------------------------
 // What the properties found, pinned as plain tests.
@@ -268,7 +255,7 @@ describe('fuzz regressions: markers', () => {
   });
 
   it('400 levels, as deep as packaging goes, still parse and evaluate', () => {
-    expect(evaluateMarker(parseMarker(nested(400)), LINUX)).toBe(true);
+    expect(evaluateMarker(parseMarker(nested(400)), LINUX_312)).toBe(true);
     expect(() => parseMarker(nested(401))).toThrow(MarkerSyntaxError);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { expandTags, makeSdist, makeWheel, normalizeVersion, seededBytes } from './artifacts.js';
-import { makeVenv, pipEnv, pipMissing, PYTHON, run } from './pip.js';
+import { installOffline, pipEnv, pipMissing, PYTHON, run } from './pip.js';
 import { testdir } from './testdir.js';
 
 const noPip = pipMissing();
@@ -168,8 +168,7 @@ describe.skipIf(noPip)('what Python reads', () => {
     const app = makeWheel({ name: 'Demo-App', version: '2.0', requiresDist: ['demo.lib>=1; python_version >= "3"'] });
     const lib = makeWheel({ name: 'demo.lib', version: '1.1', tags: 'py2.py3-none-any' });
     const dir = testdir({ [`wheels/${app.filename}`]: app.bytes, [`wheels/${lib.filename}`]: lib.bytes });
-    const python = await makeVenv(join(dir, 'venv'));
-    const install = await run(python, ['-m', 'pip', 'install', '--no-index', '--find-links', join(dir, 'wheels'), 'demo-app']);
+    const { python, installed: install } = await installOffline(join(dir, 'venv'), join(dir, 'wheels'), ['demo-app']);
     expect(install.stderr).toBe('');
     expect(install.code).toBe(0);
     const check = await run(python, ['-c', 'import demo_app, demo_lib; print(demo_app.__version__, demo_lib.__version__)']);

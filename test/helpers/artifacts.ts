@@ -8,14 +8,15 @@
  *   const wheel = makeWheel({ name: 'Foo.Bar', version: '1.0' });
  *   wheel.filename  // foo_bar-1.0-py3-none-any.whl
  *
- * Wheels are written by the small zip writer below rather than yazl: yazl
+ * Wheels are written by zip-records.js's storedZip rather than yazl: yazl
  * dates entries in local time (so the bytes would depend on the time zone),
  * is asynchronous, and computes CRC-32 in JavaScript, 13 times slower than
  * zlib's for a 200 MB wheel.
  */
 import { createCipheriv, createHash } from 'node:crypto';
-import { crc32, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
+import { storedZip } from './zip-records.js';
 import { BACKEND_PATH, backendPy, hostWheelTag, PYPROJECT_TOML, wrongName, wrongVersion, type BackendKind } from './sdist-backend.js';
 
 export type { BackendKind } from './sdist-backend.js';
@@ -181,53 +182,6 @@ function recordLine(path: string, data: Buffer): string {
   return `${path},sha256=${digest},${data.length}\n`;
 }
 
-const DOS_DATE = (1 << 5) | 1; // 1980-01-01; the DOS time field is 0, midnight
-const UNIX_FILE_0644 = 0o100644 * 0x10000; // external attributes: a regular file, rw-r--r--
-
-/** A zip of stored (uncompressed) entries: plain PKZIP 2.0, UTF-8 names, no extra fields. */
-function zip(entries: ReadonlyArray<readonly [string, Buffer]>): Buffer {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const [path, data] of entries) {
-    const name = Buffer.from(path, 'utf8');
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0
-    local.writeUInt16LE(0x0800, 6); // the name is UTF-8
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const entry = Buffer.alloc(46);
-    entry.writeUInt32LE(0x02014b50, 0);
-    entry.writeUInt16LE(0x0314, 4); // made by: Unix, 2.0 (so the mode below counts)
-    entry.writeUInt16LE(20, 6);
-    entry.writeUInt16LE(0x0800, 8);
-    entry.writeUInt16LE(DOS_DATE, 14);
-    entry.writeUInt32LE(crc, 16);
-    entry.writeUInt32LE(data.length, 20);
-    entry.writeUInt32LE(data.length, 24);
-    entry.writeUInt16LE(name.length, 28);
-    entry.writeUInt32LE(UNIX_FILE_0644, 38);
-    entry.writeUInt32LE(offset, 42);
-    parts.push(local, name, data);
-    central.push(entry, name);
-    offset += 30 + name.length + data.length;
-  }
-  const directory = Buffer.concat(central);
-  if (offset + directory.length > 0xffffffff || entries.length > 0xffff) throw new Error('a wheel this large needs zip64, which this writer does not do');
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, directory, end]);
-}
-
 /** A wheel pip installs: the module, METADATA, WHEEL (one Tag line per expanded tag) and RECORD. */
 export function makeWheel(spec: WheelSpec): Artifact {
   const version = normalizeVersion(spec.version);
@@ -255,7 +209,7 @@ export function makeWheel(spec: WheelSpec): Artifact {
     const entries = [...files];
     if (pad.length > 0) entries.splice(1, 0, [`${module}/_pad.bin`, pad]);
     const record = entries.map(([path, data]) => recordLine(path, data)).join('') + `${info}/RECORD,,\n`;
-    return zip([...entries, [`${info}/RECORD`, Buffer.from(record)]]);
+    return storedZip([...entries, [`${info}/RECORD`, Buffer.from(record)]]);
   });
   return artifact('wheel', spec, version, filename, bytes);
 }
@@ -311,7 +265,7 @@ export function makeSdist(spec: SdistSpec): Artifact {
  */
 export function builtWheelFilename(spec: { name: string; version: string; backend?: BackendKind }, hostTag?: string): string | null {
   const kind = spec.backend ?? 'pure';
-  if (kind === 'fail') return null;
+  if (kind === 'fail' || kind === 'hang') return null;
   const version = normalizeVersion(spec.version);
   const name = kind === 'wrong-name' ? wrongName(spec.name) : spec.name;
   const built = kind === 'wrong-version' ? wrongVersion(version) : version;

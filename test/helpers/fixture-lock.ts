@@ -31,6 +31,7 @@
  */
 import type { Artifact } from './artifacts.js';
 import { normalizeVersion } from './artifacts.js';
+import { tomlString } from './toml.js';
 
 export interface FixtureLockOptions {
   /** The server's base URL (`server.url`); any string, for a lock pointing elsewhere (a `--mirror` FROM). */
@@ -89,8 +90,6 @@ export const canonicalName = (name: string): string => name.replace(/[-_.]+/g, '
 /** The file's URL on an index server at `base` (names percent-encoded: `+` of a local version is `%2B`). */
 export const fileUrl = (base: string, filename: string): string => `${base.replace(/\/$/, '')}/files/${encodeURIComponent(filename)}`;
 
-const str = (text: string): string => JSON.stringify(text); // a TOML basic string
-
 function packagesOf(artifacts: readonly Artifact[]): LockedPackage[] {
   const byKey = new Map<string, LockedPackage>();
   for (const artifact of artifacts) {
@@ -123,7 +122,7 @@ function edges(pkg: LockedPackage, locked: ReadonlySet<string>): Array<[string, 
 }
 
 const edgeTable = ([name, marker]: [string, string | undefined]): string =>
-  `{ name = ${str(name)}${marker ? `, marker = ${str(marker)}` : ''} }`;
+  `{ name = ${tomlString(name)}${marker ? `, marker = ${tomlString(marker)}` : ''} }`;
 
 const list = (items: readonly string[]): string => `[\n${items.map((item) => `    ${item},\n`).join('')}]`;
 
@@ -176,7 +175,7 @@ export function fixtureUvLock(artifacts: readonly Artifact[], options: FixtureLo
   }
   const project = canonicalName(options.project ?? 'app');
   const file = (artifact: Artifact): string =>
-    `{ url = ${str(fileUrl(options.base, artifact.filename))}, hash = "sha256:${artifact.sha256}", size = ${artifact.size} }`;
+    `{ url = ${tomlString(fileUrl(options.base, artifact.filename))}, hash = "sha256:${artifact.sha256}", size = ${artifact.size} }`;
   const rootEdges = [...packages, ...sources]
     .map((pkg): [string, string | undefined] => [pkg.name, options.markers?.[pkg.name]])
     .sort((a, b) => a[0].localeCompare(b[0]));
@@ -184,14 +183,14 @@ export function fixtureUvLock(artifacts: readonly Artifact[], options: FixtureLo
   const asked = new Map(sources.map((pkg) => [pkg.name, pkg]));
   const requirement = (edge: [string, string | undefined]): string => {
     const pkg = asked.get(edge[0]);
-    const how = !pkg ? '' : pkg.key === 'git' ? `, git = ${str(pkg.value.replace(/#.*$/, ''))}` : `, ${pkg.key} = ${str(pkg.value)}`;
-    return `{ name = ${str(edge[0])}${edge[1] ? `, marker = ${str(edge[1])}` : ''}${how} }`;
+    const how = !pkg ? '' : pkg.key === 'git' ? `, git = ${tomlString(pkg.value.replace(/#.*$/, ''))}` : `, ${pkg.key} = ${tomlString(pkg.value)}`;
+    return `{ name = ${tomlString(edge[0])}${edge[1] ? `, marker = ${tomlString(edge[1])}` : ''}${how} }`;
   };
 
   const tables = [
     [
       '[[package]]',
-      `name = ${str(project)}`,
+      `name = ${tomlString(project)}`,
       'version = "0.1.0"',
       'source = { virtual = "." }',
       `dependencies = ${list(rootEdges.map(edgeTable))}`,
@@ -203,9 +202,9 @@ export function fixtureUvLock(artifacts: readonly Artifact[], options: FixtureLo
       const deps = edges(pkg, locked);
       return [
         '[[package]]',
-        `name = ${str(pkg.name)}`,
-        `version = ${str(pkg.version)}`,
-        `source = { registry = ${str(`${options.base.replace(/\/$/, '')}/simple`)} }`,
+        `name = ${tomlString(pkg.name)}`,
+        `version = ${tomlString(pkg.version)}`,
+        `source = { registry = ${tomlString(`${options.base.replace(/\/$/, '')}/simple`)} }`,
         ...(deps.length ? [`dependencies = ${list(deps.map(edgeTable))}`] : []),
         ...(pkg.sdist ? [`sdist = ${file(pkg.sdist)}`] : []),
         ...(pkg.wheels.length ? [`wheels = ${list(pkg.wheels.map(file))}`] : []),
@@ -213,16 +212,16 @@ export function fixtureUvLock(artifacts: readonly Artifact[], options: FixtureLo
     }),
     ...sources.map((pkg) => [
       '[[package]]',
-      `name = ${str(pkg.name)}`,
-      ...(pkg.version === undefined ? [] : [`version = ${str(pkg.version)}`]),
-      `source = { ${pkg.key} = ${str(pkg.value)} }`,
+      `name = ${tomlString(pkg.name)}`,
+      ...(pkg.version === undefined ? [] : [`version = ${tomlString(pkg.version)}`]),
+      `source = { ${pkg.key} = ${tomlString(pkg.value)} }`,
       ...(pkg.dependencies.length ? [`dependencies = ${list(pkg.dependencies.map((name) => edgeTable([name, undefined])))}`] : []),
     ]),
   ].sort((a, b) => a[1]!.localeCompare(b[1]!));
 
-  const header = ['version = 1', 'revision = 3', `requires-python = ${str(options.requiresPython ?? '>=3.9')}`];
+  const header = ['version = 1', 'revision = 3', `requires-python = ${tomlString(options.requiresPython ?? '>=3.9')}`];
   const manifest = options.members?.length
-    ? [['[manifest]', `members = ${list([...new Set(options.members.map(canonicalName))].sort().map(str))}`]]
+    ? [['[manifest]', `members = ${list([...new Set(options.members.map(canonicalName))].sort().map(tomlString))}`]]
     : [];
   return [header, ...manifest, ...tables].map((lines) => `${lines.join('\n')}\n`).join('\n');
 }
@@ -235,46 +234,46 @@ export function fixtureUvLock(artifacts: readonly Artifact[], options: FixtureLo
 export function fixturePylock(artifacts: readonly Artifact[], options: FixtureLockOptions): string {
   const packages = packagesOf(artifacts);
   const file = (artifact: Artifact): string =>
-    `{ name = ${str(artifact.filename)}, url = ${str(fileUrl(options.base, artifact.filename))}, size = ${artifact.size}, hashes = { sha256 = "${artifact.sha256}" } }`;
+    `{ name = ${tomlString(artifact.filename)}, url = ${tomlString(fileUrl(options.base, artifact.filename))}, size = ${artifact.size}, hashes = { sha256 = "${artifact.sha256}" } }`;
   const tables = packages.map((pkg) => {
     const marker = options.markers?.[pkg.name];
     return [
       '[[packages]]',
-      `name = ${str(pkg.name)}`,
-      `version = ${str(pkg.version)}`,
-      ...(marker ? [`marker = ${str(marker)}`] : []),
-      `index = ${str(`${options.base.replace(/\/$/, '')}/simple`)}`,
+      `name = ${tomlString(pkg.name)}`,
+      `version = ${tomlString(pkg.version)}`,
+      ...(marker ? [`marker = ${tomlString(marker)}`] : []),
+      `index = ${tomlString(`${options.base.replace(/\/$/, '')}/simple`)}`,
       ...(pkg.sdist ? [`sdist = ${file(pkg.sdist)}`] : []),
       ...(pkg.wheels.length ? [`wheels = ${list(pkg.wheels.map(file))}`] : []),
     ];
   });
   const marker = (name: string): string[] => {
     const text = options.markers?.[canonicalName(name)];
-    return text ? [`marker = ${str(text)}`] : [];
+    return text ? [`marker = ${tomlString(text)}`] : [];
   };
-  const version = (text: string | undefined): string[] => (text === undefined ? [] : [`version = ${str(normalizeVersion(text))}`]);
+  const version = (text: string | undefined): string[] => (text === undefined ? [] : [`version = ${tomlString(normalizeVersion(text))}`]);
   for (const pkg of options.git ?? []) {
-    const subdirectory = pkg.subdirectory ? `, subdirectory = ${str(pkg.subdirectory)}` : '';
+    const subdirectory = pkg.subdirectory ? `, subdirectory = ${tomlString(pkg.subdirectory)}` : '';
     tables.push([
       '[[packages]]',
-      `name = ${str(canonicalName(pkg.name))}`,
+      `name = ${tomlString(canonicalName(pkg.name))}`,
       ...version(pkg.version),
       ...marker(pkg.name),
-      `vcs = { type = "git", url = ${str(pkg.url)}, requested-revision = ${str(pkg.commit)}, commit-id = ${str(pkg.commit)}${subdirectory} }`,
+      `vcs = { type = "git", url = ${tomlString(pkg.url)}, requested-revision = ${tomlString(pkg.commit)}, commit-id = ${tomlString(pkg.commit)}${subdirectory} }`,
     ]);
   }
   for (const [editable, local] of [[false, options.directories], [true, options.editables]] as const) {
     for (const pkg of local ?? []) {
       tables.push([
         '[[packages]]',
-        `name = ${str(canonicalName(pkg.name))}`,
+        `name = ${tomlString(canonicalName(pkg.name))}`,
         ...version(pkg.version),
         ...marker(pkg.name),
-        `directory = { path = ${str(pkg.path)}${editable ? ', editable = true' : ''} }`,
+        `directory = { path = ${tomlString(pkg.path)}${editable ? ', editable = true' : ''} }`,
       ]);
     }
   }
-  const header = ['lock-version = "1.0"', 'created-by = "lockhouse-tests"', `requires-python = ${str(options.requiresPython ?? '>=3.9')}`];
+  const header = ['lock-version = "1.0"', 'created-by = "lockhouse-tests"', `requires-python = ${tomlString(options.requiresPython ?? '>=3.9')}`];
   return [header, ...tables].map((lines) => `${lines.join('\n')}\n`).join('\n');
 }
 

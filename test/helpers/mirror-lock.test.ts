@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { corpusAvailable, corpusDir } from './corpus.js';
 import { mirrorAvailable, mirrorCorpusLock, mirrorUnavailable } from './mirror-lock.js';
-import { testdir } from './testdir.js';
+import { removeFolder, tempFolder } from './testdir.js';
 
 const flask = join(corpusDir, 'pallets__flask');
 const skip = mirrorUnavailable() !== null || !corpusAvailable() || !existsSync(flask);
@@ -17,8 +17,16 @@ describe('mirrorAvailable', () => {
 });
 
 describe.skipIf(skip)('mirrorCorpusLock', () => {
+  // One folder for both tests: the second mirroring finds the files the
+  // first synthesized and only rewrites the lock for its port.
+  let outDir: string | undefined;
+  beforeAll(() => {
+    outDir = tempFolder();
+  });
+  afterAll(() => removeFolder(outDir));
+
   it('mirrors pallets__flask and serves every file the rewritten lock names, with its hash', async () => {
-    const mirror = await mirrorCorpusLock(flask, testdir());
+    const mirror = await mirrorCorpusLock(flask, outDir!);
     onTestFinished(() => mirror.close());
     expect(mirror.lockPath).toBe(join(mirror.outDir, 'project', 'uv.lock'));
     const lock = readFileSync(mirror.lockPath, 'utf8');
@@ -46,7 +54,7 @@ describe.skipIf(skip)('mirrorCorpusLock', () => {
   });
 
   it('passes fault flags to serve.py', async () => {
-    const mirror = await mirrorCorpusLock(flask, testdir(), { serveArgs: ['--retry-after', '0'] });
+    const mirror = await mirrorCorpusLock(flask, outDir!, { serveArgs: ['--retry-after', '0'] });
     onTestFinished(() => mirror.close());
     const url = /url = "([^"]+\.whl)"/.exec(readFileSync(mirror.lockPath, 'utf8'))![1]!;
     expect((await fetch(url)).status).toBe(429);

@@ -10,8 +10,9 @@
  * pid. The access log's lines are `STATUS METHOD URI "CONTENT-TYPE"`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { foregroundNginxConfig } from './nginx-config.js';
 import { freePort } from './ports.js';
 
 export type NginxFound = { readonly nginx: string } | { readonly missing: string };
@@ -90,6 +91,8 @@ export interface NginxServer {
   readonly port: number;
   /** The access log's lines so far: `STATUS METHOD URI "CONTENT-TYPE"`. */
   accessLog(): string[];
+  /** nginx's error log so far, with what it printed as it started (a configuration's `[warn]` lines among them). */
+  errorLog(): string;
   stop(): Promise<void>;
 }
 
@@ -101,57 +104,42 @@ export interface NginxOptions {
   readonly workDir: string;
   /** Serve `index.json` under /simple/ to clients that ask for PEP 691 JSON (Accept), `index.html` to the others. */
   readonly negotiateJson?: boolean;
+  /**
+   * What goes in nginx's `http` block in place of the built-in types and
+   * server (e.g. examples/nginx/lockhouse-index.conf, listening on
+   * 127.0.0.1:`port`); `root` and `negotiateJson` are then the caller's.
+   */
+  readonly serverConfig?: (port: number) => string;
 }
 
-/** The temporary-file folders of the modules this nginx was built with (each must be writable, even unused). */
-async function tempPathDirectives(nginx: string, workDir: string): Promise<string[]> {
-  const version = await runQuiet(nginx, ['-V'], process.env, 10_000);
-  const directives = [`client_body_temp_path ${join(workDir, 'tmp', 'body')};`];
-  for (const module of ['proxy', 'fastcgi', 'uwsgi', 'scgi']) {
-    if (!version.output.includes(`--without-http_${module}_module`)) directives.push(`${module}_temp_path ${join(workDir, 'tmp', module)};`);
-  }
-  return directives;
-}
-
-function config(options: NginxOptions, port: number, temps: readonly string[]): string {
+function config(options: NginxOptions, port: number): string {
   const { root, workDir } = options;
-  const simple = options.negotiateJson
-    ? [
-        '    location /simple/ {',
-        '      index $simple_index;',
-        '      add_header Vary Accept;',
-        '    }',
-      ]
-    : [];
-  return [
-    'daemon off;',
-    'master_process off;',
-    'worker_processes 1;',
-    `pid ${join(workDir, 'nginx.pid')};`,
-    `error_log ${join(workDir, 'error.log')} info;`,
-    'events { worker_connections 64; }',
-    'http {',
-    `  log_format lockhouse '$status $request_method $request_uri "$sent_http_content_type"';`,
-    `  access_log ${join(workDir, 'access.log')} lockhouse;`,
-    ...temps.map((directive) => `  ${directive}`),
-    '  types {',
-    '    text/html html;',
-    '    application/vnd.pypi.simple.v1+json json;',
-    '  }',
-    '  default_type application/octet-stream;',
-    '  map $http_accept $simple_index {',
-    '    default index.html;',
-    '    "~application/vnd\\.pypi\\.simple\\.v1\\+json" index.json;',
-    '  }',
-    '  server {',
-    `    listen 127.0.0.1:${port};`,
-    `    root ${root};`,
-    '    index index.html;',
-    ...simple,
-    '  }',
-    '}',
-    '',
-  ].join('\n');
+  const simple = options.negotiateJson ? ['  location /simple/ {', '    index $simple_index;', '    add_header Vary Accept;', '  }'] : [];
+  const server = options.serverConfig
+    ? [options.serverConfig(port)]
+    : [
+        'types {',
+        '  text/html html;',
+        '  application/vnd.pypi.simple.v1+json json;',
+        '}',
+        'default_type application/octet-stream;',
+        'map $http_accept $simple_index {',
+        '  default index.html;',
+        '  "~application/vnd\\.pypi\\.simple\\.v1\\+json" index.json;',
+        '}',
+        'server {',
+        `  listen 127.0.0.1:${port};`,
+        `  root ${root};`,
+        '  index index.html;',
+        ...simple,
+        '}',
+      ];
+  return foregroundNginxConfig({
+    nginx: options.nginx,
+    workDir,
+    errorLevel: 'info',
+    http: [`log_format lockhouse '$status $request_method $request_uri "$sent_http_content_type"';`, `access_log ${join(workDir, 'access.log')} lockhouse;`, ...server],
+  });
 }
 
 /** The path the readiness probe asks for (a 404), told apart from what the tests' clients ask for. */
@@ -182,12 +170,10 @@ function readIfThere(path: string): string {
 }
 
 export async function startNginx(options: NginxOptions): Promise<NginxServer> {
-  const temps = await tempPathDirectives(options.nginx, options.workDir);
-  for (const module of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(options.workDir, 'tmp', module), { recursive: true });
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const conf = join(options.workDir, 'nginx.conf');
-    writeFileSync(conf, config(options, port, temps));
+    writeFileSync(conf, config(options, port));
     writeFileSync(join(options.workDir, 'access.log'), '');
     // -e: the log for errors before the config is read (else the build's default path).
     const child = spawn(options.nginx, ['-p', options.workDir, '-c', conf, '-e', join(options.workDir, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -216,6 +202,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
         readFileSync(join(options.workDir, 'access.log'), 'utf8')
           .split('\n')
           .filter((line) => line !== '' && !line.includes(READY_PROBE)),
+      errorLog: () => `${output}${readIfThere(join(options.workDir, 'error.log'))}`,
       async stop() {
         if (exit === null) child.kill('SIGTERM');
         await closed;

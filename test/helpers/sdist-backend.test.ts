@@ -6,11 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { builtWheelFilename, makeSdist, type BackendKind } from './artifacts.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Artifact, builtWheelFilename, makeSdist, moduleName, type BackendKind } from './artifacts.js';
 import { pipEnv, pipMissing, PYTHON, run } from './pip.js';
 import { BACKEND_KINDS, backendPy, BACKEND_PY, FAIL_LINES, failLine, FAIL_MESSAGE, hostWheelTag, wrongName, wrongVersion } from './sdist-backend.js';
-import { testdir } from './testdir.js';
+import { removeFolder, tempFolder, testdir } from './testdir.js';
 
 const noPip = pipMissing();
 
@@ -44,9 +44,9 @@ async function readWheel(path: string): Promise<WheelSeen> {
   return JSON.parse(seen.stdout) as WheelSeen;
 }
 
-/** `pip wheel --no-deps --no-index --no-cache-dir -w OUT SOURCE`, with no pip configuration from the machine. */
-function pipWheel(source: string, out: string): ReturnType<typeof run> {
-  return run(PYTHON, ['-m', 'pip', 'wheel', '--no-deps', '--no-index', '--no-cache-dir', '-w', out, source], { env: pipEnv() });
+/** `pip wheel --no-deps --no-index --no-cache-dir -w OUT SOURCE…`, with no pip configuration from the machine. */
+function pipWheel(sources: readonly string[], out: string): ReturnType<typeof run> {
+  return run(PYTHON, ['-m', 'pip', 'wheel', '--no-deps', '--no-index', '--no-cache-dir', '-w', out, ...sources], { env: pipEnv() });
 }
 
 describe('backend kinds', () => {
@@ -77,30 +77,48 @@ describe('backend kinds', () => {
     expect(builtWheelFilename(spec)).toBe('demo_pkg-1.0-py3-none-any.whl');
     expect(builtWheelFilename({ ...spec, backend: 'platform' }, 'cp312-cp312-win_amd64')).toBe('demo_pkg-1.0-cp312-cp312-win_amd64.whl');
     expect(builtWheelFilename({ ...spec, backend: 'fail' })).toBeNull();
+    expect(builtWheelFilename({ ...spec, backend: 'hang' })).toBeNull();
     expect(builtWheelFilename({ ...spec, backend: 'wrong-name' })).toBe('demo_pkg_impostor-1.0-py3-none-any.whl');
     expect(builtWheelFilename({ ...spec, backend: 'wrong-version' })).toBe('demo_pkg-1.1-py3-none-any.whl');
   });
 });
 
 describe.skipIf(noPip)('pip builds each kind from the sdist, with no index', () => {
-  const spec = { name: 'Demo.Pkg', version: '1.0', requiresDist: ['idna>=2', 'rich; extra == "cli"'], files: { 'demo_pkg/more.py': 'X = 1\n' } };
+  // The four kinds that build are built by one pip run (pip starts once,
+  // not four times: most of a build's time is pip starting); their names
+  // differ so that pip takes them together. The tests below read its result.
+  const KINDS = ['pure', 'platform', 'wrong-name', 'wrong-version'] as const;
+  type Built = (typeof KINDS)[number];
+  const specOf = (backend: Built) => {
+    const name = `Demo.${backend.replace(/(?:^|-)(.)/g, (_, c: string) => c.toUpperCase())}`; // Demo.Pure, Demo.WrongName
+    return { name, version: '1.0', backend, requiresDist: ['idna>=2', 'rich; extra == "cli"'], files: { [`${moduleName(name)}/more.py`]: 'X = 1\n' } };
+  };
+  const sdists = Object.fromEntries(KINDS.map((kind) => [kind, makeSdist(specOf(kind))])) as Record<Built, Artifact>;
+  let dir: string | undefined;
+  let build: Awaited<ReturnType<typeof run>>;
+  const out = (): string => join(dir!, 'out');
+  const wheelOf = (kind: Built): string => builtWheelFilename(specOf(kind))!;
 
-  it.each(['pure', 'platform', 'wrong-name', 'wrong-version'] as const)('%s', async (backend) => {
-    const sdist = makeSdist({ ...spec, backend });
-    const dir = testdir({ [sdist.filename]: sdist.bytes });
-    const out = join(dir, 'out');
-    const build = await pipWheel(join(dir, sdist.filename), out);
+  beforeAll(async () => {
+    dir = tempFolder(Object.fromEntries(KINDS.map((kind) => [sdists[kind].filename, sdists[kind].bytes])));
+    build = await pipWheel(KINDS.map((kind) => join(dir!, sdists[kind].filename)), out());
+  }, 120_000);
+  afterAll(() => removeFolder(dir));
+
+  it.each(KINDS)('%s', async (backend) => {
     expect(build.code, build.stderr).toBe(0);
-    const filename = builtWheelFilename({ ...spec, backend })!;
-    expect(readdirSync(out)).toEqual([filename]);
+    const spec = specOf(backend);
+    const filename = wheelOf(backend);
+    expect(readdirSync(out()).sort()).toEqual(KINDS.map(wheelOf).sort());
 
-    const seen = await readWheel(join(out, filename));
+    const seen = await readWheel(join(out(), filename));
     expect(seen.bad_record).toEqual([]);
-    const name = backend === 'wrong-name' ? 'Demo.Pkg-impostor' : 'Demo.Pkg';
+    const name = backend === 'wrong-name' ? `${spec.name}-impostor` : spec.name;
     const version = backend === 'wrong-version' ? '1.1' : '1.0';
     const info = `${filename.split('-').slice(0, 2).join('-')}.dist-info`;
-    expect(seen.names).toEqual(['demo_pkg/__init__.py', 'demo_pkg/more.py', `${info}/METADATA`, `${info}/WHEEL`, `${info}/RECORD`]);
-    expect(seen.metadata).toMatch(new RegExp(`^Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`));
+    const module = moduleName(spec.name);
+    expect(seen.names).toEqual([`${module}/__init__.py`, `${module}/more.py`, `${info}/METADATA`, `${info}/WHEEL`, `${info}/RECORD`]);
+    expect(seen.metadata).toMatch(new RegExp(`^Metadata-Version: 2.1\nName: ${name.replace(/\./g, '\\.')}\nVersion: ${version}\n`));
     expect(seen.metadata).toContain('Requires-Dist: idna>=2\nRequires-Dist: rich; extra == "cli"\nProvides-Extra: cli\n');
     const tag = backend === 'platform' ? hostWheelTag() : 'py3-none-any';
     expect(seen.wheel).toBe(`Wheel-Version: 1.0\nGenerator: lockhouse-test-backend (1.0)\nRoot-Is-Purelib: ${backend !== 'platform'}\nTag: ${tag}\n`);
@@ -110,41 +128,38 @@ describe.skipIf(noPip)('pip builds each kind from the sdist, with no index', () 
     const tag = hostWheelTag();
     expect(tag).toMatch(/^[a-z]+[0-9]+-[a-z0-9_]+-[a-z0-9_]+$/);
     expect(tag).not.toMatch(/-any$/);
-    const sdist = makeSdist({ name: 'plat', version: '2.0', backend: 'platform' });
-    const dir = testdir({ [sdist.filename]: sdist.bytes });
-    const build = await pipWheel(join(dir, sdist.filename), join(dir, 'out'));
     expect(build.code, build.stderr).toBe(0);
-    expect(readdirSync(join(dir, 'out'))).toEqual([`plat-2.0-${tag}.whl`]);
-    // pip takes it for this interpreter, and for no other platform.
+    expect(wheelOf('platform')).toBe(`demo_platform-1.0-${tag}.whl`);
+    // pip takes it for this interpreter, and for no other platform (--no-deps: its idna is not there).
     const other = tag.endsWith('win_amd64') ? 'manylinux_2_17_x86_64' : 'win_amd64';
     const [here, elsewhere] = await Promise.all([
-      run(PYTHON, ['-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--no-index', '--find-links', join(dir, 'out'), 'plat'], { env: pipEnv() }),
+      run(PYTHON, ['-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--no-deps', '--no-index', '--find-links', out(), 'demo.platform'], { env: pipEnv() }),
       run(
         PYTHON,
-        ['-m', 'pip', 'download', '--no-index', '--find-links', join(dir, 'out'), '--only-binary=:all:', '--platform', other, '-d', join(dir, 'dl'), 'plat'],
+        ['-m', 'pip', 'download', '--no-deps', '--no-index', '--find-links', out(), '--only-binary=:all:', '--platform', other, '-d', join(dir!, 'dl'), 'demo.platform'],
         { env: pipEnv() },
       ),
     ]);
     expect(here.code, here.stderr).toBe(0);
-    expect(here.stdout).toContain('Would install plat-2.0');
+    expect(here.stdout).toContain('Would install Demo.Platform-1.0');
     expect(elsewhere.code).not.toBe(0);
-    expect(elsewhere.stderr).toContain('No matching distribution found for plat');
+    expect(elsewhere.stderr).toContain('No matching distribution found for demo.platform');
   });
 
   it('builds the same wheel bytes twice', async () => {
-    const sdist = makeSdist({ ...spec, backend: 'platform' });
-    const dir = testdir({ [sdist.filename]: sdist.bytes });
-    const [a, b] = await Promise.all([pipWheel(join(dir, sdist.filename), join(dir, 'a')), pipWheel(join(dir, sdist.filename), join(dir, 'b'))]);
-    expect(a.code, a.stderr).toBe(0);
-    expect(b.code, b.stderr).toBe(0);
-    const [wheel] = readdirSync(join(dir, 'a'));
-    expect(readFileSync(join(dir, 'a', wheel!)).equals(readFileSync(join(dir, 'b', wheel!)))).toBe(true);
+    expect(build.code, build.stderr).toBe(0);
+    const again = join(dir!, 'again');
+    const second = await pipWheel([join(dir!, sdists.platform.filename)], again);
+    expect(second.code, second.stderr).toBe(0);
+    const wheel = wheelOf('platform');
+    expect(readdirSync(again)).toEqual([wheel]);
+    expect(readFileSync(join(out(), wheel)).equals(readFileSync(join(again, wheel)))).toBe(true);
   });
 
   it('fail: pip fails, showing the numbered lines, and writes no wheel', async () => {
     const sdist = makeSdist({ name: 'broken', version: '0.1', backend: 'fail' });
     const dir = testdir({ [sdist.filename]: sdist.bytes });
-    const build = await pipWheel(join(dir, sdist.filename), join(dir, 'out'));
+    const build = await pipWheel([join(dir, sdist.filename)], join(dir, 'out'));
     expect(build.code).not.toBe(0);
     expect(existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')) : []).toEqual([]);
     // pip shows the hook's output, stdout then stderr, then the exception.

@@ -38,10 +38,11 @@
  * `win_arm64`), `sysconfig.get_platform()` with `-`, `.` and spaces as `_`.
  */
 import { spawnSync } from 'node:child_process';
+import { PYTHON, pythonEnv } from './python.js';
 
-export type BackendKind = 'pure' | 'platform' | 'fail' | 'wrong-name' | 'wrong-version';
+export type BackendKind = 'pure' | 'platform' | 'fail' | 'wrong-name' | 'wrong-version' | 'hang';
 
-export const BACKEND_KINDS: readonly BackendKind[] = ['pure', 'platform', 'fail', 'wrong-name', 'wrong-version'];
+export const BACKEND_KINDS: readonly BackendKind[] = ['pure', 'platform', 'fail', 'wrong-name', 'wrong-version', 'hang'];
 
 export const BACKEND_PATH = '_backend/backend.py';
 
@@ -91,12 +92,10 @@ const hostTags = new Map<string, string | Error>();
  * runs the build, e.g. `cp311-cp311-manylinux_2_36_x86_64`: the backend's own
  * code, run. Throws when the interpreter cannot be run.
  */
-export function hostWheelTag(python = process.env['LOCKHOUSE_TEST_PYTHON'] ?? 'python3'): string {
+export function hostWheelTag(python = PYTHON): string {
   let tag = hostTags.get(python);
   if (tag === undefined) {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('PYTHON')) env[key] = value;
-    const run = spawnSync(python, ['-c', `${BACKEND_TEMPLATE}\nprint("-".join(_host_tag()))\n`], { encoding: 'utf8', env });
+    const run = spawnSync(python, ['-c', `${BACKEND_TEMPLATE}\nprint("-".join(_host_tag()))\n`], { encoding: 'utf8', env: pythonEnv() });
     tag = run.error ?? (run.status !== 0 ? new Error(`${python} failed: ${run.stderr.trim()}`) : run.stdout.trim());
     hostTags.set(python, tag);
   }
@@ -113,6 +112,9 @@ KIND says what build_wheel does:
   fail           prints 30 numbered lines (15 on stdout, then 15 on stderr) and raises
   wrong-name     a valid wheel whose METADATA and file name say "<name>-impostor"
   wrong-version  a valid wheel whose METADATA and file name say the next version (1.0 -> 1.1)
+  hang           prints "lockhouse-test-backend: hanging (pid N)" (and writes N to the file
+                 $LOCKHOUSE_TEST_HANG_FILE names, if set: frontends may hide a backend's output),
+                 then sleeps until killed
 
 Metadata comes from PKG-INFO (an sdist) or, in a source tree without one,
 from pyproject.toml's [project] table.
@@ -356,6 +358,15 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     if KIND == "fail":
         _fail()
+    if KIND == "hang":
+        import time
+        print("lockhouse-test-backend: hanging (pid %d)" % os.getpid(), flush=True)
+        if os.environ.get("LOCKHOUSE_TEST_HANG_FILE"):
+            with open(os.environ["LOCKHOUSE_TEST_HANG_FILE"] + ".tmp", "w") as f:
+                f.write(str(os.getpid()))
+            os.replace(os.environ["LOCKHOUSE_TEST_HANG_FILE"] + ".tmp", os.environ["LOCKHOUSE_TEST_HANG_FILE"])
+        while True:
+            time.sleep(60)
     text, name, version = _built_metadata()
     tag = _wheel_tag()
     filename = "%s-%s-%s.whl" % (_dist(name), version, tag)

@@ -3,23 +3,23 @@
  * pip builds them with no index, and that a checkout at the first commit is
  * told apart from the second.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtWheelFilename } from './artifacts.js';
 import { uvGitUrl } from './fixture-lock.js';
 import { pipEnv, pipMissing, PYTHON, run } from './pip.js';
 import { hostWheelTag } from './sdist-backend.js';
-import { git, gitEnv, gitMissing, lockedGit, makeGitRepo, writeProject } from './source-tree.js';
-import { testdir } from './testdir.js';
+import { git, gitEnv, gitMissing, lockedGit, makeGitRepo, type Project, writeProject } from './source-tree.js';
+import { removeFolder, tempFolder, testdir } from './testdir.js';
 
 const noPip = pipMissing();
 const noGit = gitMissing();
 
-function pipWheel(source: string, out: string, env: NodeJS.ProcessEnv = pipEnv()): ReturnType<typeof run> {
-  return run(PYTHON, ['-m', 'pip', 'wheel', '--no-deps', '--no-index', '--no-cache-dir', '-w', out, source], { env });
+function pipWheel(sources: readonly string[], out: string, env: NodeJS.ProcessEnv = pipEnv()): ReturnType<typeof run> {
+  return run(PYTHON, ['-m', 'pip', 'wheel', '--no-deps', '--no-index', '--no-cache-dir', '-w', out, ...sources], { env });
 }
 
 /** Requires-Dist lines etc. of a wheel's METADATA. */
@@ -51,24 +51,39 @@ describe('writeProject', () => {
   });
 
   describe.skipIf(noPip)('pip', () => {
+    // One pip run builds the three that the tests below read (pip starts
+    // once, not three times): a folder, a platform folder, and the sdist
+    // that the backend's build_sdist makes of a third folder.
+    let dir: string | undefined;
+    let lib: Project;
+    let native: Project;
+    let sdists: SpawnSyncReturns<string>[];
+    let build: Awaited<ReturnType<typeof run>>;
+    const out = (): string => join(dir!, 'out');
+    const sdistScript = 'import sys; sys.path.insert(0, "_backend"); import backend; print(backend.build_sdist(sys.argv[1]))';
+
+    beforeAll(async () => {
+      dir = tempFolder();
+      lib = writeProject(join(dir, 'lib'), { name: 'Demo.Lib', version: '1.0', dependencies: ['idna>=2', 'rich; extra == "cli"'], requiresPython: '>=3.8' });
+      native = writeProject(join(dir, 'native'), { name: 'native', version: '0.3', backend: 'platform' });
+      const packed = writeProject(join(dir, 'packed'), { name: 'Demo.Packed', version: '1.0', dependencies: ['idna'] });
+      sdists = [join(dir, 'a'), join(dir, 'b')].map((to) => spawnSync(PYTHON, ['-B', '-c', sdistScript, to], { cwd: packed.path, encoding: 'utf8', env: pipEnv() }));
+      build = await pipWheel([lib.path, native.path, join(dir, 'a', 'demo_packed-1.0.tar.gz')], out());
+    }, 120_000);
+    afterAll(() => removeFolder(dir));
+
     it('builds the folder into a wheel, with its dependencies as Requires-Dist', async () => {
-      const dir = testdir();
-      const project = writeProject(join(dir, 'lib'), { name: 'Demo.Lib', version: '1.0', dependencies: ['idna>=2', 'rich; extra == "cli"'], requiresPython: '>=3.8' });
-      const build = await pipWheel(project.path, join(dir, 'out'));
       expect(build.code, build.stderr).toBe(0);
-      expect(readdirSync(join(dir, 'out'))).toEqual([builtWheelFilename(project)]);
-      expect(await metadataOf(join(dir, 'out', 'demo_lib-1.0-py3-none-any.whl'))).toBe(
+      expect(readdirSync(out()).sort()).toEqual([builtWheelFilename(lib), builtWheelFilename({ ...native, backend: 'platform' }), 'demo_packed-1.0-py3-none-any.whl'].sort());
+      expect(await metadataOf(join(out(), 'demo_lib-1.0-py3-none-any.whl'))).toBe(
         'Metadata-Version: 2.1\nName: Demo.Lib\nVersion: 1.0\nSummary: synthesized by lockhouse test helpers\n' +
           'Requires-Python: >=3.8\nRequires-Dist: idna>=2\nRequires-Dist: rich; extra == "cli"\nProvides-Extra: cli\n\n',
       );
     });
 
-    it('builds a platform wheel from a folder', async () => {
-      const dir = testdir();
-      const project = writeProject(join(dir, 'native'), { name: 'native', version: '0.3', backend: 'platform' });
-      const build = await pipWheel(project.path, join(dir, 'out'));
+    it('builds a platform wheel from a folder', () => {
       expect(build.code, build.stderr).toBe(0);
-      expect(readdirSync(join(dir, 'out'))).toEqual([`native-0.3-${hostWheelTag()}.whl`]);
+      expect(readdirSync(out())).toContain(`native-0.3-${hostWheelTag()}.whl`);
     });
 
     it('reads [project] the same without tomllib (Python < 3.11)', () => {
@@ -84,15 +99,10 @@ describe('writeProject', () => {
     });
 
     it("build_sdist makes a deterministic sdist of the folder that pip builds", async () => {
-      const dir = testdir();
-      const project = writeProject(join(dir, 'lib'), { name: 'Demo.Lib', version: '1.0', dependencies: ['idna'] });
-      const script = 'import sys; sys.path.insert(0, "_backend"); import backend; print(backend.build_sdist(sys.argv[1]))';
-      const made = [join(dir, 'a'), join(dir, 'b')].map((out) => spawnSync(PYTHON, ['-B', '-c', script, out], { cwd: project.path, encoding: 'utf8', env: pipEnv() }));
-      expect(made.map((m) => [m.status, m.stdout.trim()])).toEqual([[0, 'demo_lib-1.0.tar.gz'], [0, 'demo_lib-1.0.tar.gz']]);
-      expect(readFileSync(join(dir, 'a', 'demo_lib-1.0.tar.gz')).equals(readFileSync(join(dir, 'b', 'demo_lib-1.0.tar.gz')))).toBe(true);
-      const build = await pipWheel(join(dir, 'a', 'demo_lib-1.0.tar.gz'), join(dir, 'out'));
+      expect(sdists.map((m) => [m.status, m.stdout.trim()])).toEqual([[0, 'demo_packed-1.0.tar.gz'], [0, 'demo_packed-1.0.tar.gz']]);
+      expect(readFileSync(join(dir!, 'a', 'demo_packed-1.0.tar.gz')).equals(readFileSync(join(dir!, 'b', 'demo_packed-1.0.tar.gz')))).toBe(true);
       expect(build.code, build.stderr).toBe(0);
-      expect(await metadataOf(join(dir, 'out', 'demo_lib-1.0-py3-none-any.whl'))).toContain('Name: Demo.Lib\nVersion: 1.0\n');
+      expect(await metadataOf(join(out(), 'demo_packed-1.0-py3-none-any.whl'))).toContain('Name: Demo.Packed\nVersion: 1.0\n');
     });
   });
 });
@@ -139,7 +149,7 @@ describe.skipIf(noGit)('makeGitRepo', () => {
     const dir = testdir();
     const repo = makeGitRepo(dir, { name: 'gitdep', version: '1.0', subdirectory: 'pkg' });
     const env = { ...pipEnv(), GIT_CONFIG_GLOBAL: devNull, GIT_CONFIG_NOSYSTEM: '1' };
-    const build = await pipWheel(`git+${repo.url}@${repo.commits[0]}#subdirectory=pkg`, join(dir, 'out'), env);
+    const build = await pipWheel([`git+${repo.url}@${repo.commits[0]}#subdirectory=pkg`], join(dir, 'out'), env);
     expect(build.code, build.stderr).toBe(0);
     expect(readdirSync(join(dir, 'out'))).toEqual(['gitdep-1.0-py3-none-any.whl']);
     expect(gitEnv()['GIT_CONFIG_NOSYSTEM']).toBe('1');

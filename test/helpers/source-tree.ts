@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { distName, moduleName, normalizeVersion } from './artifacts.js';
 import type { GitPackage } from './fixture-lock.js';
 import { BACKEND_PATH, backendPy, wrongVersion, type BackendKind } from './sdist-backend.js';
+import { tomlString } from './toml.js';
 
 export interface ProjectSpec {
   name: string;
@@ -45,16 +46,14 @@ export interface Project {
   readonly module: string;
 }
 
-const str = (text: string): string => JSON.stringify(text); // a TOML basic string
-
 /** pyproject.toml of a project: one key a line, values JSON-compatible (the backend reads it so on Python < 3.11). */
 function projectToml(spec: ProjectSpec, version: string): string {
   return [
     '[project]',
-    `name = ${str(spec.name)}`,
-    `version = ${str(version)}`,
-    `dependencies = [${(spec.dependencies ?? []).map(str).join(', ')}]`,
-    ...(spec.requiresPython ? [`requires-python = ${str(spec.requiresPython)}`] : []),
+    `name = ${tomlString(spec.name)}`,
+    `version = ${tomlString(version)}`,
+    `dependencies = [${(spec.dependencies ?? []).map(tomlString).join(', ')}]`,
+    ...(spec.requiresPython ? [`requires-python = ${tomlString(spec.requiresPython)}`] : []),
     '',
     '[build-system]',
     'requires = []',

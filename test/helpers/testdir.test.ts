@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testdir } from './testdir.js';
+import { removeFolder, tempFolder, testdir } from './testdir.js';
 
 describe('testdir', () => {
   let kept = '';
@@ -15,5 +15,21 @@ describe('testdir', () => {
   it('removes the folder when the test that made it finishes', () => {
     expect(kept).not.toBe('');
     expect(existsSync(kept)).toBe(false);
+  });
+});
+
+describe('tempFolder', () => {
+  let kept = '';
+
+  it('writes the files and outlives the test that made it', () => {
+    kept = tempFolder({ 'a/b.txt': 'b' });
+    expect(readFileSync(join(kept, 'a/b.txt'), 'utf8')).toBe('b');
+  });
+
+  it('is there until removeFolder removes it; removing nothing is fine', () => {
+    expect(existsSync(kept)).toBe(true);
+    removeFolder(kept);
+    expect(existsSync(kept)).toBe(false);
+    removeFolder(undefined);
   });
 });

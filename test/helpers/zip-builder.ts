@@ -4,9 +4,11 @@
  * another file than the central directory, two entries of one name, two
  * central records sharing one local header, an entry count the archive
  * does not hold, a deflate stream of a gigabyte of zeros. yazl writes none
- * of these, rightly.
+ * of these, rightly. The records themselves are zip-records.js's, each field
+ * overridable.
  */
 import { createDeflateRaw, crc32, deflateRawSync } from 'node:zlib';
+import { centralRecord, endRecord, localHeader } from './zip-records.js';
 
 export interface ZipEntry {
   /** The name in the central directory. */
@@ -63,6 +65,7 @@ export function zipOf(entries: readonly ZipEntry[], options: ZipOptions = {}): B
     }
     const declared = entry.zip64Size !== undefined ? 0xffffffff : (entry.declaredSize ?? size);
     const compressed = entry.zip64Size !== undefined ? 0xffffffff : body.length;
+    const version = entry.zip64Size !== undefined ? 45 : 20;
     const extra = Buffer.alloc(entry.zip64Size !== undefined ? 20 : 0);
     if (entry.zip64Size !== undefined) {
       extra.writeUInt16LE(0x0001, 0);
@@ -70,40 +73,25 @@ export function zipOf(entries: readonly ZipEntry[], options: ZipOptions = {}): B
       extra.writeBigUInt64LE(entry.zip64Size, 4);
       extra.writeBigUInt64LE(BigInt(body.length), 12);
     }
-    const name = Buffer.from(entry.name);
     let at = offset;
     if (entry.sameLocalAs !== undefined) {
       at = offsets[entry.sameLocalAs]!;
     } else {
-      const localName = Buffer.from(entry.local?.name ?? entry.name);
-      const local = Buffer.alloc(30);
-      local.writeUInt32LE(0x04034b50, 0);
-      local.writeUInt16LE(entry.zip64Size !== undefined ? 45 : 20, 4);
-      local.writeUInt16LE(0x0800, 6);
-      local.writeUInt16LE(entry.local?.method ?? method, 8);
-      local.writeUInt32LE(entry.local?.crc ?? crc, 14);
-      local.writeUInt32LE(entry.local?.compressedSize ?? compressed, 18);
-      local.writeUInt32LE(entry.local?.uncompressedSize ?? declared, 22);
-      local.writeUInt16LE(localName.length, 26);
-      local.writeUInt16LE(extra.length, 28);
-      parts.push(local, localName, extra, body);
-      offset += 30 + localName.length + extra.length + body.length;
+      const local = localHeader({
+        name: entry.local?.name ?? entry.name,
+        method: entry.local?.method ?? method,
+        crc: entry.local?.crc ?? crc,
+        compressedSize: entry.local?.compressedSize ?? compressed,
+        size: entry.local?.uncompressedSize ?? declared,
+        extra,
+        version,
+        date: 0,
+      });
+      parts.push(local, body);
+      offset += local.length + body.length;
     }
     offsets.push(at);
-    const record = Buffer.alloc(46);
-    record.writeUInt32LE(0x02014b50, 0);
-    record.writeUInt16LE(0x0314, 4);
-    record.writeUInt16LE(entry.zip64Size !== undefined ? 45 : 20, 6);
-    record.writeUInt16LE(0x0800, 8);
-    record.writeUInt16LE(method, 10);
-    record.writeUInt32LE(crc, 16);
-    record.writeUInt32LE(compressed, 20);
-    record.writeUInt32LE(declared, 24);
-    record.writeUInt16LE(name.length, 28);
-    record.writeUInt16LE(extra.length, 30);
-    record.writeUInt32LE(0o100644 * 0x10000, 38);
-    record.writeUInt32LE(entry.offset ?? at, 42);
-    central.push(record, name, extra);
+    central.push(centralRecord({ name: entry.name, method, crc, compressedSize: compressed, size: declared, offset: entry.offset ?? at, extra, version, date: 0 }));
   }
   const directory = Buffer.concat(central);
   const count = BigInt(options.declaredCount ?? entries.length);
@@ -125,12 +113,7 @@ export function zipOf(entries: readonly ZipEntry[], options: ZipOptions = {}): B
     locator.writeUInt32LE(1, 16);
     tail.push(record, locator);
   }
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(zip64 ? 0xffff : Number(count), 8);
-  end.writeUInt16LE(zip64 ? 0xffff : Number(count), 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
+  const end = endRecord({ count: zip64 ? 0xffff : Number(count), directorySize: directory.length, directoryOffset: offset });
   return Buffer.concat([...parts, directory, ...tail, end]);
 }
 

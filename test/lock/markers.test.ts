@@ -58,6 +58,18 @@ source = { registry = "https://pypi.org/simple" }
     `);
   });
 
+  it('shows a long marker once, cut around the spot, with control characters escaped', () => {
+    const marker = `${"os_name == 'a' and ".repeat(50)}os_name >> '\u009b[31m' ${"and os_name == 'b' ".repeat(50)}`;
+    const message = failure(`version = 1\nresolution-markers = [${JSON.stringify(marker)}]\n`, 'uv.lock');
+    const lines = message.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]!.length).toBeLessThan(140);
+    expect(lines[1]).toMatch(/^ {4}….*>>.*…$/);
+    expect(message).not.toContain('\u009b');
+    expect(message).toContain('\\u009b');
+    expect(lines[1]![lines[2]!.indexOf('^')]).toBe('>');
+  });
+
   it('in uv.lock resolution-markers and pylock environments and package markers', () => {
     expect(failure('version = 1\nresolution-markers = ["os_name >> \'nt\'"]\n', 'uv.lock')).toMatchInlineSnapshot(`
       "LOCK_INVALID_MARKER: uv.lock: resolution-markers[0]: invalid marker: Expected a marker operator

@@ -1,4 +1,4 @@
-/** The static simple index as strings: PEP 503 HTML, PEP 691 JSON, PEP 658 attributes; sorted and byte-stable. */
+/** The static simple index as strings: PEP 503 HTML, PEP 691 JSON, PEP 658 metadata under PEP 714's names only; sorted and byte-stable. */
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, fileUrl, renderSimpleIndex, type IndexFile } from '../../src/output/simple-index.js';
 
@@ -68,7 +68,7 @@ describe('grouping', () => {
 });
 
 describe('PEP 503 HTML', () => {
-  it('writes a project page with hashes, requires-python and PEP 658/714 metadata attributes', () => {
+  it('writes a project page with hashes, requires-python and the PEP 714 metadata attribute', () => {
     const html = doc(
       [
         file('demo-1.0-py3-none-any.whl', { sha256: hex('1'), requiresPython: '>=3.8,<4', metadataSha256: hex('2') }),
@@ -87,7 +87,7 @@ describe('PEP 503 HTML', () => {
         '  </head>',
         '  <body>',
         '    <h1>Links for demo</h1>',
-        `    <a href="../../files/demo-1.0-py3-none-any.whl#sha256=${hex('1')}" data-requires-python="&gt;=3.8,&lt;4" data-dist-info-metadata="sha256=${hex('2')}" data-core-metadata="sha256=${hex('2')}">demo-1.0-py3-none-any.whl</a><br>`,
+        `    <a href="../../files/demo-1.0-py3-none-any.whl#sha256=${hex('1')}" data-requires-python="&gt;=3.8,&lt;4" data-core-metadata="sha256=${hex('2')}">demo-1.0-py3-none-any.whl</a><br>`,
         `    <a href="../../files/demo-1.0.tar.gz#sha256=${hex('3')}">demo-1.0.tar.gz</a><br>`,
         '  </body>',
         '</html>',
@@ -138,7 +138,6 @@ describe('PEP 691 JSON', () => {
           hashes: { sha256: hex('1') },
           'requires-python': '>=3.8',
           'core-metadata': { sha256: hex('2') },
-          'dist-info-metadata': { sha256: hex('2') },
           size: 10,
         },
         {
@@ -146,7 +145,6 @@ describe('PEP 691 JSON', () => {
           url: '../../files/demo-1.0.tar.gz',
           hashes: { sha256: hex('3') },
           'core-metadata': false,
-          'dist-info-metadata': false,
           size: 20,
         },
       ],
@@ -159,6 +157,29 @@ describe('PEP 691 JSON', () => {
       meta: { 'api-version': '1.1' },
       projects: [{ name: 'a' }, { name: 'b' }],
     });
+  });
+});
+
+describe('PEP 714: the legacy metadata names are never written', () => {
+  // pip 22.3 to 23.1 (Debian 12's 23.0.1) read only the legacy names, and they break them:
+  // the JSON key's object crashes them (pip issue 12042), the HTML attribute makes them check
+  // the metadata's Name against the requirement's spelling. test/cli/index-pip-versions.test.ts runs those pips.
+  it('writes neither data-dist-info-metadata nor dist-info-metadata, for wheels with metadata or without, or sdists', () => {
+    const files = [
+      file('Pygments-2.0-py3-none-any.whl', { metadataSha256: hex('2') }),
+      file('pygments-1.0-py3-none-any.whl'),
+      file('pygments-2.0.tar.gz'),
+    ];
+    const index = renderSimpleIndex(files, { filesUrl: FILES });
+    for (const document of index.documents) expect(document.content, document.path).not.toContain('dist-info-metadata');
+    const html = doc(files, 'simple/pygments/index.html');
+    expect(html.match(/data-core-metadata="[^"]*"/g)).toEqual([`data-core-metadata="sha256=${hex('2')}"`]);
+    const json = JSON.parse(doc(files, 'simple/pygments/index.json')) as { files: Array<Record<string, unknown>> };
+    expect(json.files.map((entry) => [entry['filename'], entry['core-metadata']])).toEqual([
+      ['Pygments-2.0-py3-none-any.whl', { sha256: hex('2') }],
+      ['pygments-1.0-py3-none-any.whl', false],
+      ['pygments-2.0.tar.gz', false],
+    ]);
   });
 });
 

@@ -61,4 +61,14 @@ describe('jobsOf', () => {
     expect(same.files).toHaveLength(1);
     expect(same.failures).toEqual([]);
   });
+
+  it('two names that differ only in case are one file on macOS and Windows: a clash, whatever the hashes', () => {
+    const direct = (name: string, file: string): string =>
+      `[[package]]\nname = "${name}"\nversion = "1.0"\nsource = { url = "https://${name}.example/${file}" }\nsdist = { hash = "sha256:${'a'.repeat(64)}" }\n`;
+    const jobs = jobsFor(uvLock({}, app(['one', 'two']), direct('one', 'Shared-1.0.tar.gz'), direct('two', 'shared-1.0.tar.gz')), { sdist: true }, { sdistsInOutput: true });
+    expect(jobs.files).toHaveLength(1);
+    expect(jobs.failures.map((failure) => [failure.code, failure.reason])).toEqual([
+      ['OUTPUT_NAME_CLASH', expect.stringContaining('files named Shared-1.0.tar.gz and shared-1.0.tar.gz, one file on a case-insensitive filesystem')],
+    ]);
+  });
 });

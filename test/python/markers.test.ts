@@ -9,20 +9,8 @@ import {
   evaluateMarker,
   parseMarker,
 } from '../../src/python/markers.js';
+import { LINUX_312 } from '../helpers/marker-environments.js';
 
-const LINUX_312: MarkerEnvironment = {
-  implementation_name: 'cpython',
-  implementation_version: '3.12.7',
-  os_name: 'posix',
-  platform_machine: 'x86_64',
-  platform_python_implementation: 'CPython',
-  platform_release: '6.8.0-45-generic',
-  platform_system: 'Linux',
-  platform_version: '#45-Ubuntu SMP PREEMPT_DYNAMIC',
-  python_full_version: '3.12.7',
-  python_version: '3.12',
-  sys_platform: 'linux',
-};
 const WINDOWS_39: MarkerEnvironment = {
   ...LINUX_312,
   implementation_version: '3.9.13',

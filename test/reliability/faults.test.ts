@@ -53,7 +53,7 @@ function nothingWrong(out: string): void {
 }
 
 /** Fault → survived with 2 retries (one fault), or failed clean (three in a row), with that code and exit. */
-const CASES: ReadonlyArray<{ name: string; fault: FaultSpec; code: string; exit: 1 | 3 }> = [
+const CASES: ReadonlyArray<{ name: string; fault: FaultSpec; code: string; exit: 1 | 3; extra?: readonly string[] }> = [
   { name: 'connection dropped mid-body', fault: { drop: 'mid-body' }, code: 'FETCH_NETWORK', exit: 1 },
   { name: 'connection dropped after 1 000 bytes', fault: { drop: 1000 }, code: 'FETCH_NETWORK', exit: 1 },
   { name: 'burst of 503', fault: { status: 503 }, code: 'FETCH_HTTP_STATUS', exit: 1 },
@@ -61,7 +61,10 @@ const CASES: ReadonlyArray<{ name: string; fault: FaultSpec; code: string; exit:
   { name: 'body shorter than its Content-Length', fault: { short: 1000 }, code: 'FETCH_NETWORK', exit: 1 },
   { name: 'body longer than the file', fault: { long: 1000 }, code: 'INTEGRITY_MISMATCH', exit: 3 },
   { name: 'right length, wrong bytes', fault: { corrupt: true }, code: 'INTEGRITY_MISMATCH', exit: 3 },
-  { name: 'stalled response', fault: { stall: 1_500 }, code: 'FETCH_TIMEOUT', exit: 1 },
+  // A stall that lasts until the client gives up (ten minutes), against a
+  // --timeout of 3 s: on a loaded machine a healthy response can be slow to
+  // start, but never that slow, so only the stalled one times out.
+  { name: 'stalled response', fault: { stall: 600_000 }, code: 'FETCH_TIMEOUT', exit: 1, extra: ['--timeout', '3'] },
 ];
 
 describe('each fault, through the CLI', () => {
@@ -69,14 +72,14 @@ describe('each fault, through the CLI', () => {
     it(`${testCase.name}: once is survived; a persistent one fails cleanly (${testCase.exit}); the re-run completes`, async () => {
       const once = setup();
       server.fault(server.filePath(victim.filename), testCase.fault);
-      const survived = await once.collect();
+      const survived = await once.collect([...(testCase.extra ?? [])]);
       expect(survived.code, survived.stderr).toBe(0);
       nothingWrong(once.out);
       server.clearFaults();
 
       const persistent = setup();
       server.fault(server.filePath(victim.filename), { ...testCase.fault, times: Infinity });
-      const failed = await persistent.collect();
+      const failed = await persistent.collect([...(testCase.extra ?? [])]);
       server.clearFaults();
       const codes = failed.manifest!.failures.map((f) => f.code);
       // A body longer than the file may be cut off as soon as it overruns, before any hash: either way it never lands.

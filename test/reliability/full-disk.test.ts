@@ -8,29 +8,28 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWheel } from '../helpers/artifacts.js';
 import { runCli } from '../helpers/cli.js';
 import { fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
-import { testdir } from '../helpers/testdir.js';
+import { removeFolder, tempFolder, testdir } from '../helpers/testdir.js';
 
 const TARGET = ['--python-platform', 'x86_64-manylinux_2_28', '--python-version', '3.12'];
 const artifacts = Array.from({ length: 6 }, (_, i) => makeWheel({ name: `disk${i}`, version: '1.0', sizeBytes: 400_000 }));
 
 function canMount(): string | null {
   if (process.getuid?.() !== 0) return 'not running as root: cannot mount a small tmpfs';
-  const probe = mkdtempSync(join(tmpdir(), 'lockhouse-mount-probe-'));
+  const probe = tempFolder();
   try {
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { encoding: 'utf8' });
     if (mounted.status !== 0) return `mount -t tmpfs is not allowed here (${(mounted.stderr || mounted.error?.message || '').trim()})`;
     spawnSync('umount', [probe]);
     return null;
   } finally {
-    rmSync(probe, { recursive: true, force: true });
+    removeFolder(probe);
   }
 }
 

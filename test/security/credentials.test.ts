@@ -16,14 +16,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import yauzl from 'yauzl';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeSdist, makeWheel, type Artifact } from '../helpers/artifacts.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { fixturePylock, fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
 import { testdir } from '../helpers/testdir.js';
-import { hostileCounter } from './helpers.js';
+import { hostileCounter, LOCK_FORMATS } from './helpers.js';
+import { readZip } from '../helpers/read-zip.js';
 
 const counter = hostileCounter('credentials');
 const TARGET = ['--python-platform', 'x86_64-manylinux_2_28', '--python-version', '3.12'];
@@ -59,7 +59,6 @@ async function index(artifacts: readonly Artifact[]): Promise<IndexServer> {
   return server;
 }
 
-type Format = 'uv.lock' | 'pylock.toml';
 
 interface Source {
   readonly id: string;
@@ -114,7 +113,6 @@ const SOURCES: readonly Source[] = [
   },
 ];
 
-const FORMATS: readonly Format[] = ['uv.lock', 'pylock.toml'];
 
 /** Every file under `root` but `skip`, recursively: its path relative to root and its bytes. */
 function filesUnder(root: string, skip: ReadonlySet<string>): Array<readonly [string, Buffer]> {
@@ -133,28 +131,8 @@ function filesUnder(root: string, skip: ReadonlySet<string>): Array<readonly [st
 }
 
 /** Every entry of a zip, inflated. */
-function zipEntries(path: string): Promise<Array<readonly [string, Buffer]>> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true }, (error, zip) => {
-      if (error) return reject(error);
-      const out: Array<readonly [string, Buffer]> = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError) return reject(streamError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            out.push([entry.fileName, Buffer.concat(chunks)]);
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => resolve(out));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
+async function zipEntries(path: string): Promise<Array<readonly [string, Buffer]>> {
+  return (await readZip(path)).map((entry) => [entry.name, entry.data] as const);
 }
 
 /** Where any needle occurs, as "<where>: <needle>". */
@@ -164,7 +142,7 @@ function leaks(where: string, bytes: Buffer | string): string[] {
 }
 
 describe('no secret in any output, from any source, at any log level', () => {
-  const cases = SOURCES.flatMap((source) => FORMATS.map((format) => ({ source, format, label: `${source.id} (${format})` })));
+  const cases = SOURCES.flatMap((source) => LOCK_FORMATS.map((format) => ({ source, format, label: `${source.id} (${format})` })));
 
   it.each(cases)('$label', async ({ source, format }) => {
     const server = await index([alpha, beta, built]);

@@ -18,7 +18,7 @@ import { makeWheel, type Artifact } from '../helpers/artifacts.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
 import { testdir } from '../helpers/testdir.js';
-import { hostileCounter } from './helpers.js';
+import { hostileCounter, LOCK_FORMATS, lockWithGood, type LockFormat } from './helpers.js';
 
 const TARGET = ['--python-platform', 'x86_64-manylinux_2_28', '--python-version', '3.12'];
 const counter = hostileCounter('hashes');
@@ -41,62 +41,22 @@ beforeEach(() => {
   server.clearFaults();
 });
 
-type Format = 'uv.lock' | 'pylock.toml';
-const FORMATS: readonly Format[] = ['uv.lock', 'pylock.toml'];
-
 /** How the lock hashes `weak`'s wheel: algorithm → hex digest (uv.lock takes one). */
 type Hashes = Record<string, string>;
 
-function lockText(format: Format, hashes: Hashes): string {
+function lockText(format: LockFormat, hashes: Hashes): string {
   const url = (artifact: Artifact): string => server.fileUrl(artifact.filename);
+  let body: string;
   if (format === 'uv.lock') {
     const entries = Object.entries(hashes);
     if (entries.length > 1) throw new Error('uv.lock gives one hash per file');
     const hash = entries.length ? `, hash = "${entries[0]![0]}:${entries[0]![1]}"` : '';
-    return [
-      'version = 1',
-      'revision = 3',
-      'requires-python = ">=3.9"',
-      '',
-      '[[package]]',
-      'name = "app"',
-      'version = "0.1.0"',
-      'source = { virtual = "." }',
-      'dependencies = [{ name = "good" }, { name = "weak" }]',
-      '',
-      '[[package]]',
-      'name = "good"',
-      'version = "1.0"',
-      `source = { registry = "${server.indexUrl}" }`,
-      `wheels = [{ url = "${url(good)}", hash = "sha256:${good.sha256}" }]`,
-      '',
-      '[[package]]',
-      'name = "weak"',
-      'version = "1.0"',
-      `source = { registry = "${server.indexUrl}" }`,
-      `wheels = [{ url = "${url(weak)}"${hash} }]`,
-      '',
-    ].join('\n');
+    body = `source = { registry = "${server.indexUrl}" }\nwheels = [{ url = "${url(weak)}"${hash} }]`;
+  } else {
+    const table = `{ ${Object.entries(hashes).map(([algorithm, hex]) => `${algorithm} = "${hex}"`).join(', ')} }`;
+    body = `index = "${server.indexUrl}"\nwheels = [{ url = "${url(weak)}", hashes = ${table} }]`;
   }
-  const table = `{ ${Object.entries(hashes).map(([algorithm, hex]) => `${algorithm} = "${hex}"`).join(', ')} }`;
-  return [
-    'lock-version = "1.0"',
-    'created-by = "lockhouse-security-tests"',
-    'requires-python = ">=3.9"',
-    '',
-    '[[packages]]',
-    'name = "good"',
-    'version = "1.0"',
-    `index = "${server.indexUrl}"`,
-    `wheels = [{ url = "${url(good)}", hashes = { sha256 = "${good.sha256}" } }]`,
-    '',
-    '[[packages]]',
-    'name = "weak"',
-    'version = "1.0"',
-    `index = "${server.indexUrl}"`,
-    `wheels = [{ url = "${url(weak)}", hashes = ${table} }]`,
-    '',
-  ].join('\n');
+  return lockWithGood(format, { index: server.indexUrl, good, goodUrl: url(good), name: 'weak', body });
 }
 
 interface Project {
@@ -106,7 +66,7 @@ interface Project {
   manifest(): { artifacts: Array<{ filename: string; sha256: string; origin: string }>; failures: Array<{ code: string; package: string; filename: string; reason: string }> };
 }
 
-function project(format: Format, hashes: Hashes): Project {
+function project(format: LockFormat, hashes: Hashes): Project {
   const root = testdir({ [format]: lockText(format, hashes) });
   const out = join(root, 'out');
   return {
@@ -121,15 +81,15 @@ const weakPath = `/files/${weak.filename}`;
 const sha256Of = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('refused without the flag that covers the case: exit 1, never requested, never written', () => {
-  const cases: Array<{ label: string; formats: readonly Format[]; hashes: () => Hashes; flags: string[]; code: 'HASH_WEAK' | 'HASH_MISSING'; reason: RegExp }> = [
-    { label: 'md5 only', formats: FORMATS, hashes: () => ({ md5: digest('md5', weak) }), flags: [], code: 'HASH_WEAK', reason: /only a md5 hash.*--allow-weak-hashes/ },
-    { label: 'sha1 only', formats: FORMATS, hashes: () => ({ sha1: digest('sha1', weak) }), flags: [], code: 'HASH_WEAK', reason: /only a sha1 hash.*--allow-weak-hashes/ },
-    { label: 'MD5 (upper case) only', formats: FORMATS, hashes: () => ({ MD5: digest('md5', weak).toUpperCase() }), flags: [], code: 'HASH_WEAK', reason: /only a md5 hash/ },
+  const cases: Array<{ label: string; formats: readonly LockFormat[]; hashes: () => Hashes; flags: string[]; code: 'HASH_WEAK' | 'HASH_MISSING'; reason: RegExp }> = [
+    { label: 'md5 only', formats: LOCK_FORMATS, hashes: () => ({ md5: digest('md5', weak) }), flags: [], code: 'HASH_WEAK', reason: /only a md5 hash.*--allow-weak-hashes/ },
+    { label: 'sha1 only', formats: LOCK_FORMATS, hashes: () => ({ sha1: digest('sha1', weak) }), flags: [], code: 'HASH_WEAK', reason: /only a sha1 hash.*--allow-weak-hashes/ },
+    { label: 'MD5 (upper case) only', formats: LOCK_FORMATS, hashes: () => ({ MD5: digest('md5', weak).toUpperCase() }), flags: [], code: 'HASH_WEAK', reason: /only a md5 hash/ },
     { label: 'md5 and sha1 only', formats: ['pylock.toml'], hashes: () => ({ md5: digest('md5', weak), sha1: digest('sha1', weak) }), flags: [], code: 'HASH_WEAK', reason: /only a sha1 hash/ },
-    { label: 'no hash', formats: FORMATS, hashes: () => ({}), flags: [], code: 'HASH_MISSING', reason: /no hash.*--allow-unhashed/ },
-    { label: 'an algorithm lockhouse does not know only (blake2b)', formats: FORMATS, hashes: () => ({ blake2b: createHash('blake2b512').update(weak.bytes).digest('hex') }), flags: [], code: 'HASH_MISSING', reason: /no hash/ },
-    { label: 'md5 only, with --allow-unhashed (the wrong flag)', formats: FORMATS, hashes: () => ({ md5: digest('md5', weak) }), flags: ['--allow-unhashed'], code: 'HASH_WEAK', reason: /--allow-weak-hashes/ },
-    { label: 'no hash, with --allow-weak-hashes (the wrong flag)', formats: FORMATS, hashes: () => ({}), flags: ['--allow-weak-hashes'], code: 'HASH_MISSING', reason: /--allow-unhashed/ },
+    { label: 'no hash', formats: LOCK_FORMATS, hashes: () => ({}), flags: [], code: 'HASH_MISSING', reason: /no hash.*--allow-unhashed/ },
+    { label: 'an algorithm lockhouse does not know only (blake2b)', formats: LOCK_FORMATS, hashes: () => ({ blake2b: createHash('blake2b512').update(weak.bytes).digest('hex') }), flags: [], code: 'HASH_MISSING', reason: /no hash/ },
+    { label: 'md5 only, with --allow-unhashed (the wrong flag)', formats: LOCK_FORMATS, hashes: () => ({ md5: digest('md5', weak) }), flags: ['--allow-unhashed'], code: 'HASH_WEAK', reason: /--allow-weak-hashes/ },
+    { label: 'no hash, with --allow-weak-hashes (the wrong flag)', formats: LOCK_FORMATS, hashes: () => ({}), flags: ['--allow-weak-hashes'], code: 'HASH_MISSING', reason: /--allow-unhashed/ },
   ];
 
   it.each(cases.flatMap((c) => c.formats.map((format) => ({ ...c, format, name: `${c.label} (${format})` }))))('$name', async ({ format, hashes, flags, code, reason }) => {
@@ -150,7 +110,7 @@ describe('refused without the flag that covers the case: exit 1, never requested
 
 describe('accepted with the flag, and still checked', () => {
   it.each(
-    FORMATS.flatMap((format) => [
+    LOCK_FORMATS.flatMap((format) => [
       { format, label: 'md5', hashes: { md5: digest('md5', weak) }, flags: ['--allow-weak-hashes'] },
       { format, label: 'sha1', hashes: { sha1: digest('sha1', weak) }, flags: ['--allow-weak-hashes'] },
       { format, label: 'no hash', hashes: {}, flags: ['--allow-unhashed'] },
@@ -165,7 +125,7 @@ describe('accepted with the flag, and still checked', () => {
   });
 
   it.each(
-    FORMATS.flatMap((format) => [
+    LOCK_FORMATS.flatMap((format) => [
       { format, label: 'a wrong md5', hashes: { md5: wrong('md5') } },
       { format, label: 'a wrong sha1', hashes: { sha1: wrong('sha1') } },
     ]),
@@ -198,7 +158,7 @@ describe('accepted with the flag, and still checked', () => {
     expect(existsSync(join(p.out, weak.filename))).toBe(false);
   });
 
-  it.each(FORMATS)('with --allow-weak-hashes, a file already in DIR is checked against the weak hash: altered bytes are replaced (%s)', async (format) => {
+  it.each(LOCK_FORMATS)('with --allow-weak-hashes, a file already in DIR is checked against the weak hash: altered bytes are replaced (%s)', async (format) => {
     counter.add();
     const p = project(format, { md5: digest('md5', weak) });
     expect((await p.collect('--allow-weak-hashes')).code).toBe(0);
@@ -212,7 +172,7 @@ describe('accepted with the flag, and still checked', () => {
     expect(server.requests.count(weakPath)).toBe(1);
   });
 
-  it.each(FORMATS)('with --allow-weak-hashes, a --find-links copy with other bytes is passed over (%s)', async (format) => {
+  it.each(LOCK_FORMATS)('with --allow-weak-hashes, a --find-links copy with other bytes is passed over (%s)', async (format) => {
     counter.add();
     const p = project(format, { sha1: digest('sha1', weak) });
     const links = join(p.root, 'links');

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { afterAll } from 'vitest';
+import type { Artifact } from '../helpers/artifacts.js';
+import { tomlString } from '../helpers/toml.js';
 
 export interface Node {
   readonly type: 'file' | 'dir' | 'symlink' | 'other';
@@ -88,6 +90,36 @@ export function hostileCounter(suite: string): { add(n?: number): void } {
   };
 }
 
-/** A TOML basic string (JSON's escapes are TOML's, `\u0000` included; DEL, which JSON leaves raw and TOML forbids, and C1 escaped too). */
-export const tomlString = (text: string): string =>
-  JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export type LockFormat = 'uv.lock' | 'pylock.toml';
+export const LOCK_FORMATS: readonly LockFormat[] = ['uv.lock', 'pylock.toml'];
+
+export interface GoodAndOne {
+  /** The index's simple URL, `<base>/simple`. */
+  readonly index: string;
+  /** A sound wheel the lock also names, at `goodUrl`: the rest of the lock must still be collected. */
+  readonly good: Artifact;
+  readonly goodUrl: string;
+  /** The package under test, version 1.0. */
+  readonly name: string;
+  /** Its table after name and version, in the format's own spelling (source and files, or index and files). */
+  readonly body: string;
+}
+
+/**
+ * A lock, in either format, of `good` and the package under test. In
+ * uv.lock the virtual project `app` depends on both. The hostile-input
+ * suites vary only `body`, so a case reads as the one table it is about.
+ */
+export function lockWithGood(format: LockFormat, lock: GoodAndOne): string {
+  const { index, good, goodUrl, name, body } = lock;
+  const header =
+    format === 'uv.lock'
+      ? ['version = 1', 'revision = 3', 'requires-python = ">=3.9"', '', '[[package]]', 'name = "app"', 'version = "0.1.0"', 'source = { virtual = "." }', `dependencies = [{ name = "good" }, { name = ${tomlString(name)} }]`]
+      : ['lock-version = "1.0"', 'created-by = "lockhouse-security-tests"', 'requires-python = ">=3.9"'];
+  const table = format === 'uv.lock' ? '[[package]]' : '[[packages]]';
+  const goodFiles =
+    format === 'uv.lock'
+      ? [`source = { registry = ${tomlString(index)} }`, `wheels = [{ url = ${tomlString(goodUrl)}, hash = "sha256:${good.sha256}", size = ${good.size} }]`]
+      : [`index = ${tomlString(index)}`, `wheels = [{ url = ${tomlString(goodUrl)}, hashes = { sha256 = "${good.sha256}" } }]`];
+  return [...header, '', table, 'name = "good"', 'version = "1.0"', ...goodFiles, '', table, `name = ${tomlString(name)}`, 'version = "1.0"', body, ''].join('\n');
+}

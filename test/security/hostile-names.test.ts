@@ -23,7 +23,8 @@ import { runCli, type CliRun } from '../helpers/cli.js';
 import { fixturePylock, fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
 import { testdir } from '../helpers/testdir.js';
-import { changes, controlCharIn, hostileCounter, outside, snapshot, tomlString as q } from './helpers.js';
+import { tomlString as q } from '../helpers/toml.js';
+import { changes, controlCharIn, hostileCounter, LOCK_FORMATS, lockWithGood, outside, snapshot, type LockFormat } from './helpers.js';
 
 const TARGET = ['--python-platform', 'x86_64-manylinux_2_28', '--python-version', '3.12'];
 const counter = hostileCounter('hostile-names');
@@ -45,9 +46,6 @@ beforeEach(() => {
   server.resetLog();
   server.clearFaults();
 });
-
-type Format = 'uv.lock' | 'pylock.toml';
-const FORMATS: readonly Format[] = ['uv.lock', 'pylock.toml'];
 
 interface Ctx {
   /** The index server's base URL. */
@@ -82,49 +80,8 @@ const spell = {
 };
 
 /** A lock of `good` (a sound wheel) and `pkg`, whose table body is the test's. */
-function lockText(format: Format, ctx: Ctx, pkgBody: string): string {
-  if (format === 'uv.lock') {
-    return [
-      'version = 1',
-      'revision = 3',
-      'requires-python = ">=3.9"',
-      '',
-      '[[package]]',
-      'name = "app"',
-      'version = "0.1.0"',
-      'source = { virtual = "." }',
-      'dependencies = [{ name = "good" }, { name = "pkg" }]',
-      '',
-      '[[package]]',
-      'name = "good"',
-      'version = "1.0"',
-      `source = { registry = ${q(`${ctx.base}/simple`)} }`,
-      `wheels = [{ url = ${q(fileOf(ctx, good))}, hash = "sha256:${sha(good)}", size = ${good.size} }]`,
-      '',
-      '[[package]]',
-      'name = "pkg"',
-      'version = "1.0"',
-      pkgBody,
-      '',
-    ].join('\n');
-  }
-  return [
-    'lock-version = "1.0"',
-    'created-by = "lockhouse-security-tests"',
-    'requires-python = ">=3.9"',
-    '',
-    '[[packages]]',
-    'name = "good"',
-    'version = "1.0"',
-    `index = ${q(`${ctx.base}/simple`)}`,
-    `wheels = [{ url = ${q(fileOf(ctx, good))}, hashes = { sha256 = "${sha(good)}" } }]`,
-    '',
-    '[[packages]]',
-    'name = "pkg"',
-    'version = "1.0"',
-    pkgBody,
-    '',
-  ].join('\n');
+function lockText(format: LockFormat, ctx: Ctx, pkgBody: string): string {
+  return lockWithGood(format, { index: `${ctx.base}/simple`, good, goodUrl: fileOf(ctx, good), name: 'pkg', body: pkgBody });
 }
 
 interface Project {
@@ -136,7 +93,7 @@ interface Project {
 }
 
 /** A folder holding the lock, DIR (`out`), the cache and an `outside` folder with a file that must never change. */
-function project(format: Format, lock: (ctx: Ctx) => string): Project {
+function project(format: LockFormat, lock: (ctx: Ctx) => string): Project {
   const root = testdir();
   const outside = join(root, 'outside');
   mkdirSync(outside);
@@ -442,7 +399,7 @@ const REFUSALS: readonly Refusal[] = [
 ];
 
 const refusalCases = REFUSALS.flatMap((refusal) =>
-  FORMATS.flatMap((format) => {
+  LOCK_FORMATS.flatMap((format) => {
     const body = format === 'uv.lock' ? refusal.uv : refusal.pylock;
     return body ? [{ ...refusal, format, body, label: `${refusal.id} (${format})` }] : [];
   }),
@@ -489,7 +446,7 @@ describe('variants accepted by design land under a plain name in DIR', () => {
     return run;
   }
 
-  it.each(FORMATS)('a percent-encoded "+" of a local version is decoded: pkg-1.0+local-… (%s)', async (format) => {
+  it.each(LOCK_FORMATS)('a percent-encoded "+" of a local version is decoded: pkg-1.0+local-… (%s)', async (format) => {
     counter.add();
     const lock = format === 'uv.lock' ? fixtureUvLock : fixturePylock;
     const p = project(format, (ctx) => lock([good, pkgLocal], { base: ctx.base }));
@@ -501,7 +458,7 @@ describe('variants accepted by design land under a plain name in DIR', () => {
   });
 
   it.each(
-    FORMATS.flatMap((format) => [
+    LOCK_FORMATS.flatMap((format) => [
       [format, 'elsewhere/../files'],
       [format, 'elsewhere/%2e%2e/files'],
       [format, 'elsewhere/.%2E/files'],
@@ -521,7 +478,7 @@ describe('variants accepted by design land under a plain name in DIR', () => {
     expect(server.requests.filter((request) => request.path.includes('elsewhere'))).toEqual([]);
   });
 
-  it.each(FORMATS)('the name field wins over a hostile URL segment; the URL is only where the bytes come from (%s)', async (format) => {
+  it.each(LOCK_FORMATS)('the name field wins over a hostile URL segment; the URL is only where the bytes come from (%s)', async (format) => {
     counter.add();
     const segment = '%2e%2e%2f%2e%2e%2foutside%2fevil.sh';
     server.fault(`/files/${segment}`, { redirect: `/files/${WHEEL}` });
@@ -535,7 +492,7 @@ describe('variants accepted by design land under a plain name in DIR', () => {
     expect(server.requests.count(`/files/${WHEEL}`)).toBe(1);
   });
 
-  it.each(FORMATS)('an sdist named for another project is taken as the lock names it (uv does not check either) (%s)', async (format) => {
+  it.each(LOCK_FORMATS)('an sdist named for another project is taken as the lock names it (uv does not check either) (%s)', async (format) => {
     counter.add();
     const body = (ctx: Ctx): string =>
       format === 'uv.lock'
@@ -545,7 +502,7 @@ describe('variants accepted by design land under a plain name in DIR', () => {
     await collected(p, SDIST_FLAGS, [good.filename, otherSdist.filename]);
   });
 
-  it.each(FORMATS)('percent escapes that are not UTF-8 stay as written: a literal, plain archive name (%s)', async (format) => {
+  it.each(LOCK_FORMATS)('percent escapes that are not UTF-8 stay as written: a literal, plain archive name (%s)', async (format) => {
     counter.add();
     // %C0%AE is an overlong "." : never decoded, so never a "..".
     const segment = '%C0%AE%C0%AE%2Fevil.zip';

@@ -2,7 +2,16 @@
  * The build layer as one collect run uses it: interpreters per target,
  * the frontend per interpreter (each found once and logged), logs under
  * DIR/.lockhouse/logs, git checkouts and built wheels in the cache, and
- * where build requirements come from.
+ * where build requirements come from: the package's index through its
+ * --mirror (plan/mirrors.ts, the rule downloads use), the `pypi` mirror or
+ * PyPI for git and local projects, none with --offline; DIR and
+ * --find-links always, as find-links.
+ *
+ * The index's credentials (its URL's userinfo, UV_INDEX_<NAME>_* /
+ * LOCKHOUSE_INDEX_<NAME>_*, netrc: what downloads would send) travel to
+ * run-build.ts inside the index URL, which gives them to the frontend in a
+ * netrc file of its own: never on a command line, never in the
+ * environment a build backend sees.
  */
 import { dirname } from 'node:path';
 import { checkoutGit } from '../../io/build/git.js';
@@ -11,28 +20,28 @@ import { findBuildPython, probeBuildPython } from '../../io/build/build-python.j
 import { runBuild } from '../../io/build/run-build.js';
 import type { BuildPython, Frontend } from '../../io/build/types.js';
 import { readWheelIdentity } from '../../io/build/wheel-identity.js';
-import type { Target } from '../../model.js';
+import { createCredentialSource } from '../../io/http/index.js';
+import { redactUrl } from '../../io/http/redact.js';
+import type { Log, ProjectSettings, Target } from '../../model.js';
 import type { Manifest, ManifestArtifact } from '../../output/manifest.js';
 import { openBuildCache } from '../../io/store/build-cache.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
-import type { Log } from '../../model.js';
-import { normalizeIndexUrl, resolveIndex } from '../../select/filters.js';
+import { buildIndexFor, type Mirror } from '../../plan/mirrors.js';
 import type { PlanResult } from '../plan.js';
 import type { BuildIO, BuildOptions } from './builds.js';
 import type { IOOptions } from './io.js';
 
 /** The build flags, and the source flags builds share (--mirror serves build requirements too). */
-export interface BuildRequestOptions extends Pick<IOOptions, 'cacheDir' | 'offline' | 'findLinks' | 'mirrors'> {
+export interface BuildRequestOptions extends Pick<IOOptions, 'cacheDir' | 'offline' | 'findLinks'> {
   /** --build-python PATH. */
   readonly buildPython?: string | undefined;
   /** --build-jobs N (default 2). */
   readonly buildJobs: number;
   /** --no-build-isolation: false. */
   readonly buildIsolation: boolean;
+  /** Aborted on SIGINT/SIGTERM: builds and checkouts are stopped, their process trees killed. */
+  readonly signal?: AbortSignal | undefined;
 }
-
-/** PyPI, for the build requirements of git and local projects (they have no index of their own). */
-const DEFAULT_INDEX = 'https://pypi.org/simple';
 
 /** X.Y (or X.Yt) of a target's Python, whatever form its version was given in. */
 function pythonOf(target: Target): string {
@@ -40,9 +49,29 @@ function pythonOf(target: Target): string {
   return `${target.markers.python_version}${abi.endsWith('t') ? 't' : ''}`;
 }
 
-export function openBuildIO(request: BuildRequestOptions, wheelhouse: Wheelhouse, env: NodeJS.ProcessEnv, log: Log): BuildIO {
+/**
+ * `url` with the credentials downloads would send to it (userinfo already
+ * there wins), for run-build.ts to move into the frontend's netrc.
+ */
+function withCredentials(url: string, lookup: (url: URL) => { username: string; password: string } | null): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.username || parsed.password) return url;
+  const credential = lookup(parsed);
+  if (!credential) return url;
+  parsed.username = encodeURIComponent(credential.username);
+  parsed.password = encodeURIComponent(credential.password);
+  return parsed.href;
+}
+
+export function openBuildIO(request: BuildRequestOptions, settings: ProjectSettings, wheelhouse: Wheelhouse, env: NodeJS.ProcessEnv, log: Log): BuildIO {
   const pythons = new Map<string, Promise<BuildPython | null>>();
   const frontends = new Map<string, Promise<Frontend>>();
+  const credentials = createCredentialSource({ env, indexes: [...settings.indexes].map(([name, url]) => ({ name, url })), log });
   return {
     python(target) {
       const version = target ? pythonOf(target) : undefined;
@@ -71,11 +100,12 @@ export function openBuildIO(request: BuildRequestOptions, wheelhouse: Wheelhouse
         python: request_.python,
         frontend: request_.frontend,
         isolation: request.buildIsolation,
-        indexUrl: request.offline ? null : request_.indexUrl,
+        indexUrl: request.offline || request_.indexUrl === null ? null : withCredentials(request_.indexUrl, (url) => credentials.lookup(url)),
         findLinks: [wheelhouse.filesDir, ...request.findLinks],
         outDir: request_.outDir,
         logPath: request_.logPath,
         env,
+        ...(request.signal ? { signal: request.signal } : {}),
       }),
     identity: (wheel) => readWheelIdentity(wheel),
     checkout: (source) =>
@@ -87,6 +117,7 @@ export function openBuildIO(request: BuildRequestOptions, wheelhouse: Wheelhouse
         cacheRoot: request.cacheDir ?? dirname(wheelhouse.stateDir('git')),
         env,
         logPath: source.logPath,
+        ...(request.signal ? { signal: request.signal } : {}),
       }),
     cache: request.cacheDir === null ? null : openBuildCache(request.cacheDir),
     workDir: wheelhouse.stateDir('build'),
@@ -106,13 +137,10 @@ export function openBuildIO(request: BuildRequestOptions, wheelhouse: Wheelhouse
 export function buildOptionsFor(
   request: BuildRequestOptions & { readonly plan: { readonly plan: { readonly sdist?: boolean } } },
   planned: PlanResult,
+  mirrors: readonly Mirror[],
   previous: Manifest | null,
+  log: Log,
 ): BuildOptions {
-  const mirrors = new Map<string, string>();
-  for (const pair of request.mirrors) {
-    const at = pair.indexOf('=');
-    mirrors.set(resolveIndex(pair.slice(0, at).trim(), planned.settings, '--mirror'), pair.slice(at + 1).trim());
-  }
   const prior = new Map<string, ManifestArtifact[]>();
   for (const artifact of previous?.artifacts ?? []) {
     const source = artifact.kind === 'built-wheel' ? artifact.builtFrom?.source : null;
@@ -122,10 +150,18 @@ export function buildOptionsFor(
     isolation: request.buildIsolation,
     sdistShipped: Boolean(request.plan.plan.sdist),
     indexFor(job) {
-      if (request.offline) return null;
-      if (job.index === null) return DEFAULT_INDEX;
-      if (!/^https?:\/\//i.test(job.index)) return null; // a flat local registry: DIR and --find-links serve
-      return mirrors.get(normalizeIndexUrl(job.index)) ?? job.index;
+      const name = `${job.item.package} ${job.item.version ?? ''}`.trim();
+      if (request.offline) {
+        log('debug', `${name}: build requirements from DIR and --find-links only (--offline)`);
+        return null;
+      }
+      // A flat local registry (no http index): DIR and --find-links serve.
+      const index = buildIndexFor(mirrors, job);
+      if (request.buildIsolation) {
+        const where = index === null ? 'DIR and --find-links only (its index is a local folder)' : `${redactUrl(index.url)}${index.mirror ? ` (${index.mirror.given} ${index.mirror.label})` : ''}, after DIR and --find-links`;
+        log('debug', `${name}: build requirements from ${where}`);
+      }
+      return index?.url ?? null;
     },
     targets: new Map(planned.targets.map((target) => [target.id, target])),
     previous: prior,

@@ -136,9 +136,10 @@ export async function buildOne(job: BuildJob, sdistPath: () => Promise<string | 
     const key = source === null ? null : buildKey([source, python.version.join('.'), python.platform, String(python.freeThreaded), frontend.name, String(options.isolation)]);
     const builtFrom = { kind: job.source.kind, ref: tree.ref, source, key, frontend: frontend.description, python: `${python.version.join('.')} ${python.platform}` };
 
-    let placed: { filename: string; sha256: string; size: number; mtimeMs: number; identity: WheelIdentity; origin: ManifestArtifact['origin'] };
+    let placed: Obtained;
     try {
-      placed = await obtain(job, { tree, python, frontend, key, logPath }, context);
+      // Only a wheel that serves a pending target is put in DIR: one built for no target here is reported, not left unlisted in DIR.
+      placed = await obtain(job, { tree, python, frontend, key, logPath }, context, (identity) => fitting(identity, pending).length > 0);
     } catch (error) {
       const tail = error instanceof BuildError ? `\n${error.tail.map((line) => `    | ${line}`).join('\n')}\n    log: ${error.logPath}` : '';
       failures.push(failure(codeOf(error, 'BUILD_FAILED'), `${(error as Error).message}${tail}`));
@@ -147,7 +148,7 @@ export async function buildOne(job: BuildJob, sdistPath: () => Promise<string | 
 
     const fits = fitting(placed.identity, pending);
     fits.forEach((target) => served.add(target));
-    if (fits.length > 0) {
+    if (placed.inDir) {
       artifacts.push({
         package: item.package,
         version: item.version,
@@ -155,9 +156,7 @@ export async function buildOne(job: BuildJob, sdistPath: () => Promise<string | 
         kind: 'built-wheel',
         origin: placed.origin,
         url: null,
-        sha256: placed.sha256,
-        size: placed.size,
-        mtimeMs: placed.mtimeMs,
+        ...placed.inDir,
         targets: ids(fits),
         builtFrom,
       });
@@ -236,19 +235,25 @@ interface BuildSpec {
   readonly logPath: string;
 }
 
-/** The wheel for one interpreter: from the build cache, or a build. */
-async function obtain(
-  job: BuildJob,
-  spec: BuildSpec,
-  context: BuildContext,
-): Promise<{ filename: string; sha256: string; size: number; mtimeMs: number; identity: WheelIdentity; origin: ManifestArtifact['origin'] }> {
+/** A wheel for one interpreter, and — when it serves a target — where it now is in DIR. */
+interface Obtained {
+  readonly filename: string;
+  readonly identity: WheelIdentity;
+  readonly origin: ManifestArtifact['origin'];
+  /** Null: it serves no pending target, so it was not put in DIR. */
+  readonly inDir: { readonly sha256: string; readonly size: number; readonly mtimeMs: number } | null;
+}
+
+/** The wheel for one interpreter, from the build cache or a build; put in DIR only when `wanted` says it serves a target. */
+async function obtain(job: BuildJob, spec: BuildSpec, context: BuildContext, wanted: (identity: WheelIdentity) => boolean): Promise<Obtained> {
   const { io, build, options, sources } = context;
   const { tree, python, frontend, key, logPath } = spec;
   if (key) {
     const cached = await build.cache?.get(key);
     if (cached) {
-      const placed = await place(cached.path, cached.filename, build, io);
-      return { ...placed, identity: checkIdentity(job, await build.identity(cached.path)), origin: 'cache' };
+      const identity = checkIdentity(job, await build.identity(cached.path));
+      const inDir = wanted(identity) ? await place(cached.path, cached.filename, build, io) : null;
+      return { filename: cached.filename, identity, origin: 'cache', inDir };
     }
   }
 
@@ -271,13 +276,15 @@ async function obtain(
     sources.log('info', `built ${job.item.package} ${job.item.version ?? ''} in ${(result.durationMs / 1000).toFixed(1)} s`, { durationMs: Math.round(result.durationMs) });
     const identity = checkIdentity(job, await build.identity(result.wheel));
     const filename = result.wheel.slice(result.wheel.lastIndexOf('/') + 1);
-    const placed = await place(result.wheel, filename, build, io);
+    const inDir = wanted(identity) ? await place(result.wheel, filename, build, io) : null;
     if (key && build.cache) {
-      await build.cache.put(key, build.outputPath(filename), filename, placed.sha256).catch((error: Error) =>
+      // Kept even when it serves no target here: the next run learns that without building again.
+      const sha256 = inDir?.sha256 ?? (await io.hashFile(result.wheel, 'sha256')).sha256;
+      await build.cache.put(key, result.wheel, filename, sha256).catch((error: Error) =>
         sources.log('warn', `cannot keep the built ${filename} in the cache: ${error.message}`),
       );
     }
-    return { ...placed, identity, origin: 'build' };
+    return { filename, identity, origin: 'build', inDir };
   } finally {
     await work.remove();
   }
@@ -298,7 +305,7 @@ function checkIdentity(job: BuildJob, identity: WheelIdentity): WheelIdentity {
 }
 
 /** Copy a wheel into DIR through the hasher (a temporary file, one rename). */
-async function place(path: string, filename: string, build: BuildIO, io: CollectIO): Promise<{ filename: string; sha256: string; size: number; mtimeMs: number }> {
+async function place(path: string, filename: string, build: BuildIO, io: CollectIO): Promise<{ sha256: string; size: number; mtimeMs: number }> {
   const temp = await io.temps.create('sha256');
   try {
     await io.copyThrough(path, temp);
@@ -306,7 +313,7 @@ async function place(path: string, filename: string, build: BuildIO, io: Collect
     const final = build.outputPath(filename);
     await temp.moveTo(final);
     const stat = await io.lstat(final);
-    return { filename, sha256: actual.sha256, size: actual.size, mtimeMs: stat?.mtimeMs ?? 0 };
+    return { sha256: actual.sha256, size: actual.size, mtimeMs: stat?.mtimeMs ?? 0 };
   } finally {
     await temp.discard();
   }

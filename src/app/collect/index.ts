@@ -15,7 +15,7 @@ import { openWheelhouse, type Wheelhouse } from '../../io/wheelhouse/wheelhouse.
 import { planLock, type PlanResult } from '../plan.js';
 import type { TargetContext } from '../resolve-targets.js';
 import { checkEmitRequest, type EmitRequest } from './emit.js';
-import { openCollectIO } from './io.js';
+import { mirrorsOf, openCollectIO } from './io.js';
 import { refuseUnsafeNames } from './names.js';
 import { refuseUnsafeClean } from '../../io/wheelhouse/clean.js';
 import { emitOrExplain, indexWheelhouse, tidyWheelhouse } from './outputs.js';
@@ -33,19 +33,21 @@ const GENERATOR = 'lockhouse';
 export async function collect(request: CollectRequest, context: TargetContext & { readonly version: string }, events: CollectEvents): Promise<CollectResult> {
   const started = performance.now();
   const planned = await planLock(request.plan, context);
-  if (request.dryRun) return { planned, manifest: null, manifestPath: null, stats: null, exitCode: planned.plan.errors.length ? ExitCode.PARTIAL : ExitCode.OK };
+  if (request.dryRun) return { planned, manifest: null, manifestPath: null, stats: null, exitCode: planned.plan.errors.length ? ExitCode.PARTIAL : ExitCode.OK, interrupted: false };
   const emit = emitRequestOf(request, planned, events.log);
 
   const jobs = jobsFor(request, planned);
+  // A --mirror that matches nothing stops the run here too, before DIR is touched.
+  const mirrors = mirrorsOf(request, planned.settings, jobs, request.buildIsolation, events.log);
   const plannedMs = performance.now() - started;
   const output = resolve(request.plan.lock.cwd, request.output);
   if (request.clean) await refuseUnsafeClean({ dir: output, lock: resolve(request.plan.lock.cwd, planned.lock.path), projectDir: planned.projectDir });
   const wheelhouse = await openWheelhouse(output, request.layout ?? 'flat');
-  const io = await openCollectIO(request, planned.settings, wheelhouse, context.env, events.log);
+  const io = await openCollectIO(request, mirrors, planned.settings, wheelhouse, context.env, events.log);
   const runStarted = performance.now();
+  const fileCount = announce(jobs, events);
   let ran: RunResult;
   try {
-    announce(jobs, events);
     ran = await runJobs(jobs, workersFor(request, planned, wheelhouse, io, context.env, events));
   } finally {
     await io.close();
@@ -53,15 +55,17 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   const runMs = performance.now() - runStarted;
 
   const recorded = recordRun(jobs, ran);
-  const emitted = await emitOrExplain(emit, emitContextOf(request, planned, wheelhouse), recorded);
-  await tidyWheelhouse(wheelhouse, emit, request.plan.lock.cwd, recorded, request.clean, events.log);
+  // Interrupted: record what is in place (a re-run trusts it) and stop; nothing is emitted, cleaned or indexed.
+  const interrupted = request.signal?.aborted === true;
+  const emitted = interrupted ? [] : await emitOrExplain(emit, emitContextOf(request, planned, wheelhouse), recorded);
+  if (!interrupted) await tidyWheelhouse(wheelhouse, emit, request.plan.lock.cwd, recorded, request.clean, events.log);
   const manifest = manifestOf({ generator: `${GENERATOR} ${context.version}`, lock: planned.lock, plan: planned.plan, selection: planned.selection, layout: wheelhouse.layout, recorded, emitted });
   await wheelhouse.writeManifest(manifest);
-  if (wheelhouse.layout === 'simple') await indexWheelhouse(wheelhouse, manifest, events.log);
+  if (wheelhouse.layout === 'simple' && !interrupted) await indexWheelhouse(wheelhouse, manifest, events.log);
 
-  const stats = statsOf(ran, performance.now() - started, io.requests());
+  const stats = statsOf(ran, fileCount, performance.now() - started, io.requests());
   events.log('debug', 'collect stages', { planMs: Math.round(plannedMs), fetchMs: Math.round(runMs), totalMs: Math.round(stats.elapsedMs), swept: wheelhouse.swept.length });
-  return { planned, manifest, manifestPath: wheelhouse.manifestPath, stats, exitCode: exitCodeOf(manifest) };
+  return { planned, manifest, manifestPath: wheelhouse.manifestPath, stats, exitCode: interrupted ? ExitCode.INTERRUPTED : exitCodeOf(manifest), interrupted };
 }
 
 /** The emit request, checked before anything is fetched; the plan's warnings, said. */
@@ -84,10 +88,11 @@ function jobsFor(request: CollectRequest, planned: PlanResult): Jobs {
   return jobs;
 }
 
-/** What the progress display counts: the files for DIR (with the bytes the lock gives) and the builds. */
-function announce(jobs: Jobs, events: CollectEvents): void {
+/** What the progress display counts: the files for DIR (with the bytes the lock gives) and the builds; returns their number. */
+function announce(jobs: Jobs, events: CollectEvents): number {
   const forDir = jobs.files.filter((job) => job.destination === 'output');
   events.onStart?.(forDir.length + jobs.builds.length, forDir.reduce((sum, job) => sum + (job.item.size ?? 0), 0));
+  return forDir.length + jobs.builds.length;
 }
 
 function emitContextOf(request: CollectRequest, planned: PlanResult, wheelhouse: Wheelhouse): Parameters<typeof emitOrExplain>[1] {

@@ -1,7 +1,9 @@
 /**
  * The I/O one collect run uses, built once: the HTTP client (with the
  * credentials of the project's named indexes), the cache, the --find-links
- * index, the temporary files under DIR, and --mirror lookups.
+ * index, the temporary files under DIR, and --mirror lookups (which mirror
+ * serves a file is plan/mirrors.ts's rule; here the mirror's simple page is
+ * asked for the file's URL).
  */
 import { lstat, rm } from 'node:fs/promises';
 import { LockhouseError } from '../../errors.js';
@@ -9,14 +11,20 @@ import { createCredentialSource, createDownloader, SimpleApi } from '../../io/ht
 import { copyThrough, digestFile, hashFile, openCache, scanFindLinks, sweepLeftovers } from '../../io/store/index.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import type { Log, ProjectSettings } from '../../model.js';
-import type { FileJob } from '../../plan/jobs.js';
-import { normalizeIndexUrl, resolveIndex } from '../../select/filters.js';
+import type { FileJob, Jobs } from '../../plan/jobs.js';
+import { checkMirrors, mirrorFor, parseMirrors, type Mirror } from '../../plan/mirrors.js';
 import type { CollectIO } from './sources.js';
 
 export interface IOOptions {
   readonly findLinks: readonly string[];
-  /** "FROM=TO" pairs. */
+  /** --mirror: "FROM=TO" pairs. */
   readonly mirrors: readonly string[];
+  /**
+   * Site-wide defaults (LOCKHOUSE_MIRROR), "FROM=TO" pairs: a --mirror with
+   * the same FROM replaces one; one that names an index this project does
+   * not have, or matches nothing, is passed over.
+   */
+  readonly defaultMirrors?: readonly string[];
   /** Null: --no-cache. */
   readonly cacheDir: string | null;
   readonly offline: boolean;
@@ -28,18 +36,32 @@ export interface IOOptions {
 }
 
 export interface OpenIO extends CollectIO {
+  /** The run's mirrors (mirrorsOf): builds take their requirements through them too. */
+  readonly mirrors: readonly Mirror[];
   requests(): number;
   close(): Promise<void>;
 }
 
+/**
+ * The run's mirrors from --mirror and LOCKHOUSE_MIRROR, checked against its
+ * jobs before DIR is touched: a --mirror that matches nothing is
+ * MIRROR_UNUSED. What is passed over is said with -v.
+ */
+export function mirrorsOf(options: IOOptions, settings: ProjectSettings, jobs: Pick<Jobs, 'files' | 'builds'>, isolation: boolean, log: Log): readonly Mirror[] {
+  const checked = checkMirrors(parseMirrors(options.mirrors, options.defaultMirrors ?? [], settings), jobs, { isolation });
+  for (const note of checked.notes) log('debug', note);
+  for (const mirror of checked.mirrors) log('debug', `mirror ${mirror.label} (${mirror.given})`);
+  return checked.mirrors;
+}
+
 export async function openCollectIO(
   options: IOOptions,
+  mirrors: readonly Mirror[],
   settings: ProjectSettings,
   wheelhouse: Wheelhouse,
   env: NodeJS.ProcessEnv,
   log: Log,
 ): Promise<OpenIO> {
-  const mirrors = parseMirrors(options.mirrors, settings);
   const cache = options.cacheDir === null ? null : openCache(options.cacheDir, { onProblem: (problem) => log('warn', `cache entry ${problem.sha256} is ${problem.kind}; it is not used`) });
   // A killed run's half-written cache inserts (the sweeper's one rule).
   if (cache) await sweepLeftovers(cache.tmpDir);
@@ -69,13 +91,14 @@ export async function openCollectIO(
     cacheContains: async (sha256) => (cache ? cache.contains(sha256) : false),
     remove: (path) => rm(path, { force: true }),
     cacheEntryPath: (sha256) => (cache ? cache.entryPath(sha256) : null),
+    mirrors,
     async mirrorUrl(job: FileJob): Promise<string | null> {
-      if (!simple || job.index === null) return null;
-      const to = mirrors.get(normalizeIndexUrl(job.index));
-      if (!to) return null;
-      const file = await simple.find(to, job.item.package, job.filename);
+      if (!simple) return null;
+      const mirror = mirrorFor(mirrors, job);
+      if (!mirror) return null;
+      const file = await simple.find(mirror.to, job.item.package, job.filename);
       if (!file) {
-        throw new LockhouseError('MIRROR_MISSING', `the mirror ${to} has no ${job.filename} for ${job.item.package}`);
+        throw new LockhouseError('MIRROR_MISSING', `${mirror.given} ${mirror.label}: the mirror lists no ${job.filename} for ${job.item.package}`);
       }
       return file.url;
     },
@@ -84,20 +107,4 @@ export async function openCollectIO(
       await downloader?.close();
     },
   };
-}
-
-/** "FROM=TO": FROM an index name, `pypi` or a URL; TO the simple index to fetch through. */
-function parseMirrors(pairs: readonly string[], settings: ProjectSettings): Map<string, string> {
-  const mirrors = new Map<string, string>();
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    const to = pair.slice(at + 1).trim();
-    if (at <= 0 || !/^https?:\/\//i.test(to)) {
-      throw new LockhouseError('USAGE', `--mirror takes FROM=TO, where TO is the URL of a simple index, not "${pair}"`, {
-        hint: 'e.g. --mirror pypi=https://artifactory.example/api/pypi/pypi/simple',
-      });
-    }
-    mirrors.set(resolveIndex(pair.slice(0, at).trim(), settings, '--mirror'), to);
-  }
-  return mirrors;
 }

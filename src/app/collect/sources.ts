@@ -10,6 +10,7 @@
 import type { Stats } from 'node:fs';
 import { isLockhouseError } from '../../errors.js';
 import { isFetchError } from '../../io/http/errors.js';
+import { redactUrl } from '../../io/http/redact.js';
 import type { Downloader } from '../../io/http/types.js';
 import type { Log } from '../../model.js';
 import type { Actual, ContentCache, Expected, TempFile, TempFiles } from '../../io/store/types.js';
@@ -52,6 +53,8 @@ export interface SourceOptions {
   /** The previous manifest's entries, by file name. */
   readonly trusted: ReadonlyMap<string, Trusted>;
   readonly onBytes?: (bytes: number) => void;
+  /** Aborted on SIGINT/SIGTERM: a download under way stops, its temporary file goes. */
+  readonly signal?: AbortSignal | undefined;
   readonly log: Log;
 }
 
@@ -59,13 +62,26 @@ export type Outcome =
   | { readonly ok: true; readonly origin: ManifestArtifact['origin']; readonly actual: Actual; readonly mtimeMs: number }
   | { readonly ok: false; readonly failure: Omit<ManifestFailure, 'package' | 'version' | 'filename' | 'target'> };
 
+/** One file from the first source that has it; with -v, one line saying which (credentials removed). */
 export async function fetchOne(job: FileJob, finalPath: string | null, io: CollectIO, options: SourceOptions): Promise<Outcome> {
+  const found = await fetchFrom(job, finalPath, io, options);
+  if (found.outcome.ok) options.log('debug', `${job.filename}: ${found.where}`);
+  return found.outcome;
+}
+
+/** How the per-file line names a source. */
+const WHERE = {
+  existing: 'already in DIR',
+  cache: 'from the cache',
+} as const;
+
+async function fetchFrom(job: FileJob, finalPath: string | null, io: CollectIO, options: SourceOptions): Promise<{ outcome: Outcome; where: string }> {
   const algorithm = job.rule.kind === 'strong' ? job.rule.expected.algorithm : 'sha256';
 
   // 1. Already in DIR (only for files that belong there).
   if (finalPath) {
     const existing = await fromExisting(job, finalPath, io, options, algorithm);
-    if (existing) return existing;
+    if (existing) return { outcome: existing, where: WHERE.existing };
   }
 
   // 2. --find-links, then 3. a local path the lock names.
@@ -76,13 +92,15 @@ export async function fetchOne(job: FileJob, finalPath: string | null, io: Colle
     try {
       await io.copyThrough(path, temp);
       const actual = await temp.finish();
-      if (await accepts(job, actual, temp.path, io)) return await land(temp, actual, finalPath, origin, io, options.log);
+      if (await accepts(job, actual, temp.path, io)) {
+        return { outcome: await land(temp, actual, finalPath, origin, io, options.log), where: `${origin === 'path' ? 'from the local path' : 'from --find-links'} ${path}` };
+      }
       options.log('warn', `${origin === 'path' ? 'the local file' : 'a --find-links file'} ${path} has other bytes than the lock says; passed over`, {
         expected: describeExpected(job),
         actual: actual.sha256,
       });
     } catch (error) {
-      if (origin === 'path') return { ok: false, failure: { code: 'LOCAL_UNREADABLE', url: null, reason: `cannot read ${path}: ${(error as Error).message}` } };
+      if (origin === 'path') return { outcome: { ok: false, failure: { code: 'LOCAL_UNREADABLE', url: null, reason: `cannot read ${path}: ${(error as Error).message}` } }, where: '' };
       options.log('warn', `cannot read ${path}; passed over`, { error: (error as Error).message });
     } finally {
       await temp.discard();
@@ -97,16 +115,16 @@ export async function fetchOne(job: FileJob, finalPath: string | null, io: Colle
       const how = await io.cache.placeInto(sha256, dest, io.temps.dir);
       if (how) {
         const stat = await io.lstat(dest);
-        return { ok: true, origin: 'cache', actual: { sha256, digest: sha256, size: stat?.size ?? 0 }, mtimeMs: stat?.mtimeMs ?? 0 };
+        return { outcome: { ok: true, origin: 'cache', actual: { sha256, digest: sha256, size: stat?.size ?? 0 }, mtimeMs: stat?.mtimeMs ?? 0 }, where: WHERE.cache };
       }
     } else if (await io.cacheContains(sha256)) {
-      return { ok: true, origin: 'cache', actual: { sha256, digest: sha256, size: job.rule.expected.size ?? 0 }, mtimeMs: 0 };
+      return { outcome: { ok: true, origin: 'cache', actual: { sha256, digest: sha256, size: job.rule.expected.size ?? 0 }, mtimeMs: 0 }, where: WHERE.cache };
     }
   }
 
   // 5. The network.
   if (options.offline || !io.downloader) {
-    return {
+    const outcome: Outcome = {
       ok: false,
       failure: {
         code: 'OFFLINE_MISSING',
@@ -116,10 +134,15 @@ export async function fetchOne(job: FileJob, finalPath: string | null, io: Colle
           : 'no source has it',
       },
     };
+    return { outcome, where: '' };
   }
-  const url = (await io.mirrorUrl(job)) ?? job.url;
-  if (!url) return { ok: false, failure: { code: 'LOCAL_UNREADABLE', url: null, reason: 'the lock gives no URL for it and no local copy was found' } };
-  return download(job, url, finalPath, io, options, algorithm);
+  const mirrored = await io.mirrorUrl(job);
+  const url = mirrored ?? job.url;
+  if (!url) return { outcome: { ok: false, failure: { code: 'LOCAL_UNREADABLE', url: null, reason: 'the lock gives no URL for it and no local copy was found' } }, where: '' };
+  let finalUrl = url;
+  const outcome = await download(job, url, finalPath, io, { ...options, onFinalUrl: (reached) => (finalUrl = reached) }, algorithm);
+  const redirected = finalUrl !== url ? ` (redirected to ${redactUrl(finalUrl)})` : '';
+  return { outcome, where: `${mirrored ? 'from the mirror' : 'downloaded from'} ${redactUrl(url)}${redirected}` };
 }
 
 async function fromExisting(
@@ -162,7 +185,7 @@ async function download(
   url: string,
   finalPath: string | null,
   io: CollectIO,
-  options: SourceOptions,
+  options: SourceOptions & { readonly onFinalUrl?: (url: string) => void },
   algorithm: Expected['algorithm'],
 ): Promise<Outcome> {
   // A mismatch is tried once more from the same URL (a proxy or a broken
@@ -172,8 +195,12 @@ async function download(
   for (let attempt = 0; attempt < 2; attempt++) {
     const temp = await io.temps.create(algorithm);
     try {
-      const result = await io.downloader!.download(url, temp, options.onBytes ? { onBytes: options.onBytes } : {});
+      const result = await io.downloader!.download(url, temp, {
+        ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       const actual = await temp.finish();
+      options.onFinalUrl?.(result.finalUrl);
       if (await accepts(job, actual, temp.path, io)) return await land(temp, actual, finalPath, 'download', io, options.log);
       last = actual;
       options.log('warn', `${job.filename}: the bytes from ${result.finalUrl} do not match the lock${attempt === 0 ? '; trying once more' : ''}`);

@@ -3,6 +3,8 @@ import type { ManifestArtifact } from '../../output/manifest.js';
 import type { RunResult } from './run.js';
 
 export interface CollectStats {
+  /** Files for DIR and wheels to build, as planned. */
+  readonly planned: number;
   readonly files: number;
   readonly failed: number;
   /** Files by where they came from. */
@@ -15,7 +17,7 @@ export interface CollectStats {
   readonly elapsedMs: number;
 }
 
-export function statsOf(ran: RunResult, elapsedMs: number, requests: number): CollectStats {
+export function statsOf(ran: RunResult, planned: number, elapsedMs: number, requests: number): CollectStats {
   const byOrigin: Partial<Record<ManifestArtifact['origin'], number>> = {};
   let bytes = 0;
   let downloadedBytes = 0;
@@ -38,5 +40,5 @@ export function statsOf(ran: RunResult, elapsedMs: number, requests: number): Co
     }
     failed += build.failures.length;
   }
-  return { files: ran.files.length + ran.builds.length, failed, byOrigin, bytes, downloadedBytes, requests, elapsedMs };
+  return { planned, files: ran.files.length + ran.builds.length, failed, byOrigin, bytes, downloadedBytes, requests, elapsedMs };
 }

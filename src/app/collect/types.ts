@@ -23,6 +23,8 @@ export interface CollectRequest extends IOOptions, BuildRequestOptions, Partial<
   readonly allowUnhashed: boolean;
   readonly allowWeakHashes: boolean;
   readonly concurrency: number;
+  /** Aborted on SIGINT/SIGTERM: downloads and builds under way stop, nothing more starts, and the manifest records what is in place. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface CollectEvents {
@@ -41,5 +43,7 @@ export interface CollectResult {
   readonly manifestPath: string | null;
   readonly stats: CollectStats | null;
   readonly exitCode: number;
+  /** The signal aborted the run: what is in place is recorded, the rest is INTERRUPTED. */
+  readonly interrupted: boolean;
 }
 

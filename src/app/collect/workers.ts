@@ -6,6 +6,7 @@
  * unexpected error is that job's failure, the rest go on.
  */
 import { isLockhouseError, type ErrorCode } from '../../errors.js';
+import type { ManifestArtifact } from '../../output/manifest.js';
 import type { FileJob } from '../../plan/jobs.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import type { PlanResult } from '../plan.js';
@@ -23,11 +24,13 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
     trusted: new Map((wheelhouse.previous.manifest?.artifacts ?? []).map((entry) => [entry.filename, entry])),
     log: events.log,
     ...(events.onBytes ? { onBytes: events.onBytes } : {}),
+    ...(request.signal ? { signal: request.signal } : {}),
   };
+  const interrupted = (): boolean => request.signal?.aborted === true;
   const finalPathOf = (job: FileJob): string | null =>
     job.destination === 'output' ? wheelhouse.pathFor(job.filename) : io.cache ? null : wheelhouse.stateFile('sdists', job.filename);
-  const buildIO = openBuildIO(request, wheelhouse, env, events.log);
-  const buildOptions = buildOptionsFor(request, planned, wheelhouse.previous.manifest);
+  const buildIO = openBuildIO(request, planned.settings, wheelhouse, env, events.log);
+  const buildOptions = buildOptionsFor(request, planned, io.mirrors, wheelhouse.previous.manifest, events.log);
 
   return {
     // Twice as many files in hand as connections: while one file's bytes
@@ -37,11 +40,16 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
     fileConcurrency: request.concurrency * 2,
     buildConcurrency: request.buildJobs,
     async fetch(job) {
-      const outcome = await fetchOne(job, finalPathOf(job), io, sourceOptions).catch((error: unknown): Outcome => ({ ok: false, failure: unexpected(error) }));
+      if (interrupted()) return { ok: false, failure: INTERRUPTED };
+      const outcome = await fetchOne(job, finalPathOf(job), io, sourceOptions)
+        .catch((error: unknown): Outcome => ({ ok: false, failure: unexpected(error) }))
+        .then((done): Outcome => (!done.ok && interrupted() ? { ok: false, failure: INTERRUPTED } : done));
       if (job.destination === 'output') events.onFile?.(job, outcome);
       return outcome;
     },
     async build(job, source) {
+      const unbuilt = (): BuildOutcome => ({ artifacts: [], failures: [{ ...INTERRUPTED, package: job.item.package, version: job.item.version, filename: job.item.filename, target: null }] });
+      if (interrupted()) return unbuilt();
       // The sdist's path once fetched: its place in DIR, else its cache entry.
       const sdistPath = async (): Promise<string | null> => {
         if (job.source.kind !== 'sdist') return null;
@@ -52,10 +60,23 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
       const outcome = await buildOne(job, sdistPath, { io, build: buildIO, options: buildOptions, sources: sourceOptions }).catch(
         (error: unknown): BuildOutcome => ({ artifacts: [], failures: [{ ...unexpected(error), package: job.item.package, version: job.item.version, filename: job.item.filename, target: null }] }),
       );
+      // -v: where each built wheel came from, as sources.ts says for files.
+      for (const artifact of outcome.artifacts) events.log('debug', `${artifact.filename}: ${builtOrigin(artifact)}`);
+      if (interrupted() && outcome.failures.length > 0) return { artifacts: outcome.artifacts, failures: unbuilt().failures };
       events.onFile?.(null, null);
       return outcome;
     },
   };
+}
+
+/** What a job that did not finish because the run was interrupted records. */
+const INTERRUPTED = { code: 'INTERRUPTED', url: null, reason: 'not collected: the run was interrupted (a re-run finishes it)' } as const;
+
+function builtOrigin(artifact: ManifestArtifact): string {
+  const from = artifact.builtFrom ? ` from ${artifact.builtFrom.ref} with ${artifact.builtFrom.frontend}` : '';
+  if (artifact.origin === 'cache') return `from the build cache (built${from})`;
+  if (artifact.origin === 'existing') return `already in DIR (built${from} by an earlier run)`;
+  return `built${from}`;
 }
 
 /** A job's failure from an error nobody expected: a LockhouseError keeps its code (MIRROR_MISSING, a mirror's FETCH_* …); any other error is a bug. */

@@ -39,8 +39,12 @@ export default class BundleCommand extends CollectingCommand {
     const request = { ...(await this.collectSources()), output: this.output, wheelhouse: this.wheelhouse ?? null };
     const { events, progress } = await this.collectEvents(logger, this.json);
     const { bundle } = await import('../../app/bundle.js');
-    const result = await bundle(request, { env: process.env, version }, events);
+    const { result, interrupted } = await this.interruptible((signal) => bundle({ ...request, signal }, { env: process.env, version }, events), (done) => done.collected);
     progress.stop();
+    if (interrupted) {
+      this.context.stderr.write(interrupted.line);
+      return interrupted.exitCode;
+    }
     logWarnings(logger, result.collected.planned.graph.warnings);
     const { manifest, stats } = result.collected;
     if (this.json) printJson(this.context.stdout, { bundle: result.bundle, manifest });

@@ -62,12 +62,16 @@ export default class CollectCommand extends CollectingCommand {
     };
     const { events, progress } = await this.collectEvents(logger, this.json);
     const { collect } = await import('../../app/collect/index.js');
-    const result = await collect(request, { env: process.env, version }, events);
+    const { result, interrupted } = await this.interruptible((signal) => collect({ ...request, signal }, { env: process.env, version }, events), (done) => done);
     progress.stop();
+    if (interrupted) {
+      this.context.stderr.write(interrupted.line);
+      return interrupted.exitCode;
+    }
     logWarnings(logger, result.planned.graph.warnings);
 
     if (!result.manifest) {
-      await printPlan(this.context.stdout, result.planned, this.json);
+      await printPlan(this.context.stdout, result.planned, this.json, this.verbose > 0);
       return result.exitCode;
     }
     if (this.json) printJson(this.context.stdout, result.manifest);

@@ -45,7 +45,7 @@ export default class PlanCommand extends LockCommand {
       'planned',
     );
     logWarnings(logger, result.graph.warnings);
-    await printPlan(this.context.stdout, result, this.json);
+    await printPlan(this.context.stdout, result, this.json, this.verbose > 0);
     return result.plan.errors.length > 0 ? ExitCode.PARTIAL : ExitCode.OK;
   }
 }

@@ -5,31 +5,35 @@
  * never copied.
  */
 import { Option } from 'clipanion';
-import type { CollectEvents, CollectRequest } from '../../app/collect/index.js';
+import type { CollectEvents, CollectResult } from '../../app/collect/index.js';
+import type { SourcesRequest } from '../../app/requests.js';
+import { exitCodeOf, watchInterrupts } from '../interrupts.js';
 import type { Logger } from '../logger.js';
 import type { Progress } from '../progress.js';
 import { LockCommand } from './lock-options.js';
 import { secondsAsMs, wholeNumber } from './validate.js';
 
 /** A CollectRequest without what each command decides itself: the output and what is written there. */
-export type CollectSources = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'>;
+export type CollectSources = SourcesRequest;
 
 export abstract class CollectingCommand extends LockCommand {
   findLinks = Option.Array('--find-links', { description: 'A directory of files to take, by name and sha256, before any download (repeatable)' });
   mirror = Option.Array('--mirror', {
-    description: "FROM=TO: fetch the files of packages locked from index FROM (a name from [[tool.uv.index]], pypi, or a URL) through the simple index TO (repeatable)",
+    description:
+      'FROM=TO: fetch through the simple index TO the files of FROM: pypi (files on pypi.org and files.pythonhosted.org), an index name from [[tool.uv.index]], or a URL prefix of an index or of file URLs; builds take their requirements through it too (repeatable; adds to env LOCKHOUSE_MIRROR, replacing its entry for the same FROM)',
   });
   cacheDir = Option.String('--cache-dir', { env: 'LOCKHOUSE_CACHE_DIR', description: 'The content-addressed cache (default: the platform cache dir, e.g. ~/.cache/lockhouse; env LOCKHOUSE_CACHE_DIR)' });
   noCache = Option.Boolean('--no-cache', false, { description: 'Neither read nor write the cache' });
   offline = Option.Boolean('--offline', false, { description: 'Never use the network: files come from DIR, --find-links and the cache, or fail' });
-  concurrency = Option.String('--concurrency', '16', { description: 'Parallel downloads (default 16)' });
-  retries = Option.String('--retries', '3', { description: 'Retries per request on connection errors, 408, 429 and 5xx (default 3)' });
-  timeout = Option.String('--timeout', '30', { description: 'Seconds to wait for a response to start, or for more of its body (default 30)' });
+  // No defaults here: a flag not given is left to app/requests.ts, which fills the library's requests too.
+  concurrency = Option.String('--concurrency', { description: 'Parallel downloads (default 16)' });
+  retries = Option.String('--retries', { description: 'Retries per request on connection errors, 408, 429 and 5xx (default 3)' });
+  timeout = Option.String('--timeout', { description: 'Seconds to wait for a response to start, or for more of its body (default 30)' });
   verify = Option.Boolean('--verify', false, { description: 'Hash files already in DIR even where the last manifest vouches for them' });
   allowUnhashed = Option.Boolean('--allow-unhashed', false, { description: 'Take files the lock gives no hash for, unverified' });
   allowWeakHashes = Option.Boolean('--allow-weak-hashes', false, { description: 'Accept files the lock hashes with md5 or sha1 only' });
   buildPython = Option.String('--build-python', { description: "The interpreter for builds (default: pythonX.Y of each target's Python on PATH, else python3)" });
-  buildJobs = Option.String('--build-jobs', '2', { description: 'Builds run in parallel with downloads and each other (default 2)' });
+  buildJobs = Option.String('--build-jobs', { description: 'Builds run in parallel with downloads and each other (default 2)' });
   noBuildIsolation = Option.Boolean('--no-build-isolation', false, { description: "Build with the build interpreter's installed backends instead of isolated environments" });
 
   /**
@@ -51,28 +55,48 @@ export abstract class CollectingCommand extends LockCommand {
     return { events, progress };
   }
 
-  protected async collectSources(): Promise<CollectSources> {
-    return {
-      plan: this.planRequest(),
-      findLinks: this.findLinks ?? [],
-      mirrors: this.mirror ?? [],
-      cacheDir: this.noCache ? null : (this.cacheDir ?? (await defaultCacheDir())),
-      offline: this.offline,
-      verify: this.verify,
-      allowUnhashed: this.allowUnhashed,
-      allowWeakHashes: this.allowWeakHashes,
-      concurrency: wholeNumber('--concurrency', this.concurrency, 1),
-      retries: wholeNumber('--retries', this.retries, 0),
-      timeoutMs: secondsAsMs('--timeout', this.timeout),
-      buildPython: this.buildPython,
-      buildJobs: wholeNumber('--build-jobs', this.buildJobs, 1),
-      buildIsolation: !this.noBuildIsolation,
-    };
+  /**
+   * Run `work` with SIGINT/SIGTERM turned into an abort of it (interrupts.ts);
+   * an interrupted collect gets one line saying what is in place, and the
+   * shell's exit code for the signal.
+   */
+  protected async interruptible<T>(work: (signal: AbortSignal) => Promise<T>, collected: (result: T) => CollectResult): Promise<{ result: T; interrupted: { exitCode: number; line: string } | null }> {
+    const interrupts = watchInterrupts();
+    try {
+      const result = await work(interrupts.signal);
+      const signal = interrupts.received();
+      const done = collected(result);
+      if (!done.interrupted || signal === null) return { result, interrupted: null };
+      const inPlace = done.manifest?.artifacts.length ?? 0;
+      const line = `lockhouse: interrupted: ${inPlace} of ${done.stats?.planned ?? inPlace} files in place; run again to finish\n`;
+      return { result, interrupted: { exitCode: exitCodeOf(signal), line } };
+    } finally {
+      interrupts.dispose();
+    }
   }
-}
 
-/** The platform's cache dir for lockhouse (env-paths is loaded only when no --cache-dir is given). */
-async function defaultCacheDir(): Promise<string> {
-  const { default: envPaths } = await import('env-paths');
-  return envPaths('lockhouse', { suffix: '' }).cache;
+  protected async collectSources(): Promise<CollectSources> {
+    const { sourcesRequest } = await import('../../app/requests.js');
+    const given = <T>(value: string | undefined, parse: (value: string) => T): T | undefined => (value === undefined ? undefined : parse(value));
+    return sourcesRequest(
+      {
+        plan: this.planRequest(),
+        findLinks: this.findLinks,
+        mirrors: this.mirror,
+        // undefined: LOCKHOUSE_CACHE_DIR (clipanion reads it into --cache-dir too), else the platform's cache folder.
+        cacheDir: this.noCache ? null : this.cacheDir,
+        offline: this.offline,
+        verify: this.verify,
+        allowUnhashed: this.allowUnhashed,
+        allowWeakHashes: this.allowWeakHashes,
+        concurrency: given(this.concurrency, (value) => wholeNumber('--concurrency', value, 1)),
+        retries: given(this.retries, (value) => wholeNumber('--retries', value, 0)),
+        timeoutMs: given(this.timeout, (value) => secondsAsMs('--timeout', value)),
+        buildPython: this.buildPython,
+        buildJobs: given(this.buildJobs, (value) => wholeNumber('--build-jobs', value, 1)),
+        buildIsolation: !this.noBuildIsolation,
+      },
+      process.env,
+    );
+  }
 }

@@ -42,6 +42,18 @@ const DROPPED: ReadonlyArray<readonly [string, string]> = [
   ['UV_PYTHON', 'the interpreter is given with --python'],
 ];
 
+/**
+ * Removed by name pattern: credentials lockhouse reads for its own
+ * downloads. A build backend is the package's own code, and it inherits the
+ * frontend's environment; the one credential a build needs (its index's)
+ * reaches the frontend in a netrc file instead (index-netrc.ts).
+ */
+const DROPPED_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^UV_INDEX_.+_(?:USERNAME|PASSWORD)$/, 'index credentials: the build’s own reach the frontend in a netrc file'],
+  [/^LOCKHOUSE_INDEX_.+_(?:USERNAME|PASSWORD)$/, 'index credentials: the build’s own reach the frontend in a netrc file'],
+  [/^LOCKHOUSE_MIRROR$/, 'mirror URLs, which may carry credentials'],
+];
+
 /** What every frontend gets, whatever the caller's env says. */
 const SET_VARIABLES: Readonly<Record<string, string>> = {
   // pip reads no configuration file at all (user, site or global) when this
@@ -57,15 +69,19 @@ const SET_VARIABLES: Readonly<Record<string, string>> = {
   PYTHONNOUSERSITE: '1',
 };
 
-const DROPPED_VARIABLES: readonly string[] = DROPPED.map(([name]) => name);
+const DROPPED_VARIABLES: ReadonlySet<string> = new Set(DROPPED.map(([name]) => name));
+
+/** Is the caller's variable `key` kept out of a build? (Windows environment names are case-insensitive.) */
+function isDropped(key: string): boolean {
+  const name = process.platform === 'win32' ? key.toUpperCase() : key;
+  return DROPPED_VARIABLES.has(name) || DROPPED_PATTERNS.some(([pattern]) => pattern.test(name));
+}
 
 /** The caller's env with the policy above applied. Pure: a new object each time. */
 export function buildEnv(callerEnv: NodeJS.ProcessEnv, extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
-  const dropped = new Set(DROPPED_VARIABLES);
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(callerEnv)) {
-    // Windows environment names are case-insensitive.
-    if (value === undefined || dropped.has(process.platform === 'win32' ? key.toUpperCase() : key)) continue;
+    if (value === undefined || isDropped(key)) continue;
     env[key] = value;
   }
   return { ...env, ...SET_VARIABLES, ...extra };
@@ -74,6 +90,10 @@ export function buildEnv(callerEnv: NodeJS.ProcessEnv, extra: Readonly<Record<st
 /** For a log: what buildEnv changed, "set A=1 B=2; removed C D" (values of removed variables are never shown). */
 export function describeEnvChanges(callerEnv: NodeJS.ProcessEnv, extra: Readonly<Record<string, string>> = {}): string {
   const set = Object.entries({ ...SET_VARIABLES, ...extra }).map(([key, value]) => `${key}=${value}`);
-  const removed = DROPPED_VARIABLES.filter((name) => callerEnv[name] !== undefined);
+  const present = (name: string): boolean => callerEnv[name] !== undefined;
+  const byPattern = Object.keys(callerEnv)
+    .filter((name) => present(name) && !DROPPED_VARIABLES.has(name) && isDropped(name))
+    .sort();
+  const removed = [...[...DROPPED_VARIABLES].filter(present), ...byPattern];
   return `the caller's, with ${set.join(' ')}${removed.length ? `; without ${removed.join(' ')}` : ''}`;
 }

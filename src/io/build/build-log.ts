@@ -1,11 +1,14 @@
 /**
  * Build logs: their names (<name>-<version>.log, in DIR/.lockhouse/logs),
  * how a command line is written into them (shell-quoted, credentials
- * removed), and their last lines for an error message.
+ * removed), the frontend's output on its way in (credentials removed: the
+ * index password the frontend was given, and userinfo in any URL), and
+ * their last lines for an error message.
  */
 import { constants } from 'node:fs';
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { redactUrl } from '../http/redact.js';
 
 /** A name or version as a file-name part: anything but letters, digits and `._+!-` becomes `_` (lock values are untrusted). */
@@ -22,6 +25,79 @@ export function logPathFor(logsDir: string, name: string, version: string | null
 /** Credentials removed from anything URL-like in a string (an argument, a line of output). */
 export function redactText(text: string): string {
   return text.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/\s?#]*@[^\s'"]*/g, (url) => redactUrl(url));
+}
+
+/** What a secret is replaced with in a log. */
+export const REDACTED = '****';
+
+/**
+ * The forms a secret may take in a frontend's output: as is, and
+ * percent-encoded as in a URL's userinfo. Secrets shorter than 4
+ * characters are left to the URL rule: replacing every "ab" in a log would
+ * hide more than it protects.
+ */
+function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+  }
+  // Longest first: a secret that contains another is replaced whole.
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with URL userinfo and every form of `secrets` removed. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = redactText(text);
+  for (const form of secretForms(secrets)) out = out.split(form).join(REDACTED);
+  return out;
+}
+
+/**
+ * A filter for one output stream of a frontend: bytes in, redacted text
+ * out, a line at a time, so a secret split between two chunks is still
+ * found. A line longer than `maxLine` is let out in parts, keeping back
+ * enough of its end to hold any secret.
+ */
+export class LogRedactor {
+  readonly #secrets: readonly string[];
+  readonly #decoder = new StringDecoder('utf8');
+  readonly #maxLine: number;
+  readonly #keep: number;
+  #pending = '';
+
+  constructor(secrets: readonly string[], maxLine = 64 * 1024) {
+    this.#secrets = secrets;
+    this.#maxLine = maxLine;
+    // Enough for the longest secret percent-encoded, and a URL's userinfo.
+    this.#keep = Math.max(1024, ...secrets.map((secret) => encodeURIComponent(secret).length * 2));
+  }
+
+  /** The redacted text of the complete lines `chunk` finishes ('' while a line is still open). */
+  push(chunk: Buffer | string): string {
+    this.#pending += typeof chunk === 'string' ? chunk : this.#decoder.write(chunk);
+    const end = this.#pending.lastIndexOf('\n');
+    let out = '';
+    if (end >= 0) {
+      out = this.#pending.slice(0, end + 1);
+      this.#pending = this.#pending.slice(end + 1);
+    }
+    if (this.#pending.length > this.#maxLine) {
+      // A line without end (a progress bar, a binary blob): out in parts.
+      const cut = this.#pending.length - this.#keep;
+      out += this.#pending.slice(0, cut);
+      this.#pending = this.#pending.slice(cut);
+    }
+    return out === '' ? '' : redactSecrets(out, this.#secrets);
+  }
+
+  /** What is left, redacted: call once, when the stream has ended. */
+  end(): string {
+    const rest = this.#pending + this.#decoder.end();
+    this.#pending = '';
+    return rest === '' ? '' : redactSecrets(rest, this.#secrets);
+  }
 }
 
 /** One argument as a POSIX shell would need it, for a log a person may paste into a terminal. */

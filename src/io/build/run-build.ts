@@ -15,7 +15,8 @@ import { mkdir, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { BuildError } from './build-error.js';
-import { APPEND_NO_FOLLOW, appendLog, commandLine, logHeader, readTail } from './build-log.js';
+import { APPEND_NO_FOLLOW, LogRedactor, appendLog, commandLine, logHeader, readTail } from './build-log.js';
+import { splitIndexCredential, writeNetrc, type NetrcFile } from './index-netrc.js';
 import { buildEnv, describeEnvChanges } from './build-env.js';
 import { killTree } from './kill-tree.js';
 import type { BuildRequest, BuildResult } from './types.js';
@@ -36,10 +37,13 @@ export interface BuildCommand {
 /**
  * The command that builds `request`'s wheel. `sourcePath` replaces the
  * source's path (`python -m build` gets the unpacked tree of an sdist).
- * Pure.
+ * The index URL goes on the command line (or, for `build`, into pip's
+ * environment) without its userinfo; `netrcPath` is the file holding its
+ * credential (index-netrc.ts), named to the frontend by NETRC. Pure.
  */
-export function buildCommand(request: BuildRequest, sourcePath: string = request.source.path): BuildCommand {
-  const { python, outDir, indexUrl, findLinks, isolation } = request;
+export function buildCommand(request: BuildRequest, sourcePath: string = request.source.path, netrcPath: string | null = null): BuildCommand {
+  const { python, outDir, findLinks, isolation } = request;
+  const indexUrl = splitIndexCredential(request.indexUrl).url;
   let file: string;
   let args: string[];
   let envChanges: Record<string, string> = {};
@@ -70,6 +74,7 @@ export function buildCommand(request: BuildRequest, sourcePath: string = request
       args = ['-m', 'pip', 'wheel', '--no-deps', '--no-cache-dir', '--wheel-dir', outDir, ...shared('--index-url')];
       break;
   }
+  if (netrcPath !== null) envChanges = { ...envChanges, NETRC: netrcPath };
   return { file, args, envChanges, env: buildEnv(request.env, envChanges), cwd: outDir };
 }
 
@@ -83,7 +88,7 @@ interface Exit {
   readonly stopped: string | null;
 }
 
-async function run(command: BuildCommand, logPath: string, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<Exit> {
+async function run(command: BuildCommand, logPath: string, secrets: readonly string[], signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<Exit> {
   // appendLog made the log a regular file just before; a link swapped in
   // since is not followed (ELOOP): the build goes on, unlogged.
   const handle = await open(logPath, APPEND_NO_FOLLOW, 0o666).catch(() => null);
@@ -111,8 +116,14 @@ async function run(command: BuildCommand, logPath: string, signal: AbortSignal |
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
     const timer = timeoutMs ? setTimeout(() => stop(`timed out after ${timeoutMs} ms`), timeoutMs) : undefined;
-    child.stdout.on('data', (chunk: Buffer) => log.write(chunk));
-    child.stderr.on('data', (chunk: Buffer) => log.write(chunk));
+    // Each stream through its own redactor, a line at a time: no credential reaches the log.
+    const out = new LogRedactor(secrets);
+    const err = new LogRedactor(secrets);
+    const write = (text: string): void => {
+      if (text !== '') log.write(text);
+    };
+    child.stdout.on('data', (chunk: Buffer) => write(out.push(chunk)));
+    child.stderr.on('data', (chunk: Buffer) => write(err.push(chunk)));
     child.on('error', (error: NodeJS.ErrnoException) => {
       stopped ??= error.code ?? error.message;
     });
@@ -121,6 +132,8 @@ async function run(command: BuildCommand, logPath: string, signal: AbortSignal |
       clearTimeout(timer);
       clearTimeout(killTimer);
       signal?.removeEventListener('abort', onAbort);
+      write(out.end());
+      write(err.end());
       log.end(() => resolvePromise({ code: stopped === null ? code : null, signal: exitSignal, stopped }));
     });
   });
@@ -152,6 +165,9 @@ export async function runBuild(request: BuildRequest): Promise<BuildResult> {
   };
 
   let unpacked: string | null = null;
+  // The index's credential, if its URL carries one: for the frontend's netrc only.
+  const { credential } = splitIndexCredential(request.indexUrl);
+  let netrc: NetrcFile | null = null;
   try {
     let sourcePath = request.source.path;
     if (frontend.name === 'build' && request.source.kind === 'sdist') {
@@ -164,7 +180,9 @@ export async function runBuild(request: BuildRequest): Promise<BuildResult> {
       }
     }
 
-    const command = buildCommand(request, sourcePath);
+    // Beside the output folder: in the build's own work folder, which goes when the build ends.
+    if (credential !== null && request.indexUrl !== null) netrc = await writeNetrc(dirname(request.outDir), credential);
+    const command = buildCommand(request, sourcePath, netrc?.path ?? null);
     await appendLog(
       logPath,
       logHeader([
@@ -176,7 +194,7 @@ export async function runBuild(request: BuildRequest): Promise<BuildResult> {
       ]),
     );
 
-    const exit = await run(command, logPath, request.signal, request.timeoutMs);
+    const exit = await run(command, logPath, credential ? [credential.password] : [], request.signal, request.timeoutMs);
     if (exit.stopped === 'aborted') {
       await appendLog(logPath, '\n==== lockhouse: aborted\n').catch(() => undefined);
       throw request.signal?.reason ?? new Error('aborted');
@@ -191,6 +209,7 @@ export async function runBuild(request: BuildRequest): Promise<BuildResult> {
     await appendLog(logPath, `\n==== lockhouse: built ${wheels[0]} in ${(durationMs / 1000).toFixed(1)} s\n`);
     return { wheel: join(request.outDir, wheels[0]!), durationMs };
   } finally {
+    await netrc?.remove();
     if (unpacked !== null) await rm(unpacked, { recursive: true, force: true });
   }
 }

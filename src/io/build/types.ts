@@ -41,7 +41,12 @@ export interface BuildRequest {
   readonly frontend: Frontend;
   /** Isolated build environments (the default); false: the interpreter's installed backends (--no-build-isolation). */
   readonly isolation: boolean;
-  /** Where build requirements come from in an isolated build: the package's index (or its mirror); null: no index at all. */
+  /**
+   * Where build requirements come from in an isolated build: the package's
+   * index (or its mirror); null: no index at all. Userinfo in it is the
+   * index's credential: the frontend gets it in a netrc file, never on its
+   * command line or in its environment (index-netrc.ts).
+   */
   readonly indexUrl: string | null;
   /** Extra --find-links sources for build requirements (DIR itself, the user's --find-links). */
   readonly findLinks: readonly string[];

@@ -151,3 +151,45 @@ describe('fetchOne', () => {
     expect(lstatSync(f.final, { throwIfNoEntry: false })).toBeUndefined();
   });
 });
+
+describe('fetchOne with -v: one line per file saying where it came from', () => {
+  /** The debug lines a fetch logged. */
+  async function lines(f: Fake, job: FileJob, overrides: Partial<SourceOptions> = {}): Promise<string[]> {
+    const debug: string[] = [];
+    const outcome = await fetchOne(job, f.final, f.io, f.options({ log: (level, message) => void (level === 'debug' && debug.push(message)), ...overrides }));
+    expect(outcome.ok).toBe(true);
+    return debug;
+  }
+  const name = pureJob().filename;
+
+  it('DIR, --find-links, the cache', async () => {
+    const inDir = fake();
+    writeFileSync(inDir.final, RIGHT);
+    expect(await lines(inDir, pureJob())).toEqual([`${name}: already in DIR`]);
+    const linked = fake([], { [name]: RIGHT });
+    expect(await lines(linked, pureJob())).toEqual([`${name}: from --find-links ${join(linked.dir, 'links', name)}`]);
+    expect(await lines(fake([], {}, RIGHT), pureJob())).toEqual([`${name}: from the cache`]);
+  });
+
+  it('the download URL or the mirror’s, and where a redirect led, credentials removed', async () => {
+    const direct = fake([RIGHT]);
+    const job = { ...pureJob(), url: 'https://robot:s3cret@files.example/pure.whl' };
+    expect(await lines(direct, job)).toEqual([`${name}: downloaded from https://files.example/pure.whl`]);
+
+    const mirrored = fake([RIGHT]);
+    const io: CollectIO = {
+      ...mirrored.io,
+      mirrorUrl: async () => 'https://u:s3cret@mirror.example/files/pure.whl',
+      downloader: { ...mirrored.io.downloader!, download: async (_url, sink) => (await sink.write(RIGHT), { finalUrl: 'https://u:s3cret@cdn.example/pure.whl', attempts: 1, resumed: 0 }) },
+    };
+    expect(await lines({ ...mirrored, io }, pureJob())).toEqual([`${name}: from the mirror https://mirror.example/files/pure.whl (redirected to https://cdn.example/pure.whl)`]);
+  });
+
+  it('says nothing for a file that could not be had (its failure says it)', async () => {
+    const f = fake();
+    const debug: string[] = [];
+    const outcome = await fetchOne(pureJob(), f.final, f.io, f.options({ offline: true, log: (level, message) => void (level === 'debug' && debug.push(message)) }));
+    expect(outcome.ok).toBe(false);
+    expect(debug).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commandLine, logHeader, logPathFor, readTail, redactText } from '../../../src/io/build/build-log.js';
+import { LogRedactor, commandLine, logHeader, logPathFor, readTail, redactText } from '../../../src/io/build/build-log.js';
 import { testdir } from '../../helpers/testdir.js';
 
 describe('build logs', () => {
@@ -29,5 +29,44 @@ describe('build logs', () => {
     expect(await readTail(path, 3)).toEqual(['line 99997', 'line 99998', 'line 99999']);
     expect(await readTail(path, 3, 25)).toEqual(['line 99998', 'line 99999']);
     expect(await readTail(join(dir, 'missing.log'))).toEqual([]);
+  });
+});
+
+describe('LogRedactor', () => {
+  const SECRET = 'planted/pa55 word';
+
+  /** Feed `text` in chunks of `size` bytes, as a pipe may cut it. */
+  function through(text: string, size: number, maxLine?: number): string {
+    const redactor = new LogRedactor([SECRET], maxLine);
+    const bytes = Buffer.from(text);
+    let out = '';
+    for (let at = 0; at < bytes.length; at += size) out += redactor.push(bytes.subarray(at, at + size));
+    return out + redactor.end();
+  }
+
+  it.each([1, 3, 7, 64, 4096])('removes the password, raw and percent-encoded, and URL userinfo, whatever the chunks (%i bytes)', (size) => {
+    const text = [
+      'Looking in indexes: https://robot:planted%2Fpa55%20word@mirror.example/simple',
+      `debug: password was ${SECRET} — oops`,
+      'Collecting hatchling ✓ (unicode across chunk boundaries)',
+      'no newline at the end',
+    ].join('\n');
+    const out = through(text, size);
+    expect(out).not.toContain('pa55');
+    expect(out).not.toContain('robot');
+    expect(out).toBe(
+      [
+        'Looking in indexes: https://mirror.example/simple',
+        'debug: password was **** — oops',
+        'Collecting hatchling ✓ (unicode across chunk boundaries)',
+        'no newline at the end',
+      ].join('\n'),
+    );
+  });
+
+  it('lets a line without end out in parts, still without the password', () => {
+    const long = `${'x'.repeat(5000)}${SECRET}${'y'.repeat(5000)}`;
+    const out = through(long, 100, 2048);
+    expect(out).toBe(`${'x'.repeat(5000)}****${'y'.repeat(5000)}`);
   });
 });

@@ -1,15 +1,19 @@
 /**
  * Helpers for the build-layer tests: an environment without this machine's
  * pip settings, fake programs on a PATH of the test's own, and the real
- * python3 (or why it is missing).
+ * python3 (or why it is missing), as test/helpers/python.ts finds it.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { pythonFacts, type PythonFacts } from '../../helpers/python.js';
 
 /**
  * process.env without any PIP_* variable (this machine sets PIP_FIND_LINKS,
  * and its pip.conf is out of play anyway once PIP_CONFIG_FILE is /dev/null).
+ * PYTHON* variables stay, unlike test/helpers/python.ts's pythonEnv: a build
+ * runs in the caller's Python environment, and the failing-build test reads
+ * the backend's stdout and stderr interleaved as PYTHONUNBUFFERED=1 (set on
+ * this machine and CI's) writes them.
  */
 export function testEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -37,30 +41,11 @@ export function fakeProgram(dir: string, name: string, script: string): string {
   return path;
 }
 
-export interface RealPython {
-  /** sys.executable of python3. */
-  readonly executable: string;
-  readonly version: readonly [number, number, number];
-  readonly hasPip: boolean;
-  readonly hasBuild: boolean;
-}
-
-let real: RealPython | string | undefined;
+/** sys.executable of python3, its version, and whether it has pip and build. */
+export type RealPython = PythonFacts;
 
 /** The real python3 here, or why there is none (said once on stderr). */
 export function realPython(): RealPython | string {
-  if (real !== undefined) return real;
-  const probe = spawnSync(
-    'python3',
-    ['-c', 'import importlib.util as u, json, sys; print(json.dumps([sys.executable, list(sys.version_info[:3]), bool(u.find_spec("pip")), bool(u.find_spec("build"))]))'],
-    { encoding: 'utf8', env: testEnv(), cwd: '/' },
-  );
-  if (probe.error || probe.status !== 0) {
-    real = `python3 is not available (${probe.error?.message ?? probe.stderr.trim()})`;
-    console.warn(`lockhouse tests: ${real}; the tests that run it are skipped`);
-    return real;
-  }
-  const [executable, version, hasPip, hasBuild] = JSON.parse(probe.stdout) as [string, [number, number, number], boolean, boolean];
-  real = { executable, version, hasPip, hasBuild };
-  return real;
+  const facts = pythonFacts();
+  return 'missing' in facts ? facts.missing : facts;
 }

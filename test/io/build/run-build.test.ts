@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildEnv } from '../../../src/io/build/build-env.js';
+import { buildEnv, describeEnvChanges } from '../../../src/io/build/build-env.js';
 import { findBuildPython } from '../../../src/io/build/build-python.js';
 import { BuildError, buildCommand, runBuild } from '../../../src/io/build/run-build.js';
 import type { BuildPython, BuildRequest, Frontend, FrontendName } from '../../../src/io/build/types.js';
@@ -70,12 +70,41 @@ describe('buildCommand', () => {
     expect(buildCommand(request('pip')).envChanges).toEqual({});
   });
 
+  it.each(['uv', 'build', 'pip'] as const)('%s: an index URL’s credential is never on the command line or in the environment, only in the netrc it is pointed to', (name) => {
+    const secret = 'planted-s3cret/with%chars';
+    const command = buildCommand(request(name, { indexUrl: `https://robot:${encodeURIComponent(secret)}@mirror.example/simple` }), undefined, '/w/.netrc.1-x.tmp');
+    const visible = JSON.stringify([command.file, command.args, command.envChanges]);
+    expect(visible).not.toContain('planted-s3cret');
+    expect(visible).not.toContain(encodeURIComponent(secret));
+    expect(visible).not.toContain('robot');
+    expect(visible).toContain('https://mirror.example/simple');
+    expect(command.envChanges['NETRC']).toBe('/w/.netrc.1-x.tmp');
+    expect(JSON.stringify(command.env)).not.toContain('planted-s3cret');
+  });
+
   it('takes another source path (an unpacked sdist for build)', () => {
     expect(buildCommand(request('build'), '/w/src/foo-1.0').args.at(-1)).toBe('/w/src/foo-1.0');
   });
 });
 
 describe('buildEnv', () => {
+  it('keeps index credentials and mirror URLs out of the frontend’s (and so the backend’s) environment, naming what it removed', () => {
+    const caller = {
+      PATH: '/usr/bin',
+      UV_INDEX_PRIVATE_USERNAME: 'robot',
+      UV_INDEX_PRIVATE_PASSWORD: 'pw-1',
+      LOCKHOUSE_INDEX_MY_INDEX_PASSWORD: 'pw-2',
+      LOCKHOUSE_MIRROR: 'pypi=https://robot:pw-3@mirror.example/simple',
+      LOCKHOUSE_TEST_PIDFILE: '/tmp/pid',
+    };
+    const env = buildEnv(caller);
+    expect(JSON.stringify(env)).not.toMatch(/pw-[123]|robot/);
+    expect(env['LOCKHOUSE_TEST_PIDFILE']).toBe('/tmp/pid');
+    const described = describeEnvChanges(caller);
+    expect(described).toContain('without LOCKHOUSE_INDEX_MY_INDEX_PASSWORD LOCKHOUSE_MIRROR UV_INDEX_PRIVATE_PASSWORD UV_INDEX_PRIVATE_USERNAME');
+    expect(described).not.toMatch(/pw-|robot/);
+  });
+
   it('keeps the caller’s env but none of its index, find-links or constraint settings', () => {
     const caller = {
       PATH: '/usr/bin',

@@ -6,16 +6,14 @@
  * is given.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request as httpRequest } from 'node:http';
 import { type Socket, connect as netConnect, createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { expect, onTestFinished } from 'vitest';
 import { type HttpConfig, createDownloader } from '../../../src/io/http/create-downloader.js';
 import type { DownloadSink, Downloader } from '../../../src/io/http/types.js';
 import { freePort } from '../../helpers/ports.js';
+import { type Files, testdir } from '../../helpers/testdir.js';
 
 export interface Seen {
   readonly method: string;
@@ -232,12 +230,7 @@ export function payload(size: number): Buffer {
 }
 
 /** A temporary folder with these files, removed when the test finishes. */
-export function tempFiles(files: Record<string, string | Buffer>): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'lockhouse-http-')));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
-  return dir;
-}
+export const tempFiles = (files: Files): string => testdir(files);
 
 /** The error a promise rejects with (fails the test when it resolves). */
 export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {

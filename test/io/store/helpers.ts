@@ -5,20 +5,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { onTestFinished } from 'vitest';
+import { testdir } from '../../helpers/testdir.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-export function tempdir(): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'lockhouse-store-')));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+/** A temporary folder for one test (test/helpers/testdir.ts). */
+export const tempdir = (): string => testdir();
 
 export function sha(algorithm: string, data: Uint8Array): string {
   return createHash(algorithm).update(data).digest('hex');

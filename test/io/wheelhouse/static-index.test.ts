@@ -80,7 +80,7 @@ describe('writeSimpleIndex', () => {
     const html = readFileSync(join(dir, 'simple', 'app', 'index.html'), 'utf8');
     expect(html).toContain(
       `<a href="../../files/${app.filename}#sha256=${app.sha256}" data-requires-python="&gt;=3.8" ` +
-        `data-dist-info-metadata="sha256=${sha256(metadata)}" data-core-metadata="sha256=${sha256(metadata)}">${app.filename}</a>`,
+        `data-core-metadata="sha256=${sha256(metadata)}">${app.filename}</a>`,
     );
     expect(projectJson(dir, 'lib').files).toEqual([
       expect.objectContaining({ filename: lib.filename, hashes: { sha256: lib.sha256 }, 'core-metadata': { sha256: expect.any(String) }, size: lib.size }),

@@ -1,7 +1,9 @@
-/** A TCP port on 127.0.0.1 that was free a moment ago (bound, then closed): for servers a test starts, or a port nothing listens on. */
+// A TCP port on 127.0.0.1 that was free a moment ago (bound, then closed):
+// for servers a test or a benchmark starts, or a port nothing listens on.
+// Plain JavaScript (types in ports.d.ts): bench/ imports it too.
 import { createServer } from 'node:net';
 
-export function freePort(): Promise<number> {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

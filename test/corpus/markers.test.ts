@@ -11,6 +11,7 @@ import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { type MarkerContext, type MarkerEnvironment, evaluateMarker, parseMarker } from '../../src/python/markers.js';
 import { corpusAvailable, corpusDir, uvExportDir } from '../helpers/corpus.js';
+import { findPackaging, PYTHON, pythonEnv } from '../helpers/python.js';
 
 const CORPORA = [corpusDir, uvExportDir].filter((dir) => corpusAvailable(dir));
 
@@ -54,25 +55,10 @@ function readCorpus(): { locks: number; markers: string[] } {
   return { locks, markers: [...markers].sort() };
 }
 
-/** python3 with nothing from this shell but what it needs to start. */
-const PYTHON_ENV: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries({
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    HOME: process.env.HOME,
-    PYENV_ROOT: process.env.PYENV_ROOT,
-    PYENV_VERSION: process.env.PYENV_VERSION,
-    LANG: 'C.UTF-8',
-    PYTHONIOENCODING: 'utf-8',
-    PYTHONDONTWRITEBYTECODE: '1',
-  }).filter(([, value]) => value !== undefined),
-);
-
+/** The packaging that python3 has, when it is >= 26.1 (the same reference the other comparisons use). */
 function packagingVersion(): string | null {
-  const result = spawnSync('python3', ['-c', 'import packaging; print(packaging.__version__)'], { env: PYTHON_ENV, encoding: 'utf8' });
-  if (result.status !== 0) return null;
-  const version = result.stdout.trim();
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > 26 || (major === 26 && minor >= 1) ? version : null;
+  const reference = findPackaging();
+  return 'missing' in reference ? null : reference.packaging;
 }
 
 /** Reads {markers, environments, contexts}; writes one string per marker, a character per context × environment. */
@@ -179,8 +165,8 @@ describe.skipIf(corpus === null)(CORPUS_TITLE, () => {
   describe.skipIf(packaging === null)(PACKAGING_TITLE, () => {
     it('in every environment and context', () => {
       const contexts = contextsFor(markers);
-      const result = spawnSync('python3', ['-c', EVALUATE_WITH_PACKAGING], {
-        env: PYTHON_ENV,
+      const result = spawnSync(PYTHON, ['-c', EVALUATE_WITH_PACKAGING], {
+        env: pythonEnv({ PYTHONIOENCODING: 'utf-8' }),
         encoding: 'utf8',
         input: JSON.stringify({ markers, environments: ENVIRONMENTS, contexts }),
         maxBuffer: 64 * 1024 * 1024,

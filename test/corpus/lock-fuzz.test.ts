@@ -14,8 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { LockhouseError } from '../../src/errors.js';
 import { parseLock } from '../../src/lock/parse.js';
 import { corpusLocks } from '../helpers/corpus.js';
-import { TimeBound, applyEdits, assertProperty, editArbitrary, onlyThrows, preview, runs, timeoutFor } from './fuzz.js';
-import { TOML_SNIPPETS, type TomlTable, mutate, mutation, toToml } from './lock-shapes.js';
+import { TimeBound, applyEdits, assertProperty, editArbitrary, onlyThrows, preview, runs, timeoutFor } from '../fuzz/fuzz.js';
+import { TOML_SNIPPETS, type TomlTable, mutate, mutation, toToml } from '../fuzz/lock-shapes.js';
 
 const locks = corpusLocks().map((lock) => {
   const text = readFileSync(lock.path, 'utf8');
