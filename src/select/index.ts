@@ -129,7 +129,7 @@ function checkNotEmpty(graph: LockGraph, selection: Selection, options: SelectOp
     : 'it reaches no package';
   const scope = selection.allPlatforms ? 'with --all-platforms' : `for ${selection.targets.map((target) => target.target.id).join(', ')}`;
   throw new LockhouseError('SELECT_EMPTY', `nothing to collect from ${graph.path} ${scope}: ${why}`, {
-    hint: '`lockhouse plan` with the same flags lists what is left out and why; pass --allow-empty if an empty wheelhouse is what you want',
+    hint: 'pass --allow-empty if an empty wheelhouse is what you want (`lockhouse plan` with the same flags and --allow-empty lists what is left out, and why)',
   });
 }
 
