@@ -64,6 +64,7 @@ export const ErrorCodes = {
   SELECT_UNKNOWN_INDEX: 2,
   SELECT_CONFLICT: 2,
   SELECT_DUPLICATE_PACKAGE: 2,
+  SELECT_EMPTY: 2,
   USAGE: 2,
   // Planning: reported per package and target; the rest of the plan stands (exit 1)
   PLAN_NO_ARTIFACT: 1,
@@ -72,6 +73,7 @@ export const ErrorCodes = {
   MIRROR_UNUSED: 2,
   // Collecting: the output directory and the cache
   OUTPUT_UNSAFE_PATH: 2,
+  OUTPUT_CLEAN_REFUSED: 2,
   OUTPUT_NOT_WRITABLE: 1,
   CACHE_UNWRITABLE: 1,
   // Collecting: per file, listed in the manifest's failures; the rest are still collected
@@ -132,9 +134,11 @@ export const ErrorCodes = {
 export type ErrorCode = keyof typeof ErrorCodes;
 
 /**
- * What `lockhouse verify` says about one file in DIR, in its report and in
- * `--json` (missing[].code, extra[].code). Report kinds, not errors: nothing
- * is thrown with them, and any of them makes verify exit 1 (ExitCode.PARTIAL).
+ * What `lockhouse verify` says about one file in DIR (missing[].code,
+ * extra[].code in `--json`), or about the lock it checks against
+ * (LOCK_CHANGED, `lockChanged` in `--json`). Report kinds, not errors:
+ * nothing is thrown with them, and any of them makes verify exit 1
+ * (ExitCode.PARTIAL).
  * Stable like ErrorCodes: append only.
  */
 export const VerifyCodes = [
@@ -152,6 +156,8 @@ export const VerifyCodes = [
   'NOT_BUILT',
   /** Extra: a file nothing explains for these targets and flags. */
   'UNEXPLAINED',
+  /** The lock given is not the one DIR (or the bundle) was collected from: its sha256 differs from the manifest's. */
+  'LOCK_CHANGED',
 ] as const;
 export type VerifyCode = (typeof VerifyCodes)[number];
 

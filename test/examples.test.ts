@@ -14,6 +14,10 @@ import { createCli } from '../src/cli/main.js';
 import { makeWheel } from './helpers/artifacts.js';
 import { runCli } from './helpers/cli.js';
 import { repoRoot } from './helpers/corpus.js';
+import { fixtureUvLock } from './helpers/fixture-lock.js';
+import { startIndexServer } from './helpers/index-server.js';
+import { startLockhouse } from './helpers/process.js';
+import { withGroupsAndExtras } from './helpers/project-lock.js';
 import { findOrInstallNginx } from './helpers/nginx.js';
 import { findPackaging } from './helpers/python.js';
 import { testdir } from './helpers/testdir.js';
@@ -127,6 +131,47 @@ describe('lockhouse commands in the examples and the docs', () => {
       expect(run.code, `${planArgv(line.argv).join(' ')}\n${run.stderr}`).not.toBe(2);
     },
   );
+});
+
+// ---------------------------------------------------------------------------
+// The CI workflow's lockhouse steps, run as written, in order
+
+describe('examples/github-actions/offline-bundle.yml, run as written', () => {
+  const WORKFLOW = 'examples/github-actions/offline-bundle.yml';
+  /** The workflow's lockhouse commands, in order, with the tag it runs for. */
+  const steps = lockhouseLines(WORKFLOW, read(WORKFLOW).replace(/\$\{\{ github\.ref_name \}\}/g, 'v1.2.3'));
+  const cacheDir = /^\s*LOCKHOUSE_CACHE_DIR: (\S+)$/m.exec(read(WORKFLOW))?.[1];
+
+  it('collects, verifies, bundles and verifies the bundle (--no-dev, three platforms) on a project with a dev group, each step exit 0', async () => {
+    expect(steps.map((step) => step.argv[0])).toEqual(['collect', 'verify', 'bundle', 'verify']);
+    expect(cacheDir).toBe('.lockhouse-cache');
+    const pure = makeWheel({ name: 'pure', version: '1.0' });
+    const native = ['manylinux_2_17_x86_64.manylinux2014_x86_64', 'manylinux_2_17_aarch64.manylinux2014_aarch64', 'win_amd64'].map((platform) =>
+      makeWheel({ name: 'native', version: '2.0', tags: `cp312-cp312-${platform}` }),
+    );
+    const devtool = makeWheel({ name: 'devtool', version: '1.0' });
+    const server = await startIndexServer({ artifacts: [pure, ...native, devtool] });
+    try {
+      // The checkout: the project's lock and pyproject.toml, with a dev group the workflow leaves out.
+      const lock = withGroupsAndExtras(fixtureUvLock([pure, ...native, devtool], { base: server.url }), { groups: { dev: ['devtool'] } });
+      const checkout = testdir({ 'uv.lock': lock, 'pyproject.toml': '[project]\nname = "app"\nversion = "0.1.0"\n' });
+      const env = { ...process.env, LOCKHOUSE_CACHE_DIR: cacheDir };
+      const outputs: string[] = [];
+      for (const step of steps) {
+        const run = await startLockhouse(step.argv, env, checkout).done;
+        expect(run.code, `${step.text}\n${run.stderr}`).toBe(0);
+        outputs.push(run.stdout);
+      }
+      const targets = 'targets aarch64-manylinux_2_28-cp312, x86_64-manylinux_2_28-cp312, x86_64-pc-windows-msvc-cp312; groups none';
+      expect(outputs[1]).toMatch(/^Selection: as recorded in wheelhouse\/lockhouse\.json \(--python-platform .* --no-dev given, which agrees\)/);
+      expect(outputs[1]).toContain(`which agrees): ${targets}\nwheelhouse is complete and intact for uv.lock: 4 files verified\n`);
+      expect(outputs[3]).toContain(`Selection: as recorded in the manifest in app-v1.2.3.pyz (--no-dev given, which agrees): ${targets}\n`);
+      expect(outputs[3]).toContain('app-v1.2.3.pyz is complete and intact for uv.lock: 4 files verified');
+      expect(readdirSync(join(checkout, 'wheelhouse')).filter((name) => name.endsWith('.whl')).sort()).toEqual([...native, pure].map((wheel) => wheel.filename).sort());
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 /** What `lockhouse plan` accepts: each flag name, and whether it takes a value. */

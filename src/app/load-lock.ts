@@ -4,7 +4,7 @@
  * itself is pure (lock/parse.ts).
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { LockhouseError } from '../errors.js';
 import type { LockGraph, ProjectSettings } from '../model.js';
@@ -25,30 +25,52 @@ export interface LoadedLock {
   readonly path: string;
   readonly sha256: string;
   readonly settings: ProjectSettings;
+  /** The pyproject.toml the settings were read from (absolute), or null when there is none: the default groups are then assumed. */
+  readonly pyproject: string | null;
+  /** Where the pyproject.toml was looked for (absolute). */
+  readonly projectDir: string;
   /** Milliseconds spent parsing (TOML, validation, conversion). */
   readonly parseMs: number;
 }
 
 const EMPTY_SETTINGS: ProjectSettings = { defaultGroups: null, indexes: new Map() };
 
-async function exists(path: string): Promise<boolean> {
+const LOCK_NAMES = ['uv.lock', 'pylock.toml'];
+/** PEP 751's other lock names: pylock.<name>.toml. */
+const NAMED_PYLOCK = /^pylock\.[^.]+\.toml$/;
+
+async function kindOf(path: string): Promise<'file' | 'directory' | null> {
   try {
-    return (await stat(path)).isFile();
+    const stats = await stat(path);
+    return stats.isDirectory() ? 'directory' : 'file';
   } catch {
-    return false;
+    return null;
   }
 }
 
-async function findLock(request: LockRequest): Promise<string> {
-  if (request.lock) return request.lock;
-  const base = request.project ?? '.';
-  for (const name of ['uv.lock', 'pylock.toml']) {
-    const candidate = join(base, name);
-    if (await exists(resolve(request.cwd, candidate))) return candidate;
+/** The lock in `dir` (relative to cwd, as given): uv.lock, else pylock.toml; `flag` says how the folder was named, for the error. */
+async function lockIn(dir: string, cwd: string, flag: string): Promise<string> {
+  for (const name of LOCK_NAMES) {
+    const candidate = join(dir, name);
+    if ((await kindOf(resolve(cwd, candidate))) === 'file') return candidate;
   }
-  throw new LockhouseError('LOCK_NOT_FOUND', `no uv.lock or pylock.toml in ${resolve(request.cwd, base)}`, {
-    hint: 'run lockhouse where the lock is, or pass --lock FILE',
+  const absolute = resolve(cwd, dir);
+  const named = (await readdir(absolute).catch(() => [] as string[])).filter((name) => NAMED_PYLOCK.test(name)).sort();
+  throw new LockhouseError('LOCK_NOT_FOUND', `no uv.lock or pylock.toml in ${absolute}`, {
+    hint: named.length
+      ? `name the lock file: ${named.map((name) => `--lock ${join(dir, name)}`).join(' or ')}`
+      : flag === '--lock'
+        ? '--lock takes the lock file (uv.lock, pylock.toml or pylock.<name>.toml), or a folder holding uv.lock or pylock.toml'
+        : 'run lockhouse where the lock is, or pass --lock FILE',
   });
+}
+
+/** `--lock FILE`, `--lock DIR` (its uv.lock, else pylock.toml), or the lock in --project DIR or the current folder. */
+async function findLock(request: LockRequest): Promise<string> {
+  if (request.lock) {
+    return (await kindOf(resolve(request.cwd, request.lock))) === 'directory' ? lockIn(request.lock, request.cwd, '--lock') : request.lock;
+  }
+  return lockIn(request.project ?? '.', request.cwd, request.project ? '--project' : 'default');
 }
 
 export async function loadLock(request: LockRequest): Promise<LoadedLock> {
@@ -68,17 +90,18 @@ export async function loadLock(request: LockRequest): Promise<LoadedLock> {
   const graph = parseLock(bytes.toString('utf8'), path);
   const parseMs = performance.now() - started;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const settings = await loadSettings(request.project ?? dirname(absolute), request.cwd);
-  return { graph, path, sha256, settings, parseMs };
+  const projectDir = resolve(request.cwd, request.project ?? dirname(absolute));
+  const { settings, pyproject } = await loadSettings(projectDir);
+  return { graph, path, sha256, settings, pyproject, projectDir, parseMs };
 }
 
-async function loadSettings(projectDir: string, cwd: string): Promise<ProjectSettings> {
-  const pyproject = resolve(cwd, projectDir, 'pyproject.toml');
+async function loadSettings(projectDir: string): Promise<{ settings: ProjectSettings; pyproject: string | null }> {
+  const pyproject = join(projectDir, 'pyproject.toml');
   let text: string;
   try {
     text = await readFile(pyproject, 'utf8');
   } catch {
-    return EMPTY_SETTINGS;
+    return { settings: EMPTY_SETTINGS, pyproject: null };
   }
-  return parseProjectSettings(text, pyproject);
+  return { settings: parseProjectSettings(text, pyproject), pyproject };
 }

@@ -59,6 +59,7 @@ export function bundleContents(input: BundleInput): BundleEntry[] {
     lock: { ...input.manifest.lock, path: input.lockName },
     allPlatforms: input.manifest.allPlatforms,
     targets: input.manifest.targets,
+    ...(input.manifest.selection ? { selection: input.manifest.selection } : {}),
     artifacts: artifacts.map((artifact) => ({ ...artifact, origin: 'bundle', mtimeMs: 0 })),
     skipped: input.manifest.skipped,
     failures: input.manifest.failures,

@@ -60,6 +60,64 @@ export const ManifestFailure = z.object({
 /** A failure as lockhouse writes it: its code is registered in src/errors.ts. */
 export type ManifestFailure = Omit<z.infer<typeof ManifestFailure>, 'code'> & { code: ErrorCode };
 
+const names = z.array(z.string());
+
+/**
+ * The selection a collection was made with (DESIGN.md: "the manifest records
+ * the selection"): every flag that decides what DIR holds, with its
+ * effective value, so `lockhouse verify` checks DIR against it without the
+ * flags typed again. Flag lists as given (names normalized); `selected`
+ * fields say what they amounted to for this lock.
+ */
+export const ManifestSelection = z
+  .object({
+    targets: z
+      .object({
+        pythonPlatforms: names,
+        platforms: names.describe("pip's --platform tags"),
+        pythonVersions: names,
+        abis: names,
+        implementation: z.string().nullable(),
+      })
+      .describe("target flags that make the manifest's targets again on any machine: the flags given, with the host's platform and Python filled in where none was named (all empty with --all-platforms)"),
+    packages: names.describe('--package: the workspace members collected from (empty: every member)'),
+    onlyDeps: z.boolean(),
+    extras: z.object({
+      extra: names,
+      allExtras: z.boolean(),
+      noExtra: names,
+      selected: names.describe('the extras these flags switched on'),
+    }),
+    groups: z.object({
+      group: names.describe('--group (and --dev)'),
+      onlyGroup: names.describe('--only-group (and --only-dev)'),
+      noGroup: names.describe('--no-group (and --no-dev)'),
+      allGroups: z.boolean(),
+      noDefaultGroups: z.boolean(),
+      defaults: z
+        .union([names, z.literal('all')])
+        .nullable()
+        .describe('the default groups that took part (null when the flags left them out)'),
+      defaultsFrom: z
+        .enum(['pyproject', 'uv-default', 'pylock', 'given'])
+        .nullable()
+        .describe("where the defaults came from: pyproject.toml's [tool.uv] default-groups, uv's default (dev: no pyproject.toml was found), the pylock's default-groups, or the caller"),
+      dependencies: z.boolean().describe("false with --only-group: the projects' own dependencies were left out"),
+      selected: names.describe('the dependency groups these flags switched on'),
+    }),
+    indexes: names.describe('--index, as the index URLs it named'),
+    excludeIndexes: names.describe('--exclude-index, as the index URLs it named'),
+    excludePackages: names,
+    noEmitPackages: names,
+    allowEmpty: z.boolean(),
+    noBinary: names,
+    noBuild: z.boolean(),
+    sdist: z.boolean(),
+    requiresBuildOnly: z.boolean(),
+  })
+  .describe('the selection flags this collection was made with, and what they selected (absent in manifests written by a lockhouse that did not record it)');
+export type ManifestSelection = z.infer<typeof ManifestSelection>;
+
 export const Manifest = z
   .object({
     manifestVersion: z.literal(MANIFEST_VERSION),
@@ -71,6 +129,7 @@ export const Manifest = z
       .optional()
       .describe('flat: the artifacts are in DIR; simple: in DIR/files, with a static index in DIR/simple (absent: flat)'),
     targets: z.array(z.object({ id: z.string(), pythonPlatform: z.string(), pythonVersion: z.string() })),
+    selection: ManifestSelection.optional(),
     artifacts: z.array(ManifestArtifact),
     skipped: z.array(z.object({ package: z.string(), version: nullableString, reason: z.string() })),
     failures: z.array(ManifestFailure),
@@ -82,8 +141,8 @@ export const Manifest = z
   .describe('DIR/lockhouse.json: what a lockhouse collect wrote');
 /** A manifest as read: its failures' codes are strings (another lockhouse may have written it). */
 export type Manifest = z.infer<typeof Manifest>;
-/** A manifest as this lockhouse writes it: every failure's code is registered. */
-export type WrittenManifest = Omit<Manifest, 'failures'> & { failures: ManifestFailure[] };
+/** A manifest as this lockhouse writes it: every failure's code is registered, and the selection is recorded. */
+export type WrittenManifest = Omit<Manifest, 'failures' | 'selection'> & { failures: ManifestFailure[]; selection: ManifestSelection };
 
 /** A previous manifest, if it is one this lockhouse can read; anything else is ignored (the files are then hashed). */
 export function readManifest(text: string): Manifest | null {

@@ -35,6 +35,6 @@ export function renderBundleVerifyReport(result: BundleVerifyResult, label: stri
   const own = result.missing.length + result.altered.length + result.extra.length;
   lines.push(own === 0 ? `${label} is intact: ${result.entries} entries match SHA256SUMS and the manifest` : `${label} is not intact: ${own} problem${own === 1 ? '' : 's'} (${result.entries} entries read)`);
   let text = `${lines.join('\n')}\n`;
-  if (result.lock) text += renderVerifyReport(result.lock, { dir: label, lock: result.lock.planned.lock.path });
+  if (result.lock) text += renderVerifyReport(result.lock, { dir: label, lock: result.lock.planned.lock.path, manifest: `the manifest in ${label}` });
   return text;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { VerifyResult } from '../app/verify/types.js';
+import { ManifestSelection } from '../output/manifest.js';
 
 const nullableString = z.string().nullable();
 
@@ -24,6 +25,24 @@ export const VerifyJsonSchema = z
     allPlatforms: z.boolean(),
     targets: z.array(z.string()).describe('the ids of the targets verified for'),
     manifest: z.boolean().describe('whether DIR/lockhouse.json was there and readable'),
+    selection: z
+      .object({
+        source: z.enum(['recorded', 'flags']).describe("recorded: the manifest's selection, with the flags given replacing their counterparts; flags: the flags given (and defaults)"),
+        unrecorded: z.enum(['no-manifest', 'not-recorded']).nullable().describe('why the manifest gave no selection, or null'),
+        given: z.array(z.string()).describe('the selection flags given, as typed'),
+        differences: z
+          .array(z.object({ what: z.string(), recorded: z.string(), checked: z.string() }))
+          .describe('where the selection checked selects differently from the recorded one'),
+        checked: ManifestSelection.describe('the selection checked against, as a manifest records it'),
+      })
+      .describe('which selection DIR was checked against'),
+    lockChanged: z
+      .object({
+        recorded: z.object({ path: z.string(), sha256: z.string() }).describe('the lock the manifest records'),
+        accepted: z.boolean().describe('true with --allow-changed-lock: reported, not a problem'),
+      })
+      .nullable()
+      .describe("null when the lock given is the one DIR's manifest records (LOCK_CHANGED otherwise)"),
     checked: z.number().int().describe('expected files present and hashed against an expected hash'),
     problems: z.number().int(),
     missing: z.array(
@@ -81,6 +100,14 @@ export function verifyToJson(result: VerifyResult): VerifyJson {
     allPlatforms: plan.allPlatforms,
     targets: plan.targets.map((target) => target.id),
     manifest: result.manifest !== null,
+    selection: {
+      source: result.selection.source,
+      unrecorded: result.selection.unrecorded,
+      given: [...result.selection.given],
+      differences: result.selection.differences.map((difference) => ({ ...difference })),
+      checked: result.selection.checked,
+    },
+    lockChanged: result.lockChanged ? { recorded: { ...result.lockChanged.recorded }, accepted: result.lockChanged.accepted } : null,
     checked: result.checked,
     problems: result.problems,
     missing: result.missing.map((file) => ({ ...file })),

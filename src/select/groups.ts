@@ -16,6 +16,8 @@ export interface GroupSpec {
   includes(group: string): boolean;
   /** Groups named on the command line (to check that they exist). */
   readonly explicit: readonly string[];
+  /** Whether the default groups take part (not with --no-default-groups, --only-group or --all-groups). */
+  readonly defaultsUsed: boolean;
 }
 
 export interface ExtraSpec {
@@ -51,6 +53,7 @@ export function groupSpec(options: SelectOptions, defaults: readonly string[] | 
     prod,
     includes: (group) => !exclude.has(group) && (all || named.has(group)),
     explicit: [...new Set([...include, ...only])],
+    defaultsUsed: useDefaults && !options.allGroups,
   };
 }
 

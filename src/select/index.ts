@@ -7,16 +7,16 @@ import type { LockGraph, ProjectSettings, Target } from '../model.js';
 import { evaluateMarker } from '../python/markers.js';
 import { canonicalizeName } from '../python/names.js';
 import { satisfiesRequiresPython } from '../python/requires-python.js';
-import { skipRule, type SkipRule } from './filters.js';
-import { extraSpec, groupSpec } from './groups.js';
+import { resolveIndexFilters, skipRule, type SkipRule } from './filters.js';
+import { extraSpec, groupSpec, type GroupSpec } from './groups.js';
 import type { SelectOptions } from './options.js';
 import { checkPylockTarget, pylockChoice, selectPylock } from './pylock.js';
-import type { PackageChoice, Selection, TargetSelection } from './selection.js';
+import type { DefaultGroupsSource, PackageChoice, Selection, SelectionChoice, TargetSelection } from './selection.js';
 import { resolveUvRoots, workspaceRoots } from './uv-roots.js';
 import { walkUv } from './uv-walk.js';
 
 export type { SelectOptions } from './options.js';
-export type { PackageChoice, Selection, TargetSelection } from './selection.js';
+export type { DefaultGroupsSource, PackageChoice, Selection, SelectionChoice, TargetSelection } from './selection.js';
 
 const NO_SETTINGS: ProjectSettings = { defaultGroups: null, indexes: new Map() };
 const EXCLUDED = 'excluded (--exclude-package)';
@@ -28,8 +28,13 @@ export function select(
   settings: ProjectSettings = NO_SETTINGS,
 ): Selection {
   const members = new Set(graph.uv ? workspaceRoots(graph, graph.uv).map((pkg) => pkg.name) : []);
-  const skip = skipRule(options, settings, members);
-  if (options.allPlatforms) return { targets: [], allPlatforms: allPackages(graph, options, skip) };
+  const indexes = resolveIndexFilters(graph, options, settings);
+  const skip = skipRule(options, indexes, members);
+  const filters = { indexes: indexes.include, excludeIndexes: indexes.exclude };
+  if (options.allPlatforms) {
+    const choice: SelectionChoice = { dependencies: true, knownGroups: [], groups: [], extras: [], defaultGroups: null, ...filters };
+    return checkNotEmpty(graph, { targets: [], allPlatforms: allPackages(graph, options, skip), choice }, options);
+  }
   if (targets.length === 0) throw new LockhouseError('USAGE', 'no target to select for');
 
   for (const target of targets) checkRequiresPython(graph, target);
@@ -43,9 +48,11 @@ export function select(
         hint: 'a pylock lists what to install; leave packages out with --exclude-package or --no-emit-package',
       });
     }
-    const groups = groupSpec(options, pylock.defaultGroups);
+    const defaults = options.defaultGroups ?? pylock.defaultGroups;
+    const groups = groupSpec(options, defaults);
     const choice = pylockChoice(graph, pylock, extras, groups);
-    return {
+    const knownGroups = [...new Set([...pylock.dependencyGroups, ...pylock.defaultGroups].map(canonicalizeName))];
+    return checkNotEmpty(graph, {
       allPlatforms: null,
       targets: targets.map((target) => {
         checkPylockTarget(graph, pylock, target);
@@ -53,21 +60,77 @@ export function select(
         const pruned = taken.filter((index) => prune.has(graph.packages[index]!.name));
         return finish(graph, target, taken.filter((index) => !prune.has(graph.packages[index]!.name)), pruned, skip);
       }),
-    };
+      choice: {
+        dependencies: groups.prod,
+        knownGroups: sorted(knownGroups),
+        groups: sorted(choice.dependencyGroups),
+        extras: sorted(choice.extras),
+        defaultGroups: defaultsOf(groups, defaults, options.defaultGroups ? 'given' : 'pylock'),
+        ...filters,
+      },
+    }, options);
   }
 
   const uv = graph.uv;
   if (!uv) throw new LockhouseError('LOCK_UNKNOWN_FORMAT', `${graph.path}: neither a uv.lock nor a pylock`);
-  const groups = groupSpec(options, settings.defaultGroups ?? ['dev']);
+  const defaults = options.defaultGroups ?? settings.defaultGroups ?? ['dev'];
+  const from: DefaultGroupsSource = options.defaultGroups ? 'given' : settings.defaultGroups ? 'pyproject' : 'uv-default';
+  const groups = groupSpec(options, defaults);
   const roots = resolveUvRoots(graph, uv, options, groups, extras);
-  return {
+  const knownGroups = new Set(uv.dependencyGroups.keys());
+  for (const root of roots.roots) for (const group of [...root.dependencyGroups.keys(), ...(root.declaredGroups ?? [])]) knownGroups.add(group);
+  return checkNotEmpty(graph, {
     allPlatforms: null,
     targets: targets.map((target) => {
       checkSupportedMarkers(graph, target);
       const walk = walkUv(graph, uv, roots, target);
       return finish(graph, target, [...walk.reached], [...walk.pruned], skip);
     }),
-  };
+    choice: {
+      dependencies: groups.prod,
+      knownGroups: sorted(knownGroups),
+      groups: sorted([...knownGroups].filter((group) => groups.includes(group))),
+      extras: sorted(new Set([...roots.rootExtras.values()].flat())),
+      defaultGroups: defaultsOf(groups, defaults, from),
+      ...filters,
+    },
+  }, options);
+}
+
+const sorted = (names: Iterable<string>): string[] => [...names].sort();
+
+function defaultsOf(groups: GroupSpec, defaults: readonly string[] | 'all', from: DefaultGroupsSource): SelectionChoice['defaultGroups'] {
+  if (!groups.defaultsUsed) return null;
+  return { groups: defaults === 'all' ? 'all' : sorted(new Set(defaults.map(canonicalizeName))), from };
+}
+
+/**
+ * A selection with no package at all is almost always a mistake (a filter
+ * that matches nothing, a group flag that leaves out everything): an error
+ * that says what was reached and why each was left out, unless
+ * `--allow-empty` says an empty wheelhouse is wanted.
+ */
+function checkNotEmpty(graph: LockGraph, selection: Selection, options: SelectOptions): Selection {
+  if (options.allowEmpty) return selection;
+  const choices: PackageChoice[] = selection.allPlatforms ? [selection.allPlatforms] : [...selection.targets];
+  if (choices.some((choice) => choice.packages.length > 0)) return selection;
+  const reasons = new Map<string, number>();
+  const reached = new Set<number>();
+  for (const choice of choices) {
+    for (const [index, reason] of choice.skipped) {
+      if (reached.has(index)) continue;
+      reached.add(index);
+      const kind = reason.split(':')[0]!;
+      reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
+    }
+  }
+  const why = reached.size
+    ? `it reaches ${reached.size} package(s) and leaves out every one: ${[...reasons].map(([reason, count]) => `${count} ${reason}`).join(', ')}`
+    : 'it reaches no package';
+  const scope = selection.allPlatforms ? 'with --all-platforms' : `for ${selection.targets.map((target) => target.target.id).join(', ')}`;
+  throw new LockhouseError('SELECT_EMPTY', `nothing to collect from ${graph.path} ${scope}: ${why}`, {
+    hint: 'pass --allow-empty if an empty wheelhouse is what you want (`lockhouse plan` with the same flags and --allow-empty lists what is left out, and why)',
+  });
 }
 
 function finish(

@@ -35,4 +35,12 @@ export interface SelectOptions {
   readonly noEmitPackages?: readonly string[];
   /** `--all-platforms`: every package of the lock, no target filtering. */
   readonly allPlatforms?: boolean;
+  /** `--allow-empty`: a selection with no package at all is what is wanted (else SELECT_EMPTY). */
+  readonly allowEmpty?: boolean;
+  /**
+   * The default groups to use in place of the project's (`[tool.uv]
+   * default-groups`, else uv's `dev`) or the pylock's `default-groups`:
+   * verify replays the ones a collection recorded.
+   */
+  readonly defaultGroups?: readonly string[] | 'all';
 }

@@ -12,9 +12,34 @@ export interface TargetSelection extends PackageChoice {
   readonly target: Target;
 }
 
+/** Where the default groups came from: pyproject.toml's `[tool.uv] default-groups`, uv's own default (`dev`), the pylock's `default-groups`, or SelectOptions.defaultGroups. */
+export type DefaultGroupsSource = 'pyproject' | 'uv-default' | 'pylock' | 'given';
+
+/**
+ * What the flags amount to, whatever their spelling (`--no-dev` and
+ * `--no-default-groups` may select the same groups): what the manifest
+ * records, and what verify compares.
+ */
+export interface SelectionChoice {
+  /** False with `--only-group` / `--only-dev`: the projects' own dependencies are left out. */
+  readonly dependencies: boolean;
+  /** The dependency groups the lock defines for the roots (a pylock: its `dependency-groups` and `default-groups`), sorted. */
+  readonly knownGroups: readonly string[];
+  /** The groups switched on, of knownGroups, sorted. */
+  readonly groups: readonly string[];
+  /** The roots' extras switched on (a pylock: its `extras`), sorted. */
+  readonly extras: readonly string[];
+  /** The default groups that took part and where they came from; null when the flags leave them out (--no-default-groups, --only-group, --all-groups). */
+  readonly defaultGroups: { readonly groups: readonly string[] | 'all'; readonly from: DefaultGroupsSource } | null;
+  /** The index URLs `--index` and `--exclude-index` named (normalized). */
+  readonly indexes: readonly string[];
+  readonly excludeIndexes: readonly string[];
+}
+
 export interface Selection {
   /** One entry per target; empty with `--all-platforms`. */
   readonly targets: readonly TargetSelection[];
   /** With `--all-platforms`: every package of the lock, for every platform. */
   readonly allPlatforms: PackageChoice | null;
+  readonly choice: SelectionChoice;
 }

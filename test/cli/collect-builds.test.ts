@@ -185,8 +185,12 @@ describe.skipIf(why !== null)(`builds (${why ?? 'pip in python3'})`, () => {
     const run = await runCli(['collect', '--lock', lockPath, '-o', out, '--no-cache', ...THREE]);
     expect(run.code).toBe(0);
     expect(wheels(out)).toEqual(['local_lib-2.0-py3-none-any.whl', 'member-0.3.0-py3-none-any.whl']);
+    // Nothing but local projects: --only-deps leaves nothing, which is SELECT_EMPTY unless --allow-empty says it is wanted.
     const only = await runCli(['collect', '--lock', lockPath, '-o', join(dir, 'deps'), '--no-cache', ...THREE, '--only-deps']);
-    expect(only.code).toBe(0);
+    expect(only.code).toBe(2);
+    expect(only.stderr).toContain('error[SELECT_EMPTY]');
+    const allowed = await runCli(['collect', '--lock', lockPath, '-o', join(dir, 'deps'), '--no-cache', ...THREE, '--only-deps', '--allow-empty']);
+    expect(allowed.code).toBe(0);
     expect(existsSync(join(dir, 'deps')) ? wheels(join(dir, 'deps')) : []).toEqual([]);
   });
 });

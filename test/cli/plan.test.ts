@@ -129,7 +129,8 @@ describe('every selection, target and build flag parses, and reaches the selecti
     [['--requires-build-only'], ['app'], ['requests']],
     [['--platform', 'manylinux2014_x86_64', '--implementation', 'cp', '--abi', 'cp312'], ['requests'], []],
   ])('%j', async (flags, present, absent) => {
-    const dir = testdir({ 'uv.lock': text });
+    // The project's pyproject.toml beside its lock: without it, lockhouse warns that it assumes the default groups.
+    const dir = testdir({ 'uv.lock': text, 'pyproject.toml': '[project]\nname = "app"\nversion = "1.0.0"\n' });
     const targetFlags = flags.includes('--platform') ? ['--python-version', '3.12'] : TARGETS;
     const run = await runCli(['plan', '--lock', join(dir, 'uv.lock'), ...targetFlags, ...flags, '--json']);
     expect(run.stderr).toBe('');

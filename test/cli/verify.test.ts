@@ -81,6 +81,15 @@ function copy(which: 'wheelhouse' | 'site' = 'wheelhouse'): Copy {
   };
 }
 
+/** The flags copy().verify gives when none are named, as the selection line lists them. */
+const GIVEN_TWO = TWO.join(' ');
+
+/** The report's first line for a copy collected for TWO and verified with no selection flags (or with `given`, which agree). */
+function selectionLine(p: Copy, given?: string): string {
+  const what = 'targets aarch64-apple-darwin-cp312, x86_64-manylinux_2_28-cp312; groups none';
+  return given ? `Selection: as recorded in ${p.out}/lockhouse.json (${given} given, which agrees): ${what}` : `Selection: as recorded in ${p.out}/lockhouse.json: ${what}`;
+}
+
 const editManifest = (out: string, edit: (manifest: Manifest) => void): void => {
   const path = join(out, 'lockhouse.json');
   const manifest = Manifest.parse(JSON.parse(readFileSync(path, 'utf8')));
@@ -93,7 +102,15 @@ describe('a complete wheelhouse', () => {
     const p = copy();
     const run = await p.verify();
     expect(run.stderr).toBe('');
-    expect(run.stdout).toBe(`${p.out} is complete and intact for ${p.lock}: 3 files verified\n`);
+    expect(run.stdout).toBe(`${selectionLine(p, GIVEN_TWO)}\n${p.out} is complete and intact for ${p.lock}: 3 files verified\n`);
+    expect(run.code).toBe(0);
+  });
+
+  it('without flags, it checks the selection the manifest records, and says so', async () => {
+    const p = copy();
+    const run = await runCli(['verify', '--lock', p.lock, '-o', p.out]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(`${selectionLine(p)}\n${p.out} is complete and intact for ${p.lock}: 3 files verified\n`);
     expect(run.code).toBe(0);
   });
 
@@ -143,6 +160,7 @@ describe('damage is named, exit 1', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(
       [
+        selectionLine(p, GIVEN_TWO),
         'Missing (1):',
         `  ${NATIVE_MAC} (native 2.0): not in ${p.out}`,
         `${p.out} is not complete and intact for ${p.lock}: 1 problem (2 files checked)`,
@@ -209,14 +227,16 @@ describe('damage is named, exit 1', () => {
     expect(json.extra.map((file) => [file.filename, file.code])).toEqual([['link-1.0-py3-none-any.whl', 'SYMLINK']]);
   });
 
-  it('files only another target needs are extra when verifying for fewer targets, with a warning saying so', async () => {
+  it('files only another target needs are extra when verifying for fewer targets, and the selection line says the targets differ', async () => {
     const p = copy();
     const run = await p.verify(...LINUX, ...PY);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`  ${NATIVE_MAC} (native 2.0): the manifest lists it (wheel for aarch64-apple-darwin-cp312), but the lock does not need it for these targets and flags\n`);
+    expect(run.stdout.split('\n')[0]).toBe(
+      `Selection: as recorded in ${p.out}/lockhouse.json, but ${[...LINUX, ...PY].join(' ')} given, which changes it: targets x86_64-manylinux_2_28-cp312 (recorded: aarch64-apple-darwin-cp312, x86_64-manylinux_2_28-cp312)`,
+    );
+    expect(run.stdout).toContain(`  ${NATIVE_MAC} (native 2.0): collected for the recorded selection (wheel for aarch64-apple-darwin-cp312); the one checked does not need it (it differs in targets)\n`);
     expect(run.stdout).toContain('1 problem (2 files checked)');
     expect(run.stdout).not.toContain(NATIVE_LINUX);
-    expect(run.stderr).toContain('DIR was collected for x86_64-manylinux_2_28-cp312, aarch64-apple-darwin-cp312; verifying for x86_64-manylinux_2_28-cp312');
   });
 
   it('a target the directory was not collected for: what it needs is missing (a build with no built wheel, or a plan error)', async () => {
@@ -266,12 +286,13 @@ describe('weak hashes', () => {
     const weak = text.replace(new RegExp(`(${PURE.replace(/[.]/g, '\\.')}", )hash = "sha256:[0-9a-f]+"`), `$1hash = "md5:${md5}"`);
     expect(weak).not.toBe(text);
     writeFileSync(p.lock, weak);
-    expect((await p.verify('--allow-weak-hashes')).code).toBe(0);
-    const refused = await p.verifyJson();
+    // The lock is not the one DIR was collected from: accepted here, to look at the hash alone.
+    expect((await p.verify('--allow-weak-hashes', '--allow-changed-lock')).code).toBe(0);
+    const refused = await p.verifyJson('--allow-changed-lock');
     expect(refused.run.code).toBe(1);
     expect(refused.json.unverifiable.map((file) => [file.filename, file.accepted])).toEqual([[PURE, false]]);
     writeFileSync(join(p.out, PURE), 'tampered');
-    const altered = await p.verifyJson('--allow-weak-hashes');
+    const altered = await p.verifyJson('--allow-weak-hashes', '--allow-changed-lock');
     expect(altered.json.altered).toEqual([expect.objectContaining({ filename: PURE, algorithm: 'md5', expected: md5, sha256: sha256Of(Buffer.from('tampered')) })]);
   });
 });

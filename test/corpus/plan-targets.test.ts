@@ -32,6 +32,8 @@ interface Check {
   outcome: Outcome;
   requiresPython: string | null;
   environments: string[];
+  /** Packages of the lock that are not virtual: something a selection could take. */
+  installablePackages: number;
 }
 
 const available = corpusAvailable();
@@ -45,7 +47,7 @@ function outcomes(lock: CorpusLock): Check[] {
     graph = parseLock(text, lock.path);
   } catch (error) {
     if (isLockhouseError(error) && error.code === 'LOCK_LOOKS_LIKE_REQUIREMENTS') {
-      return targets.map((target) => ({ lock, target, outcome: { kind: 'not-toml' }, requiresPython: null, environments: [] }));
+      return targets.map((target) => ({ lock, target, outcome: { kind: 'not-toml' }, requiresPython: null, environments: [], installablePackages: 0 }));
     }
     throw error;
   }
@@ -68,7 +70,7 @@ function outcomes(lock: CorpusLock): Check[] {
       if (!isLockhouseError(error)) throw error;
       outcome = { kind: 'refused', code: error.code, message: error.message };
     }
-    return { lock, target, outcome, requiresPython: graph.requiresPython, environments };
+    return { lock, target, outcome, requiresPython: graph.requiresPython, environments, installablePackages: graph.packages.filter((pkg) => pkg.source.kind !== 'virtual').length };
   });
 }
 
@@ -133,6 +135,8 @@ describe.skipIf(!available)(
           return;
         }
         if (outcome.kind === 'refused') {
+          // A lock that locks nothing to install selects nothing: SELECT_EMPTY, unless --allow-empty.
+          if (outcome.code === 'SELECT_EMPTY') return expect(check.installablePackages, outcome.message).toBe(0);
           expect(['TARGET_REQUIRES_PYTHON', 'TARGET_UNSUPPORTED_ENVIRONMENT']).toContain(outcome.code);
           if (!verdict) return;
           if (outcome.code === 'TARGET_UNSUPPORTED_ENVIRONMENT') expect(verdict.supported, outcome.message).toBe(false);

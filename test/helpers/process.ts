@@ -17,8 +17,9 @@ export interface Running {
   readonly done: Promise<Finished>;
 }
 
-export function startLockhouse(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `cwd`: where it runs, for commands that name paths relative to a project folder (`collect -o .`). */
+export function startLockhouse(args: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): Running {
+  const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -17,7 +17,8 @@ import type { TargetContext } from '../resolve-targets.js';
 import { checkEmitRequest, type EmitRequest } from './emit.js';
 import { mirrorsOf, openCollectIO } from './io.js';
 import { refuseUnsafeNames } from './names.js';
-import { cleanWheelhouse, emitOrExplain, indexWheelhouse } from './outputs.js';
+import { refuseUnsafeClean } from '../../io/wheelhouse/clean.js';
+import { emitOrExplain, indexWheelhouse, tidyWheelhouse } from './outputs.js';
 import { manifestOf, recordRun } from './record.js';
 import { runJobs, type RunResult } from './run.js';
 import { statsOf } from './stats.js';
@@ -39,7 +40,9 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   // A --mirror that matches nothing stops the run here too, before DIR is touched.
   const mirrors = mirrorsOf(request, planned.settings, jobs, request.buildIsolation, events.log);
   const plannedMs = performance.now() - started;
-  const wheelhouse = await openWheelhouse(resolve(request.plan.lock.cwd, request.output), request.layout ?? 'flat');
+  const output = resolve(request.plan.lock.cwd, request.output);
+  if (request.clean) await refuseUnsafeClean({ dir: output, lock: resolve(request.plan.lock.cwd, planned.lock.path), projectDir: planned.projectDir });
+  const wheelhouse = await openWheelhouse(output, request.layout ?? 'flat');
   const io = await openCollectIO(request, mirrors, planned.settings, wheelhouse, context.env, events.log);
   const runStarted = performance.now();
   const fileCount = announce(jobs, events);
@@ -55,8 +58,8 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   // Interrupted: record what is in place (a re-run trusts it) and stop; nothing is emitted, cleaned or indexed.
   const interrupted = request.signal?.aborted === true;
   const emitted = interrupted ? [] : await emitOrExplain(emit, emitContextOf(request, planned, wheelhouse), recorded);
-  if (request.clean && !interrupted) await cleanWheelhouse(wheelhouse, emit, request.plan.lock.cwd, recorded, events.log);
-  const manifest = manifestOf({ generator: `${GENERATOR} ${context.version}`, lock: planned.lock, plan: planned.plan, layout: wheelhouse.layout, recorded, emitted });
+  if (!interrupted) await tidyWheelhouse(wheelhouse, emit, request.plan.lock.cwd, recorded, request.clean, events.log);
+  const manifest = manifestOf({ generator: `${GENERATOR} ${context.version}`, lock: planned.lock, plan: planned.plan, selection: planned.selection, layout: wheelhouse.layout, recorded, emitted });
   await wheelhouse.writeManifest(manifest);
   if (wheelhouse.layout === 'simple' && !interrupted) await indexWheelhouse(wheelhouse, manifest, events.log);
 

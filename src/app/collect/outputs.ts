@@ -1,13 +1,14 @@
 /**
  * The end of a collect: the files emitted beside the wheelhouse (a pylock,
  * hashed requirements — or, when something failed, an EMIT_INCOMPLETE
- * failure instead), --clean, the manifest, and for the simple layout the
- * static index of what DIR/files now holds.
+ * failure instead), --clean (or, without it, a word about what it would
+ * remove), the manifest, and for the simple layout the static index of
+ * what DIR/files now holds.
  */
 import { basename, dirname, relative, sep } from 'node:path';
 import type { Log } from '../../model.js';
 import type { Manifest } from '../../output/manifest.js';
-import { cleanOutput } from '../../io/wheelhouse/clean.js';
+import { removeFiles, staleFiles } from '../../io/wheelhouse/clean.js';
 import { writeSimpleIndex } from '../../io/wheelhouse/static-index.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import { emitOutputs, emitPaths, type EmitContext, type EmitRequest } from './emit.js';
@@ -33,14 +34,30 @@ export async function emitOrExplain(request: EmitRequest, context: EmitContext, 
   return emitted;
 }
 
-/** --clean: remove what this collection does not contain (but the files it emits into the artifacts' folder). */
-export async function cleanWheelhouse(wheelhouse: Wheelhouse, request: EmitRequest, cwd: string, recorded: Recorded, log: Log): Promise<void> {
+/** How many stale names the warning lists before "and N more" (-v lists every one): one line, however many there are. */
+const NAMED = 20;
+
+/**
+ * The files in DIR this collection does not contain that lockhouse put
+ * there (io/wheelhouse/clean.ts): removed with --clean; without it, named
+ * in one warning (an old lock's wheels would otherwise stay unnoticed).
+ */
+export async function tidyWheelhouse(wheelhouse: Wheelhouse, request: EmitRequest, cwd: string, recorded: Recorded, clean: boolean, log: Log): Promise<void> {
   const emittedHere = emitPaths(request, cwd)
     .filter((path) => dirname(path) === wheelhouse.filesDir)
     .map((path) => basename(path));
   const keep = new Set([...recorded.artifacts.map((artifact) => artifact.filename), ...emittedHere]);
-  const removed = await cleanOutput(wheelhouse.filesDir, keep);
-  if (removed.length) log('info', `--clean removed ${removed.length} file(s) this collection does not contain`, { removed });
+  const prefix = wheelhouse.filesDir === wheelhouse.dir ? '' : `${relative(wheelhouse.dir, wheelhouse.filesDir).split(sep).join('/')}/`;
+  const stale = await staleFiles({ filesDir: wheelhouse.filesDir, prefix, keep, previous: wheelhouse.previous.manifest });
+  if (stale.length === 0) return;
+  if (clean) {
+    const removed = await removeFiles(wheelhouse.filesDir, stale);
+    if (removed.length) log('info', `--clean removed ${removed.length} file(s) this collection does not contain`, { removed });
+    return;
+  }
+  const named = stale.slice(0, NAMED).join(', ') + (stale.length > NAMED ? ` and ${stale.length - NAMED} more` : '');
+  log('warn', `${stale.length} file(s) in ${wheelhouse.filesDir} are not part of this collection: ${named} (--clean removes them)`);
+  if (stale.length > NAMED) log('debug', 'not part of this collection', { stale });
 }
 
 /** The static index of what DIR/files holds now, from the hashes just verified. */

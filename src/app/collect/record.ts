@@ -5,7 +5,7 @@
  */
 import { redactUrl } from '../../io/http/redact.js';
 import type { Target } from '../../model.js';
-import { MANIFEST_VERSION, type Manifest, type ManifestArtifact, type ManifestFailure, type WrittenManifest } from '../../output/manifest.js';
+import { MANIFEST_VERSION, type Manifest, type ManifestArtifact, type ManifestFailure, type ManifestSelection, type WrittenManifest } from '../../output/manifest.js';
 import type { Jobs } from '../../plan/jobs.js';
 import type { Plan } from '../../plan/types.js';
 import type { RunResult } from './run.js';
@@ -46,6 +46,8 @@ export interface ManifestFacts {
   readonly generator: string;
   readonly lock: { readonly path: string; readonly sha256: string };
   readonly plan: Plan;
+  /** The selection the plan was made with (app/selection-record.ts). */
+  readonly selection: ManifestSelection;
   readonly layout: 'flat' | 'simple';
   readonly recorded: Recorded;
   /** Emitted files inside DIR, relative to it, POSIX. */
@@ -61,6 +63,7 @@ export function manifestOf(facts: ManifestFacts): WrittenManifest {
     allPlatforms: plan.allPlatforms,
     ...(facts.layout === 'simple' ? { layout: 'simple' as const } : {}),
     targets: plan.targets.map(targetRecord),
+    selection: facts.selection,
     artifacts: [...recorded.artifacts].sort((a, b) => compareText(a.filename, b.filename)),
     skipped: plan.skipped.map((skip) => ({ package: skip.package, version: skip.version, reason: skip.reason })),
     failures: recorded.failures,

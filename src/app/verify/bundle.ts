@@ -8,8 +8,9 @@
  * - The bundled manifest's artifacts must be the `wheels/` entries, with the
  *   manifest's sha256 and size.
  * - With a lock, the bundle's files and manifest are unpacked into a
- *   temporary folder and checked by the directory verify (verify.ts) with
- *   the same flags; without target flags, the bundle's own targets.
+ *   temporary folder and checked by the directory verify (index.ts), which
+ *   replays the selection the bundle's manifest records (its targets,
+ *   groups, extras …), overridden by the flags given.
  * Nothing is written beside the bundle; the temporary folder is removed.
  * The bundle is read through the one zip reader (src/io/zip/zip-reader.ts),
  * with the bounds every zip gets: a zip it refuses (too many entries, a
@@ -143,25 +144,28 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Target
         await pipeline(await open(), createWriteStream(join(work, entry.name.slice(WHEELS_DIR.length + 1)), { flags: 'wx' }));
       });
       await writeFile(join(work, MANIFEST_FILE), manifestEntry!.text!);
-      const targets = request.lock.plan.targets;
-      const given = targets.pythonPlatforms.length + targets.pythonVersions.length + targets.platforms.length > 0;
-      const plan = given
-        ? request.lock.plan
-        : {
-            ...request.lock.plan,
-            targets: {
-              ...targets,
-              pythonPlatforms: [...new Set(manifest.targets.map((target) => target.pythonPlatform))],
-              pythonVersions: [...new Set(manifest.targets.map((target) => target.pythonVersion))],
-            },
-          };
-      lock = await verify({ ...request.lock, plan, output: work }, context);
+      // The bundle's manifest, unpacked beside its files, gives the selection to check against (verify/selection.ts).
+      lock = await verify({ ...request.lock, plan: manifest.selection ? request.lock.plan : withBundleTargets(request.lock.plan, manifest), output: work }, context);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
   }
   const problems = missing.length + altered.length + extra.length + (lock ? lock.problems : 0);
   return { bundle: path, ok: problems === 0, problems, entries: entries.size, missing, altered, extra, manifest, lock };
+}
+
+/** A bundle whose manifest records no selection (an older lockhouse made it): its own targets, unless target flags are given. */
+function withBundleTargets(plan: VerifyRequest['plan'], manifest: Manifest): VerifyRequest['plan'] {
+  const targets = plan.targets;
+  if (targets.pythonPlatforms.length + targets.pythonVersions.length + targets.platforms.length > 0) return plan;
+  return {
+    ...plan,
+    targets: {
+      ...targets,
+      pythonPlatforms: [...new Set(manifest.targets.map((target) => target.pythonPlatform))],
+      pythonVersions: [...new Set(manifest.targets.map((target) => target.pythonVersion))],
+    },
+  };
 }
 
 /** Why an entry may not be unpacked, or null. The installer applies the same rules. */

@@ -85,14 +85,16 @@ async function listEntries(dir: string): Promise<Map<string, DirEntryKind>> {
 }
 
 /**
- * Every entry of the files folder nothing explains. Explained: the expected
+ * Every entry of the files folder nothing explains (`differences`: what the
+ * selection checked changes from the recorded one, to say why a file the
+ * manifest lists is not needed). Explained: the expected
  * files; the manifest; the files the manifest says lockhouse emitted; a
  * wheel's PEP 658 `<wheel>.metadata` beside it (the static index writes
  * those); dot-files (`.lockhouse/` among them). Folders (`simple/`) are not
  * looked into: installers do not either. A symbolic link is always listed,
  * whatever its name, since nothing vouches for what it points at.
  */
-export function explainExtras(dir: VerifyDir, expected: ReadonlySet<string>): ExtraFile[] {
+export function explainExtras(dir: VerifyDir, expected: ReadonlySet<string>, differences: readonly string[] = []): ExtraFile[] {
   const emitted = new Set((dir.manifest?.emitted ?? []).map((path) => path.replace(/^\.\//, '')));
   const recorded = new Map((dir.manifest?.artifacts ?? []).map((artifact) => [artifact.filename, artifact]));
   const extra: ExtraFile[] = [];
@@ -113,9 +115,12 @@ export function explainExtras(dir: VerifyDir, expected: ReadonlySet<string>): Ex
     if (relative === MANIFEST_FILE || emitted.has(relative)) continue;
     if (name.endsWith(METADATA_SUFFIX) && expected.has(name.slice(0, -METADATA_SUFFIX.length))) continue;
     const record = recorded.get(name);
-    const why = record
-      ? `the manifest lists it (${record.kind}${record.targets.length ? ` for ${record.targets.join(', ')}` : ''}), but the lock does not need it for these targets and flags`
-      : 'the lock does not explain it for these targets and flags';
+    const what = record ? `${record.kind}${record.targets.length ? ` for ${record.targets.join(', ')}` : ''}` : null;
+    const why = !what
+      ? 'the lock does not explain it for these targets and flags'
+      : differences.length
+        ? `collected for the recorded selection (${what}); the one checked does not need it (it differs in ${differences.join(', ')})`
+        : `the manifest lists it (${what}), but the lock does not need it for these targets and flags`;
     extra.push({ ...identity, filename: name, code: 'UNEXPLAINED', reason: why });
   }
   return extra;

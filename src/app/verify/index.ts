@@ -1,11 +1,14 @@
 /**
  * `lockhouse verify` as a library call: is DIR complete and intact for the
- * lock? Plans as collect does and takes the files for DIR from the same
- * jobs (plan/jobs.ts), so the two never disagree about what belongs
- * there; built wheels, which the lock cannot vouch for, are checked against
- * the manifest DIR/lockhouse.json. Every expected file is hashed (streamed,
- * never through a symlink); then every file in the directory that nothing
- * explains is listed. Nothing is written.
+ * lock? Plans as collect does — for the selection DIR's manifest records,
+ * with the flag families the caller gives replacing theirs (selection.ts) —
+ * and takes the files for DIR from the same jobs (plan/jobs.ts), so the two
+ * never disagree about what belongs there; built wheels, which the lock
+ * cannot vouch for, are checked against the manifest DIR/lockhouse.json.
+ * Every expected file is hashed (streamed, never through a symlink); then
+ * every file in the directory that nothing explains is listed; a lock that
+ * is not the one DIR was collected from is one more problem. Nothing is
+ * written.
  */
 import { dirname, resolve } from 'node:path';
 import { byText } from '../../compare.js';
@@ -18,12 +21,14 @@ import { runPool } from '../../io/run-pool.js';
 import type { Manifest } from '../../output/manifest.js';
 import { jobsOf, type Jobs } from '../../plan/jobs.js';
 import type { Plan } from '../../plan/types.js';
-import { planLock, type PlanResult } from '../plan.js';
+import { planLock } from '../plan.js';
 import type { TargetContext } from '../resolve-targets.js';
 import { explainExtras, openVerifyDir, type DirEntryKind, type VerifyDir } from './dir.js';
-import type { AlteredFile, ExpectedFrom, MissingFile, UnverifiableFile, VerifyEntry, VerifyRequest, VerifyResult } from './types.js';
+import { requestToCheck, selectionDifferences, type SelectionUse } from './selection.js';
+import type { AlteredFile, ExpectedFrom, LockChange, MissingFile, UnverifiableFile, VerifyEntry, VerifyRequest, VerifyResult } from './types.js';
 
 export type * from './types.js';
+export type { GivenFlags, SelectionDifference, SelectionFamily, SelectionUse, Unrecorded } from './selection.js';
 
 /** A file DIR must hold, and how to tell it is the right one. */
 interface Expectation extends VerifyEntry {
@@ -43,16 +48,19 @@ interface Refused extends VerifyEntry {
 const STRONG = new Set(['sha256', 'sha384', 'sha512']);
 
 export async function verify(request: VerifyRequest, context: TargetContext): Promise<VerifyResult> {
-  const planned = await planLock(request.plan, context);
   const cwd = request.plan.lock.cwd;
   const dir = await openVerifyDir(resolve(cwd, request.output));
+  const recorded = dir.manifest?.selection ? { selection: dir.manifest.selection, allPlatforms: dir.manifest.allPlatforms } : null;
+  const planRequest = requestToCheck(request.plan, recorded, request.given);
+  const planned = await planLock(planRequest, context);
+  const sdistShipped = Boolean(planRequest.plan.sdist);
   const jobs = jobsOf(planned.graph, planned.plan, {
     lockDir: dirname(resolve(cwd, planned.lock.path)),
-    sdistsInOutput: Boolean(request.plan.plan.sdist),
+    sdistsInOutput: sdistShipped,
     allowUnhashed: request.allowUnhashed,
     allowWeakHashes: request.allowWeakHashes,
   });
-  const { expected, refused, missing } = expectationsOf(jobs, planned.plan, dir.manifest, Boolean(request.plan.plan.sdist));
+  const { expected, refused, missing } = expectationsOf(jobs, planned.plan, dir.manifest, sdistShipped);
 
   const altered: AlteredFile[] = [];
   const unverifiable: UnverifiableFile[] = [];
@@ -80,15 +88,31 @@ export async function verify(request: VerifyRequest, context: TargetContext): Pr
     }
   }
 
+  const selection: SelectionUse = {
+    source: recorded && request.given ? 'recorded' : 'flags',
+    unrecorded: dir.manifest ? (recorded ? null : 'not-recorded') : 'no-manifest',
+    given: Object.values(request.given ?? {}).flat(),
+    differences: recorded
+      ? selectionDifferences(
+          { ...recorded, targets: dir.manifest!.targets.map((target) => target.id) },
+          { selection: planned.selection, allPlatforms: planned.plan.allPlatforms, targets: planned.plan.targets.map((target) => target.id) },
+        )
+      : [],
+    checked: planned.selection,
+  };
   const expectedNames = new Set([...expected, ...refused].map((file) => file.filename));
-  const extra = explainExtras(dir, expectedNames);
-  const problems = missing.length + altered.length + extra.length + unverifiable.filter((file) => !file.accepted).length;
+  const extra = explainExtras(dir, expectedNames, selection.differences.map((difference) => difference.what));
+  if (selection.differences.length) explainMissing(missing, dir.manifest!, selection.differences.map((difference) => difference.what));
+  const lockChanged = lockChangeOf(dir.manifest, planned.lock, Boolean(request.allowChangedLock));
+  const problems = missing.length + altered.length + extra.length + unverifiable.filter((file) => !file.accepted).length + (lockChanged && !lockChanged.accepted ? 1 : 0);
   return {
     planned,
     dir: dir.root,
     filesDir: dir.filesDir,
     layout: dir.layout,
     manifest: dir.manifest,
+    selection,
+    lockChanged,
     ok: problems === 0,
     problems,
     checked: checkedNames.size,
@@ -96,8 +120,28 @@ export async function verify(request: VerifyRequest, context: TargetContext): Pr
     altered: altered.sort(byFile),
     extra: extra.sort(byFile),
     unverifiable: unverifiable.sort(byFile),
-    warnings: [...dir.warnings, ...manifestWarnings(dir.manifest, planned)],
+    warnings: [...dir.warnings],
   };
+}
+
+/**
+ * A lock whose sha256 is not the one DIR was collected from: DIR may still
+ * pass for it, but a CI job that verifies a cached or carried wheelhouse
+ * expects a changed lock to fail. A problem unless --allow-changed-lock.
+ */
+function lockChangeOf(manifest: Manifest | null, lock: { readonly path: string; readonly sha256: string }, accepted: boolean): LockChange | null {
+  if (!manifest || manifest.lock.sha256 === lock.sha256) return null;
+  return { recorded: { path: manifest.lock.path, sha256: manifest.lock.sha256 }, path: lock.path, sha256: lock.sha256, accepted };
+}
+
+/** Files the selection checked needs but the recorded one did not collect: say so, since that is why they are not there. */
+function explainMissing(missing: MissingFile[], manifest: Manifest, differences: readonly string[]): void {
+  const collected = new Set(manifest.artifacts.map((artifact) => artifact.filename));
+  missing.forEach((file, i) => {
+    if (file.code === 'ABSENT' && file.filename !== null && !collected.has(file.filename)) {
+      missing[i] = { ...file, reason: `${file.reason}: the recorded selection did not collect it (it differs in ${differences.join(', ')})` };
+    }
+  });
 }
 
 /**
@@ -218,20 +262,6 @@ function absentReason(kind: DirEntryKind | undefined, dir: VerifyDir): { code: V
     default:
       return { code: 'NOT_REGULAR', reason: `a ${kind === 'directory' ? 'directory' : 'special file'} is in its place` };
   }
-}
-
-function manifestWarnings(manifest: Manifest | null, planned: PlanResult): string[] {
-  if (!manifest) return [];
-  const warnings: string[] = [];
-  if (manifest.lock.sha256 !== planned.lock.sha256) {
-    warnings.push(`DIR was collected from another lock (${manifest.lock.path}, sha256 ${manifest.lock.sha256.slice(0, 12)}…); its files are checked against ${planned.lock.path}`);
-  }
-  const collected = manifest.allPlatforms ? ['--all-platforms'] : manifest.targets.map((target) => target.id);
-  const asked = planned.plan.allPlatforms ? ['--all-platforms'] : planned.plan.targets.map((target) => target.id);
-  if (collected.join(' ') !== asked.join(' ')) {
-    warnings.push(`DIR was collected for ${collected.join(', ') || 'no target'}; verifying for ${asked.join(', ') || 'no target'} (files only other targets need count as extra)`);
-  }
-  return warnings;
 }
 
 function entryOf(entry: VerifyEntry): VerifyEntry {

@@ -7,9 +7,19 @@ import type { LayoutKind } from '../../io/wheelhouse/layout.js';
 import type { Manifest } from '../../output/manifest.js';
 import type { HashPolicy } from '../../plan/hash-rule.js';
 import type { PlanRequest, PlanResult } from '../plan.js';
+import type { GivenFlags, SelectionUse } from './selection.js';
 
 export interface VerifyRequest extends HashPolicy {
   readonly plan: PlanRequest;
+  /**
+   * The selection families the user's flags set (the command line passes
+   * them): the others come from the selection DIR's manifest records.
+   * Absent: every family comes from `plan` (the recorded selection is only
+   * compared with it).
+   */
+  readonly given?: GivenFlags;
+  /** --allow-changed-lock: a lock whose sha256 differs from the manifest's is reported, not a problem. */
+  readonly allowChangedLock?: boolean;
   /** -o, --output DIR (relative to the lock request's cwd). */
   readonly output: string;
   /** Files hashed at once (default 4: hashing is disk-bound, and two at a time already fill most disks). */
@@ -72,8 +82,23 @@ export interface Verdict<Missing, Altered, Extra> {
   readonly extra: readonly Extra[];
 }
 
+/** The lock checked against is not the one DIR was collected from. */
+export interface LockChange {
+  /** The lock the manifest records. */
+  readonly recorded: { readonly path: string; readonly sha256: string };
+  /** The lock given. */
+  readonly path: string;
+  readonly sha256: string;
+  /** True with --allow-changed-lock: reported, not a problem. */
+  readonly accepted: boolean;
+}
+
 export interface VerifyResult extends Verdict<MissingFile, AlteredFile, ExtraFile> {
   readonly planned: PlanResult;
+  /** The selection checked against: recorded, overridden by the flags given, and what differs. */
+  readonly selection: SelectionUse;
+  /** Null when the lock is the one the manifest records (or there is no manifest). */
+  readonly lockChanged: LockChange | null;
   /** DIR, absolute. */
   readonly dir: string;
   /** Where the artifacts are: DIR (flat) or DIR/files (simple). */
@@ -84,6 +109,6 @@ export interface VerifyResult extends Verdict<MissingFile, AlteredFile, ExtraFil
   /** Expected files that were present and hashed against an expected hash. */
   readonly checked: number;
   readonly unverifiable: readonly UnverifiableFile[];
-  /** Worth knowing, never a verdict: no manifest, a manifest of another lock or other targets. */
+  /** Worth knowing, never a verdict: no manifest, or one that cannot be used. */
   readonly warnings: readonly string[];
 }

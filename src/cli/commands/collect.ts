@@ -34,7 +34,10 @@ export default class CollectCommand extends CollectingCommand {
   });
 
   output = Option.String('-o,--output', 'wheelhouse', { description: 'The wheelhouse directory (flat, for pip --find-links)' });
-  clean = Option.Boolean('--clean', false, { description: 'Remove files in DIR that this collection does not contain' });
+  clean = Option.Boolean('--clean', false, {
+    description:
+      "Remove the files lockhouse put in DIR that this collection does not contain (files the last manifest records; wheels, sdists and their .metadata), never any other; refused where DIR holds the lock or the project",
+  });
   dryRun = Option.Boolean('--dry-run', false, { description: 'Print the plan and stop (as lockhouse plan)' });
   layout = Option.String('--layout', 'flat', {
     description: 'flat: the files in DIR, for pip --find-links (default); simple: DIR/files plus a static PEP 503/691 index in DIR/simple, for pip --index-url',

@@ -6,13 +6,16 @@
  */
 import { Option } from 'clipanion';
 import type { PlanRequest } from '../../app/plan.js';
+import type { GivenFlags, SelectionFamily } from '../../app/verify/selection.js';
 import { BaseCommand } from '../base-command.js';
 
 const list = (value: string[] | undefined): string[] => value ?? [];
 
 export abstract class LockCommand extends BaseCommand {
   // The lock
-  lock = Option.String('--lock', { description: 'The lock to read: a uv.lock or a PEP 751 pylock.toml (default: ./uv.lock, else ./pylock.toml)' });
+  lock = Option.String('--lock', {
+    description: 'The lock to read: a uv.lock or a PEP 751 pylock.toml, or a folder holding one (its uv.lock, else pylock.toml) (default: ./uv.lock, else ./pylock.toml)',
+  });
   project = Option.String('--project', {
     description: 'The project directory whose pyproject.toml gives default groups and index names (default: beside the lock)',
   });
@@ -47,14 +50,20 @@ export abstract class LockCommand extends BaseCommand {
   noDefaultGroups = Option.Boolean('--no-default-groups', false, {
     description: 'Ignore the default groups ([tool.uv] default-groups, else dev; a pylock\'s default-groups)',
   });
-  index = Option.Array('--index', { description: 'Collect only packages locked from this index, by [[tool.uv.index]] name or URL (repeatable)' });
+  index = Option.Array('--index', {
+    description:
+      "Collect only packages locked from this index, by [[tool.uv.index]] name, pypi, or URL: a filter, not uv's \"use this index\" (--mirror fetches through another index); one the lock does not name is an error (repeatable)",
+  });
   excludeIndex = Option.Array('--exclude-index', {
-    description: 'Leave out packages locked from this index, by name or URL; pypi means https://pypi.org/simple (repeatable)',
+    description: 'Leave out packages locked from this index, by name or URL; pypi means pypi.org (and files.pythonhosted.org); one the lock does not name is an error (repeatable)',
   });
   excludePackage = Option.Array('--exclude-package,--prune', { description: 'Leave out this package and what only it needs (repeatable)' });
   noEmitPackage = Option.Array('--no-emit-package', { description: "Do not collect this package's own files, but do collect what it needs (repeatable)" });
   requiresBuildOnly = Option.Boolean('--requires-build-only', false, {
     description: 'Collect only packages that have no compatible wheel for some target',
+  });
+  allowEmpty = Option.Boolean('--allow-empty', false, {
+    description: 'A selection with no package at all is wanted (else it is the error SELECT_EMPTY)',
   });
 
   // Builds
@@ -104,7 +113,53 @@ export abstract class LockCommand extends BaseCommand {
       excludePackages: list(this.excludePackage),
       noEmitPackages: list(this.noEmitPackage),
       allPlatforms: this.allPlatforms,
+      allowEmpty: this.allowEmpty,
     };
+  }
+
+  /**
+   * The selection flag families given on the command line, with the flags
+   * as typed: verify takes these from the flags and the rest from the
+   * selection DIR's manifest records.
+   */
+  protected givenFlags(): GivenFlags {
+    const given: Partial<Record<SelectionFamily, string[]>> = {};
+    const note = (family: SelectionFamily, flag: string, values: readonly string[] | undefined | boolean): void => {
+      if (values === undefined || values === false) return;
+      const typed = values === true ? [flag] : values.map((value) => `${flag} ${value}`);
+      (given[family] ??= []).push(...typed);
+    };
+    note('targets', '--python-platform', this.pythonPlatform);
+    note('targets', '--python-version', this.pythonVersion);
+    note('targets', '--platform', this.platform);
+    note('targets', '--implementation', this.implementation === undefined ? undefined : [this.implementation]);
+    note('targets', '--abi', this.abi);
+    note('targets', '--python', this.python === undefined ? undefined : [this.python]);
+    note('targets', '--all-platforms', this.allPlatforms);
+    note('packages', '--package', this.package);
+    note('packages', '--all-packages', this.allPackages);
+    note('onlyDeps', '--only-deps', this.onlyDeps);
+    note('extras', '--extra', this.extra);
+    note('extras', '--all-extras', this.allExtras);
+    note('extras', '--no-extra', this.noExtra);
+    note('groups', '--group', this.group);
+    note('groups', '--no-group', this.noGroup);
+    note('groups', '--only-group', this.onlyGroup);
+    note('groups', '--all-groups', this.allGroups);
+    note('groups', '--dev', this.dev === true);
+    note('groups', '--no-dev', this.dev === false);
+    note('groups', '--only-dev', this.onlyDev);
+    note('groups', '--no-default-groups', this.noDefaultGroups);
+    note('indexes', '--index', this.index);
+    note('excludeIndexes', '--exclude-index', this.excludeIndex);
+    note('excludePackages', '--exclude-package', this.excludePackage);
+    note('noEmitPackages', '--no-emit-package', this.noEmitPackage);
+    note('allowEmpty', '--allow-empty', this.allowEmpty);
+    note('noBinary', '--no-binary', this.noBinary);
+    note('noBuild', '--no-build', this.noBuild);
+    note('sdist', '--sdist', this.sdist);
+    note('requiresBuildOnly', '--requires-build-only', this.requiresBuildOnly);
+    return given;
   }
 
   private planOptions(): PlanRequest['plan'] {

@@ -1,6 +1,7 @@
 /** What a run amounts to (src/app/collect/record.ts): artifacts and failures for the manifest, and the manifest itself. Pure. */
 import { describe, expect, it } from 'vitest';
 import { manifestOf, recordRun } from '../../../src/app/collect/record.js';
+import { recordSelection } from '../../../src/app/selection-record.js';
 import type { RunResult } from '../../../src/app/collect/run.js';
 import type { Outcome } from '../../../src/app/collect/sources.js';
 import { plan } from '../../../src/plan/index.js';
@@ -44,14 +45,18 @@ describe('recordRun', () => {
 });
 
 describe('manifestOf', () => {
-  it('sorts artifacts by file name, records the layout only when simple, and lists emitted files sorted', () => {
+  it('sorts artifacts by file name, records the layout only when simple, the selection, and lists emitted files sorted', () => {
     const graph = graphOf(uvLock({}, pkg('app', { source: '{ editable = "." }', deps: ['pure'] }), pkg('pure')));
-    const planned = plan(graph, select(graph, [LINUX], {}));
+    const selected = select(graph, [LINUX], { noDev: true });
+    const planned = plan(graph, selected);
+    const targets = { pythonPlatforms: [LINUX.pythonPlatform], pythonVersions: [LINUX.pythonVersion], platforms: [], abis: [] };
+    const selection = recordSelection({ targets, select: { noDev: true }, plan: {} }, [LINUX], selected.choice);
     const artifact = (filename: string) => ({ package: 'p', version: '1', filename, kind: 'wheel' as const, origin: 'cache' as const, url: null, sha256: 'a'.repeat(64), size: 1, mtimeMs: 0, targets: [] });
     const manifest = manifestOf({
       generator: 'lockhouse 9.9',
       lock: { path: 'uv.lock', sha256: 'f'.repeat(64) },
       plan: planned,
+      selection,
       layout: 'simple',
       recorded: { artifacts: [artifact('b.whl'), artifact('a.whl')], failures: [] },
       emitted: ['z.txt', 'pylock.toml'],
@@ -60,6 +65,7 @@ describe('manifestOf', () => {
     expect(manifest.layout).toBe('simple');
     expect(manifest.emitted).toEqual(['pylock.toml', 'z.txt']);
     expect(manifest.targets).toEqual([{ id: LINUX.id, pythonPlatform: LINUX.pythonPlatform, pythonVersion: LINUX.pythonVersion }]);
-    expect(manifestOf({ generator: 'x', lock: { path: 'uv.lock', sha256: '' }, plan: planned, layout: 'flat', recorded: { artifacts: [], failures: [] }, emitted: [] })).not.toHaveProperty('layout');
+    expect(manifest.selection.groups).toMatchObject({ noGroup: ['dev'], defaults: ['dev'], defaultsFrom: 'uv-default', selected: [] });
+    expect(manifestOf({ generator: 'x', lock: { path: 'uv.lock', sha256: '' }, plan: planned, selection, layout: 'flat', recorded: { artifacts: [], failures: [] }, emitted: [] })).not.toHaveProperty('layout');
   });
 });
