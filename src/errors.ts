@@ -161,6 +161,31 @@ export const VerifyCodes = [
 ] as const;
 export type VerifyCode = (typeof VerifyCodes)[number];
 
+// C0 controls, DEL and C1 controls (U+009B is CSI on terminals that read
+// 8-bit controls, as ESC [ is on all of them).
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const CONTROLS_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text from a lock or a server made safe to print: control characters shown
+ * as `\u009b`-style escapes, so that it cannot move the cursor, recolour or
+ * clear the screen, or start a line of its own; anything else as written.
+ * The one escaping function: `quoteName` (python/names.ts) quotes file names
+ * with it, and every LockhouseError's message and hint pass through it (with
+ * `keepLineBreaks`, for the `\n` and tab that messages such as a marker's
+ * caret line put there themselves), so server- or lock-supplied text reaches
+ * stderr, logs, `--json` and lockhouse.json escaped wherever it was
+ * interpolated. Text that may hold a line break of its own (a server's page)
+ * is escaped without `keepLineBreaks` where it is interpolated.
+ */
+export function escapeControls(text: string, keepLineBreaks = false): string {
+  const pattern = keepLineBreaks ? CONTROLS_BUT_LINE_BREAKS : CONTROLS;
+  pattern.lastIndex = 0;
+  if (!pattern.test(text)) return text;
+  pattern.lastIndex = 0;
+  return text.replace(pattern, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export interface LockhouseErrorOptions {
   hint?: string;
   cause?: unknown;
@@ -174,10 +199,10 @@ export class LockhouseError extends Error {
   readonly clipanion = { type: 'none' } as const;
 
   constructor(code: ErrorCode, message: string, options: LockhouseErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(escapeControls(message, true), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LockhouseError';
     this.code = code;
-    this.hint = options.hint;
+    this.hint = options.hint === undefined ? undefined : escapeControls(options.hint, true);
     this.exitCode = ErrorCodes[code];
   }
 

@@ -8,6 +8,7 @@
  * (`The wheel filename "foo.rs" is invalid: Must end with .whl`), so a user can
  * search for either tool's wording.
  */
+import { escapeControls } from '../errors.js';
 import type { WheelTags } from './tags.js';
 
 /** PEP 503: lower case, every run of `-`, `_` and `.` becomes one `-`. */
@@ -103,7 +104,6 @@ export class InvalidFilenameError extends Error {
 // 8-bit controls): never in a file name, and a way to forge terminal output
 // when one is printed. The same set as io/store/safe-paths.ts refuses.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**
  * Why a file name is unsafe to write under a directory, or null when it is
@@ -127,7 +127,7 @@ export function unsafeFilenameReason(filename: string): string | null {
  * written.
  */
 export function quoteName(text: string): string {
-  return `"${text.replace(CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+  return `"${escapeControls(text)}"`;
 }
 
 export interface WheelFilename {

@@ -9,6 +9,7 @@
  * failed (passed through untouched: a full disk is not the network's fault
  * and is not retried), or whatever undici threw, classified here.
  */
+import { escapeControls } from '../../errors.js';
 import type { HttpContext } from './context.js';
 import { FetchError, type FetchErrorCode } from './errors.js';
 import { backoffDelay, classifyError } from './retry-policy.js';
@@ -21,7 +22,12 @@ export interface AttemptFailureOptions {
   readonly cause?: unknown;
 }
 
-/** A failed attempt, judged by the code that saw it. `detail` follows `GET <url>: `. */
+/**
+ * A failed attempt, judged by the code that saw it. `detail` follows
+ * `GET <url>: `; it may quote what the server sent (a Content-Range), so it
+ * is escaped as every LockhouseError's message is: it is logged before it
+ * becomes one.
+ */
 export class AttemptFailure extends Error {
   readonly code: FetchErrorCode;
   readonly retryable: boolean;
@@ -30,7 +36,7 @@ export class AttemptFailure extends Error {
   readonly hint: string | undefined;
 
   constructor(code: FetchErrorCode, detail: string, options: AttemptFailureOptions) {
-    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    super(escapeControls(detail, true), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AttemptFailure';
     this.code = code;
     this.retryable = options.retryable;

@@ -10,7 +10,7 @@
  * download means for the run: one file's failure, the rest still collected.
  */
 import { STATUS_CODES } from 'node:http';
-import { ErrorCodes, LockhouseError, type ErrorCode } from '../../errors.js';
+import { ErrorCodes, LockhouseError, escapeControls, type ErrorCode } from '../../errors.js';
 
 /** The registered codes a FetchError takes: FETCH_*, each explained in src/errors.ts and docs/errors.md. */
 export type FetchErrorCode = Extract<ErrorCode, `FETCH_${string}`>;
@@ -38,7 +38,8 @@ export class FetchError extends LockhouseError {
   constructor(code: FetchErrorCode, message: string, options: FetchErrorOptions) {
     super(code, message, { hint: options.hint, cause: options.cause });
     this.name = 'FetchError';
-    this.url = options.url;
+    // Usually a parsed URL (percent-encoded); text that did not parse is the lock's, escaped like the message.
+    this.url = escapeControls(options.url);
     this.status = options.status;
     this.attempts = options.attempts;
   }
