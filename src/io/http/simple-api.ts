@@ -12,11 +12,21 @@
  * Credentials in TO's URL reach the files on TO's origin (auth.ts remembers
  * them); the URLs returned here never carry them.
  */
+import { escapeControls } from '../../errors.js';
 import { canonicalizeName } from '../../python/names.js';
 import { FetchError, isFetchError } from './errors.js';
 import { redactUrl } from './redact.js';
 import { parseSimpleHtml } from './simple-html.js';
 import type { Downloader, Page } from './types.js';
+
+/**
+ * The most files a project page may list. PyPI's largest projects list tens
+ * of thousands (each anchor of a real page is 300–600 bytes, so a page at
+ * page.ts's 20 MiB ceiling holds under 70 000); a page of tiny anchors could
+ * otherwise hold two million, each a URL to resolve and an object to keep
+ * (20 s and 1.1 GB for one 20 MiB page, measured).
+ */
+export const MAX_PAGE_FILES = 200_000;
 
 export const SIMPLE_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1';
 
@@ -87,13 +97,15 @@ function parseSimpleJson(page: Page): SimpleFile[] {
   try {
     data = JSON.parse(page.body);
   } catch (cause) {
-    throw new FetchError('FETCH_BAD_RESPONSE', `GET ${page.url}: not a PEP 691 JSON page (${(cause as Error).message})`, {
+    // JSON.parse quotes the page in its message, line breaks and all: escaped whole.
+    throw new FetchError('FETCH_BAD_RESPONSE', `GET ${page.url}: not a PEP 691 JSON page (${escapeControls((cause as Error).message)})`, {
       url: page.url,
       attempts: 1,
     });
   }
   const files = (data as { files?: unknown } | null)?.files;
   if (!Array.isArray(files)) return [];
+  if (files.length > MAX_PAGE_FILES) throw tooManyFiles(page);
   const out: SimpleFile[] = [];
   for (const entry of files as unknown[]) {
     if (typeof entry !== 'object' || entry === null) continue;
@@ -113,7 +125,8 @@ function parseSimpleJson(page: Page): SimpleFile[] {
 }
 
 function parseSimpleHtmlPage(page: Page): SimpleFile[] {
-  const { anchors, base } = parseSimpleHtml(page.body);
+  const { anchors, base, overflow } = parseSimpleHtml(page.body, { maxAnchors: MAX_PAGE_FILES });
+  if (overflow) throw tooManyFiles(page);
   const baseUrl = (base && resolve(base, page.url)?.url) || page.url;
   const out: SimpleFile[] = [];
   for (const anchor of anchors) {
@@ -125,6 +138,14 @@ function parseSimpleHtmlPage(page: Page): SimpleFile[] {
     if (filename) out.push({ filename, url: absolute.url, hashes: absolute.hashes });
   }
   return out;
+}
+
+function tooManyFiles(page: Page): FetchError {
+  return new FetchError('FETCH_BAD_RESPONSE', `GET ${page.url}: the page lists more than ${MAX_PAGE_FILES} files`, {
+    url: page.url,
+    attempts: 1,
+    hint: 'a project page of a simple index lists far fewer: check that the --mirror URL is a simple index',
+  });
 }
 
 /** `href` against `base`: the URL without fragment or credentials, and the `#alg=hex` fragment as hashes. */
