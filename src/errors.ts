@@ -125,6 +125,13 @@ export const ErrorCodes = {
   /** The caller's AbortSignal fired. */
   FETCH_ABORTED: 1,
   /**
+   * A download larger than it may be: past the size the lock gives the file,
+   * or, where the lock gives none, past --max-file-size. Not retried.
+   */
+  FETCH_TOO_LARGE: 1,
+  /** A body that arrived slower than --min-rate over a window of --timeout (a stalled or dripping server). */
+  FETCH_TOO_SLOW: 1,
+  /**
    * A bug: an error that is not a LockhouseError. It ends a command with exit
    * 2 (cli/base-command.ts); met while collecting one file, it is that file's
    * failure in the manifest and the rest are still collected.

@@ -12,6 +12,7 @@
  * of the flag that sets it. A complete request passes through unchanged.
  */
 import envPaths from 'env-paths';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_BYTES_PER_SECOND } from '../io/http/index.js';
 import { splitMirrorList } from '../plan/mirrors.js';
 import type { BundleRequest } from './bundle.js';
 import type { CollectRequest } from './collect/types.js';
@@ -61,6 +62,10 @@ export const SOURCES_DEFAULTS = {
   retries: 3,
   /** --timeout 30 (seconds). */
   timeoutMs: 30_000,
+  /** --min-rate 1K. */
+  minBytesPerSecond: DEFAULT_MIN_BYTES_PER_SECOND,
+  /** --max-file-size 8G. */
+  maxFileBytes: DEFAULT_MAX_FILE_BYTES,
   /** --build-jobs. */
   buildJobs: 2,
   buildIsolation: true,

@@ -31,6 +31,10 @@ export interface IOOptions {
   readonly concurrency: number;
   readonly retries: number;
   readonly timeoutMs: number;
+  /** --min-rate: the slowest a download may arrive, in bytes per second over each timeoutMs (default 1024; 0: no floor). */
+  readonly minBytesPerSecond?: number;
+  /** --max-file-size: the most bytes a file the lock gives no size for may take (default 8 GiB). */
+  readonly maxFileBytes?: number;
   /** Tests: a shorter first backoff than the default 500 ms. */
   readonly retryBaseMs?: number;
 }
@@ -72,6 +76,8 @@ export async function openCollectIO(
         timeoutMs: options.timeoutMs,
         concurrency: options.concurrency,
         ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
+        ...(options.minBytesPerSecond === undefined ? {} : { minBytesPerSecond: options.minBytesPerSecond }),
+        ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
         env,
         credentials: createCredentialSource({ env, indexes: [...settings.indexes].map(([name, url]) => ({ name, url })), log }),
         log,

@@ -199,7 +199,10 @@ async function download(
   for (let attempt = 0; attempt < 2; attempt++) {
     const temp = await io.temps.create(algorithm);
     try {
+      // Never more than the lock's size (or, without one, the run's ceiling): a
+      // longer answer fails here, before any hash, and is not fetched again.
       const result = await io.downloader!.download(url, temp, {
+        size: lockedSize(job),
         ...(options.onBytes ? { onBytes: options.onBytes } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -226,6 +229,11 @@ async function download(
       reason: `hash mismatch: expected ${expected}, got sha256:${last!.sha256}${sizes}; nothing was written under its name`,
     },
   };
+}
+
+/** The size the lock gives the file, or null. */
+function lockedSize(job: FileJob): number | null {
+  return job.rule.kind === 'strong' ? job.rule.expected.size : job.rule.size;
 }
 
 function describeExpected(job: FileJob): string {

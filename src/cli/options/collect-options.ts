@@ -11,7 +11,7 @@ import { exitCodeOf, watchInterrupts } from '../interrupts.js';
 import type { Logger } from '../logger.js';
 import type { Progress } from '../progress.js';
 import { LockCommand } from './lock-options.js';
-import { secondsAsMs, wholeNumber } from './validate.js';
+import { byteSize, secondsAsMs, wholeNumber } from './validate.js';
 
 /** A CollectRequest without what each command decides itself: the output and what is written there. */
 export type CollectSources = SourcesRequest;
@@ -27,8 +27,23 @@ export abstract class CollectingCommand extends LockCommand {
   offline = Option.Boolean('--offline', false, { description: 'Never use the network: files come from DIR, --find-links and the cache, or fail' });
   // No defaults here: a flag not given is left to app/requests.ts, which fills the library's requests too.
   concurrency = Option.String('--concurrency', { description: 'Parallel downloads (default 16)' });
-  retries = Option.String('--retries', { description: 'Retries per request on connection errors, 408, 429 and 5xx (default 3)' });
-  timeout = Option.String('--timeout', { description: 'Seconds to wait for a response to start, or for more of its body (default 30)' });
+  retries = Option.String('--retries', {
+    description: 'Retries per request on connection errors, timeouts, too-slow bodies, 408, 429 and 5xx; a cut download resumes (default 3)',
+  });
+  timeout = Option.String('--timeout', {
+    description:
+      "Seconds: the longest wait to connect, for a response's headers, or for more of its body; also the window --min-rate is averaged over (default 30)",
+  });
+  minRate = Option.String('--min-rate', {
+    env: 'LOCKHOUSE_MIN_RATE',
+    description:
+      'Bytes per second a download must average over each --timeout window, or it is cut off and retried: catches a server that drips bytes, e.g. 1K (default 1K; 0: no floor; env LOCKHOUSE_MIN_RATE)',
+  });
+  maxFileSize = Option.String('--max-file-size', {
+    env: 'LOCKHOUSE_MAX_FILE_SIZE',
+    description:
+      'The most bytes a file the lock gives no size for may take, e.g. 8G (default 8G); a file the lock gives a size for never takes more than that size (env LOCKHOUSE_MAX_FILE_SIZE)',
+  });
   verify = Option.Boolean('--verify', false, { description: 'Hash files already in DIR even where the last manifest vouches for them' });
   allowUnhashed = Option.Boolean('--allow-unhashed', false, { description: 'Take files the lock gives no hash for, unverified' });
   allowWeakHashes = Option.Boolean('--allow-weak-hashes', false, { description: 'Accept files the lock hashes with md5 or sha1 only' });
@@ -92,6 +107,8 @@ export abstract class CollectingCommand extends LockCommand {
         concurrency: given(this.concurrency, (value) => wholeNumber('--concurrency', value, 1)),
         retries: given(this.retries, (value) => wholeNumber('--retries', value, 0)),
         timeoutMs: given(this.timeout, (value) => secondsAsMs('--timeout', value)),
+        minBytesPerSecond: given(this.minRate, (value) => byteSize('--min-rate', value, 0)),
+        maxFileBytes: given(this.maxFileSize, (value) => byteSize('--max-file-size', value, 1)),
         buildPython: this.buildPython,
         buildJobs: given(this.buildJobs, (value) => wholeNumber('--build-jobs', value, 1)),
         buildIsolation: !this.noBuildIsolation,

@@ -27,6 +27,19 @@ export function secondsAsMs(flag: string, value: string): number {
   throw invalid(flag, 'a number of seconds above 0', value);
 }
 
+/**
+ * A number of bytes of at least `min`, with an optional binary unit (K, M, G,
+ * T, also written KiB, MiB…; all multiples of 1024): --max-file-size,
+ * --min-rate. `1.5G` is allowed and rounded down to a whole byte.
+ */
+export function byteSize(flag: string, value: string, min: number): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?\s*$/i.exec(value);
+  const power = match?.[2] ? 'kmgt'.indexOf(match[2].toLowerCase()) + 1 : 0;
+  const bytes = match ? Math.floor(Number(match[1]) * 1024 ** power) : NaN;
+  if (Number.isSafeInteger(bytes) && bytes >= min) return bytes;
+  throw invalid(flag, `a number of bytes${min > 0 ? ` of at least ${min}` : ''}, with an optional unit (K, M, G, T: multiples of 1024)`, value);
+}
+
 /** One of a fixed set of words: --layout, --log-format. */
 export function oneOf<const Choice extends string>(flag: string, value: string, choices: readonly Choice[]): Choice {
   const found = choices.find((choice) => choice === value);

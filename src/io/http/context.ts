@@ -9,8 +9,12 @@ export interface HttpContext {
   readonly dispatcher: () => Dispatcher;
   readonly auth: Authenticator;
   readonly userAgent: string;
-  /** Headers timeout and body idle timeout, per request. */
+  /** Connect timeout, the deadline for a response's headers, the longest silence in a body, and the rate floor's window. */
   readonly timeoutMs: number;
+  /** The slowest a body may arrive, averaged over each timeoutMs (rate-floor.ts); 0: no floor. */
+  readonly minBytesPerSecond: number;
+  /** The most bytes a download may take when its caller gives no size. */
+  readonly maxFileBytes: number;
   readonly retries: number;
   readonly backoff: BackoffSettings;
   readonly maxRetryAfterMs: number;

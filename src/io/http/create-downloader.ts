@@ -12,11 +12,37 @@ import { download } from './download.js';
 import { page } from './page.js';
 import type { Downloader } from './types.js';
 
+/**
+ * A floor that only a stalled server or link falls under: 16 parallel
+ * downloads sharing a 128 kbit/s link still clear it (docs/collect.md "Limits").
+ */
+export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
+/**
+ * For files the lock gives no size for: above the largest wheels published
+ * (CUDA builds of torch and jaxlib, 2–4 GB), below what fills a build
+ * server's disk by accident.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 8 * 2 ** 30;
+
 export interface HttpConfig {
   /** Tries after the first, per download or page (default 3: 4 requests at most). */
   readonly retries?: number;
-  /** Connect timeout, headers timeout, and the longest silence inside a body (default 30 000). */
+  /**
+   * Connect timeout, the deadline for a response's headers, the longest
+   * silence inside a body, and the window of the rate floor (default 30 000).
+   */
   readonly timeoutMs?: number;
+  /**
+   * The slowest a body may arrive: bytes per second averaged over each
+   * timeoutMs (default 1024; 0: no floor). A body below it fails with
+   * FETCH_TOO_SLOW (retried, resuming where it stopped).
+   */
+  readonly minBytesPerSecond?: number;
+  /**
+   * The most bytes a download may take when the caller gives no size
+   * (DownloadOptions.size) (default 8 GiB). More is FETCH_TOO_LARGE.
+   */
+  readonly maxFileBytes?: number;
   /** Connections per origin (default 16); more requests than that wait their turn. */
   readonly concurrency?: number;
   /** The first backoff's ceiling (default 500); it doubles at each try. */
@@ -50,6 +76,8 @@ export function createDownloader(config: HttpConfig = {}): Downloader {
     auth: new Authenticator(config.credentials ?? createCredentialSource({ env, ...(config.log ? { log: config.log } : {}) })),
     userAgent: config.userAgent ?? 'lockhouse',
     timeoutMs,
+    minBytesPerSecond: nonNegative(config.minBytesPerSecond, DEFAULT_MIN_BYTES_PER_SECOND),
+    maxFileBytes: positive(config.maxFileBytes, DEFAULT_MAX_FILE_BYTES),
     retries: Math.max(0, Math.floor(config.retries ?? 3)),
     backoff: { retryBaseMs: config.retryBaseMs ?? 500, retryMaxMs: config.retryMaxMs ?? 30_000 },
     maxRetryAfterMs: config.maxRetryAfterMs ?? 60_000,
@@ -74,4 +102,8 @@ export function createDownloader(config: HttpConfig = {}): Downloader {
 
 function positive(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function nonNegative(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
 }

@@ -19,17 +19,27 @@
  *   Content-Range) is an error: the next attempt starts from zero.
  * - After a 206, the file is complete only when the sink holds the
  *   Content-Range total; a server that sends a smaller piece is asked again.
+ * - A file is never larger than its bound: the size the caller gives (the
+ *   lock's), else the run's ceiling (--max-file-size). An answer that
+ *   announces more (Content-Length, or a Content-Range past it) fails before
+ *   its body is read; one that sends more is cut off at the chunk that
+ *   crosses it, which is not written. Either is FETCH_TOO_LARGE and final:
+ *   not retried, since a file longer than the lock says is not the locked
+ *   file (docs/collect.md "Limits").
+ * - A body slower than the rate floor is cut off (FETCH_TOO_SLOW) and
+ *   retried, so resumed (body.ts).
  *
  * Chunks go to the sink as undici hands them over, one awaited write each:
  * the awaited write is the backpressure (undici pauses the socket while it
  * waits, and pauses its body timeout with it). Nothing is copied or decoded.
  */
 import { AttemptFailure, SinkFailure, runAttempts } from './attempts.js';
+import { discard, drain, formatSize, readBody } from './body.js';
 import type { HttpContext } from './context.js';
 import { parseContentLength, parseContentRange } from './content-range.js';
 import { redactUrl } from './redact.js';
-import { type Exchange, firstHeader, send } from './send.js';
-import { discard, drain, statusFailure } from './status-failure.js';
+import { firstHeader, send } from './send.js';
+import { statusFailure } from './status-failure.js';
 import type { DownloadOptions, DownloadResult, DownloadSink } from './types.js';
 import { parseHttpUrl } from './url.js';
 
@@ -42,6 +52,7 @@ export async function download(
   const { url, own } = ctx.auth.accept(parseHttpUrl(rawUrl));
   const shown = redactUrl(url);
   const { signal, onBytes } = options;
+  const bound = sizeBound(ctx, options.size);
   let finalUrl = shown;
   let resumed = 0;
   let startOver = false;
@@ -68,6 +79,10 @@ export async function download(
         });
       }
       expected = parseContentLength(firstHeader(response.headers['content-length']));
+      if (expected !== null && expected > bound.bytes) {
+        discard(response);
+        throw bound.exceeded(expected);
+      }
     } else if (statusCode === 206) {
       const range = parseContentRange(firstHeader(response.headers['content-range']));
       if (!range || range.start !== offset) {
@@ -76,18 +91,45 @@ export async function download(
         const got = firstHeader(response.headers['content-range']) ?? 'no Content-Range';
         throw new AttemptFailure('FETCH_BAD_RESPONSE', `asked for bytes ${offset}- and got "${got}"`, { retryable: true });
       }
+      const claimed = Math.max(range.end + 1, range.total ?? 0);
+      if (claimed > bound.bytes) {
+        discard(response);
+        throw bound.exceeded(claimed);
+      }
       expected = range.end - range.start + 1;
       total = range.total;
       if (offset > 0) resumed++;
     } else if (statusCode === 416 && offset > 0) {
-      await drain(response);
+      await drain(ctx, response);
       startOver = true;
       throw new AttemptFailure('FETCH_BAD_RESPONSE', `the server cannot send bytes ${offset}- (416)`, { retryable: true });
     } else {
       throw await statusFailure(ctx, response);
     }
 
-    const received = await pump(response, sink, expected, onBytes, () => (startOver = true));
+    // Announced lengths were checked against the bound: a body that has one is
+    // held to it, one that has none to what is left of the bound.
+    const room = bound.bytes - sink.bytesWritten;
+    const received = await readBody(
+      ctx,
+      response,
+      {
+        maxBytes: expected ?? room,
+        overLimit: () => {
+          if (expected === null) return bound.exceeded(null);
+          startOver = true;
+          return new AttemptFailure('FETCH_BODY_TOO_LONG', `the body is longer than the ${expected} bytes announced`, { retryable: true });
+        },
+      },
+      async (chunk) => {
+        try {
+          await sink.write(chunk);
+        } catch (error) {
+          throw new SinkFailure(error);
+        }
+        onBytes?.(chunk.length);
+      },
+    );
     if (expected !== null && received < expected) {
       throw new AttemptFailure('FETCH_NETWORK', `the body ended after ${received} of ${expected} bytes`, { retryable: true });
     }
@@ -98,29 +140,38 @@ export async function download(
   return { finalUrl, attempts, resumed };
 }
 
-/** Copy the body into the sink; the number of bytes received. */
-async function pump(
-  response: Exchange,
-  sink: DownloadSink,
-  expected: number | null,
-  onBytes: ((bytes: number) => void) | undefined,
-  onTooLong: () => void,
-): Promise<number> {
-  let received = 0;
-  for await (const chunk of response.body as AsyncIterable<Buffer>) {
-    received += chunk.length;
-    if (expected !== null && received > expected) {
-      onTooLong();
-      throw new AttemptFailure('FETCH_BODY_TOO_LONG', `the body is longer than the ${expected} bytes announced`, { retryable: true });
-    }
-    try {
-      await sink.write(chunk);
-    } catch (error) {
-      throw new SinkFailure(error);
-    }
-    onBytes?.(chunk.length);
+interface SizeBound {
+  readonly bytes: number;
+  /** The final failure for an answer past the bound: one that announces `announced` bytes, or (null) a body that runs past it. */
+  exceeded(announced: number | null): AttemptFailure;
+}
+
+/** The caller's size (the lock's) when it gives one, else the run's ceiling. */
+function sizeBound(ctx: HttpContext, size: number | null | undefined): SizeBound {
+  const fail = (detail: string): AttemptFailure => new AttemptFailure('FETCH_TOO_LARGE', detail, { retryable: false });
+  if (size !== null && size !== undefined && Number.isSafeInteger(size) && size >= 0) {
+    const advice = "check the URL or the --mirror: a login page, a proxy or another file answers there; if the lock's size is wrong, re-lock it";
+    return {
+      bytes: size,
+      exceeded: (announced) =>
+        fail(
+          announced === null
+            ? `the body runs past the ${size} bytes the lock gives this file, so it is not the locked file; nothing past them was read (${advice})`
+            : `the server announces ${announced} bytes, more than the ${size} the lock gives this file, so it is not the locked file (${advice})`,
+        ),
+    };
   }
-  return received;
+  const ceiling = `--max-file-size (${formatSize(ctx.maxFileBytes)})`;
+  const advice = 'if the file really is that large, raise --max-file-size or LOCKHOUSE_MAX_FILE_SIZE';
+  return {
+    bytes: ctx.maxFileBytes,
+    exceeded: (announced) =>
+      fail(
+        announced === null
+          ? `the body runs past ${ceiling}, the most a file the lock gives no size for may take; nothing past it was read (${advice})`
+          : `the server announces ${announced} bytes, more than ${ceiling} allows a file the lock gives no size for (${advice})`,
+      ),
+  };
 }
 
 async function restart(sink: DownloadSink): Promise<void> {

@@ -15,12 +15,15 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { AttemptFailure } from './attempts.js';
 import type { BoundCredential } from './auth.js';
+import { drain } from './body.js';
 import type { HttpContext } from './context.js';
 import { redactUrl } from './redact.js';
 import type { Credential } from './types.js';
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
+/** How many timeouts the wait for a response's headers may take in all: one to connect, one for the headers. */
+const HEADERS_DEADLINE_TIMEOUTS = 2;
 
 export interface Exchange {
   /** The URL that answered (after redirects), without userinfo. */
@@ -46,20 +49,12 @@ export async function send(
     const requestHeaders: Record<string, string> = { 'user-agent': ctx.userAgent, ...headers };
     if (credential) requestHeaders.authorization = ctx.auth.header(credential);
     ctx.countRequest();
-    const response = await ctx.dispatcher().request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: 'GET',
-      headers: requestHeaders,
-      signal,
-      headersTimeout: ctx.timeoutMs,
-      bodyTimeout: ctx.timeoutMs,
-    });
+    const response = await request(ctx, url, requestHeaders, signal);
     const location = firstHeader(response.headers.location);
     if (!REDIRECT_STATUSES.has(response.statusCode) || location === undefined) {
       return { url, statusCode: response.statusCode, headers: response.headers, body: response.body, credential };
     }
-    await response.body.dump().catch(() => undefined);
+    await drain(ctx, response);
     const next = nextUrl(url, location);
     if (redirects >= MAX_REDIRECTS) {
       throw new AttemptFailure('FETCH_TOO_MANY_REDIRECTS', `more than ${MAX_REDIRECTS} redirects (the last to ${redactUrl(next)})`, {
@@ -72,6 +67,47 @@ export async function send(
     });
     if (url.protocol === 'https:' && next.protocol === 'http:') downgraded = true;
     url = next;
+  }
+}
+
+/**
+ * One request, its final headers within two `--timeout`s of asking (one to
+ * connect, one for the headers). undici's own headers timeout restarts at
+ * every interim (1xx) response, so a server that sends `102 Processing`
+ * every few seconds held a request forever; this deadline is for the whole
+ * wait. It ends when the headers arrive: the body has its own bounds
+ * (body.ts).
+ */
+async function request(
+  ctx: HttpContext,
+  url: URL,
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
+): Promise<Dispatcher.ResponseData> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), HEADERS_DEADLINE_TIMEOUTS * ctx.timeoutMs);
+  try {
+    return await ctx.dispatcher().request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      headers,
+      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+      headersTimeout: ctx.timeoutMs,
+      bodyTimeout: ctx.timeoutMs,
+    });
+  } catch (error) {
+    if (deadline.signal.aborted && !signal?.aborted) {
+      const seconds = (HEADERS_DEADLINE_TIMEOUTS * ctx.timeoutMs) / 1000;
+      throw new AttemptFailure('FETCH_TIMEOUT', `no response within ${seconds} s (twice --timeout)`, {
+        retryable: true,
+        cause: error,
+        hint: `no final response arrived in ${seconds} s: raise --timeout, or check the network or proxy`,
+      });
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,24 +1,14 @@
 /** Judging an answer that is neither a success nor a redirect. */
 import { AttemptFailure } from './attempts.js';
+import { drain } from './body.js';
 import type { HttpContext } from './context.js';
 import { describeStatus, statusHint } from './errors.js';
 import { isRetryableStatus, parseRetryAfter } from './retry-policy.js';
 import { type Exchange, firstHeader } from './send.js';
 
-/** Drain a small error body so the connection can be reused (undici closes it beyond 128 KiB). */
-export async function drain(response: Exchange): Promise<void> {
-  await response.body.dump().catch(() => undefined);
-}
-
-/** Drop a body we will not read: its connection is closed (the error undici then emits is nobody's business). */
-export function discard(response: Exchange): void {
-  response.body.on('error', () => undefined);
-  response.body.destroy();
-}
-
 /** The failure for `response`'s status: retryable (with Retry-After, capped) or final (with a hint about credentials). */
 export async function statusFailure(ctx: HttpContext, response: Exchange): Promise<AttemptFailure> {
-  await drain(response);
+  await drain(ctx, response);
   const status = response.statusCode;
   const retryable = isRetryableStatus(status);
   const retryAfter = retryable

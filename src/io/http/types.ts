@@ -21,6 +21,13 @@ export interface DownloadOptions {
   readonly signal?: AbortSignal;
   /** Called with the size of each chunk written (progress). */
   readonly onBytes?: (bytes: number) => void;
+  /**
+   * The file's size as the lock gives it: no byte past it is read or
+   * written, and an answer that offers or sends more fails
+   * (FETCH_TOO_LARGE, not retried). Absent or null: the run's ceiling
+   * (HttpConfig.maxFileBytes) bounds it instead.
+   */
+  readonly size?: number | null;
 }
 
 export interface DownloadResult {
