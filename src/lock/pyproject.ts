@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ProjectSettings } from '../model.js';
 import { canonicalizeName } from '../python/names.js';
 import { parseTomlDocument } from './parse.js';
-import { schemaError } from './wire.js';
+import { lockError, schemaError } from './wire.js';
 
 /** Only the keys read here; everything else in pyproject.toml is someone else's. */
 const PyprojectWire = z.object({
@@ -38,7 +38,13 @@ export function parseProjectSettings(text: string, path: string): ProjectSetting
   const uv = parsed.data.tool?.uv;
   const groups = uv?.['default-groups'];
   const indexes = new Map<string, string>();
-  for (const index of uv?.index ?? []) {
+  for (const [i, index] of (uv?.index ?? []).entries()) {
+    const problem = userinfoProblem(index.url);
+    if (problem) {
+      // The URL itself is not shown: its userinfo is a secret.
+      throw lockError('PYPROJECT_INVALID', { path }, { keys: ['tool', 'uv', 'index', i, 'url'], package: null }, problem,
+        'percent-encode the user name and password: `%` as %25, `@` as %40, `:` as %3A, `/` as %2F');
+    }
     // Unnamed indexes cannot be asked for by name; the first of two with one name wins, as in uv.
     if (index.name !== undefined && !indexes.has(index.name)) indexes.set(index.name, index.url);
   }
@@ -46,4 +52,27 @@ export function parseProjectSettings(text: string, path: string): ProjectSetting
     defaultGroups: groups === undefined ? null : groups === 'all' ? 'all' : groups.map(canonicalizeName),
     indexes,
   };
+}
+
+/**
+ * What is wrong with the user name or password in an index URL, or null: a
+ * `%` that starts no escape, or escapes that are not UTF-8, cannot be sent
+ * as the user meant them. A value that is not a URL at all (a directory
+ * index) has no userinfo to check.
+ */
+function userinfoProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  for (const [part, value] of [['user name', url.username], ['password', url.password]] as const) {
+    try {
+      decodeURIComponent(value);
+    } catch {
+      return `the ${part} in the URL has a malformed percent-escape (a % not followed by two hex digits, or escapes that are not UTF-8)`;
+    }
+  }
+  return null;
 }

@@ -262,6 +262,28 @@ function utcTimestamp(date: Date): string {
 
 const FILENAME_HINT = 'the lock names a file that is not a wheel or source distribution; regenerate the lock';
 
+/**
+ * The local path a `file://` URL names, percent-decoded once; null when it
+ * is not one, or cannot be: a host that is not a host, a `%` that starts no
+ * escape, escapes that are not UTF-8. The one reading of an artifact's file
+ * URL: the lock readers refuse what this cannot read (makeArtifact), and
+ * plan/jobs.ts reads the path with it.
+ */
+export function fileUrlPath(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'file:') return null;
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+}
+
 /** The warning for wheels left out because their names carry a variant label. */
 export function variantWarning(file: LockFile, packageName: string, filenames: readonly string[]): string {
   const files = `${filenames.length} wheel-variant file${filenames.length > 1 ? 's' : ''}`;
@@ -350,6 +372,15 @@ export function makeArtifact(file: LockFile, where: Where, input: ArtifactInput)
     const acceptable =
       input.lenientSdistName && unsafeFilenameReason(input.filename) === null && sdistExtension(input.filename) !== null;
     if (!acceptable) throw invalid(sdistFailure(input.filename, input.packageName));
+  }
+  if (input.url !== null && /^file:/i.test(input.url) && fileUrlPath(input.url) === null) {
+    throw lockError(
+      'LOCK_INVALID_FIELD',
+      file,
+      child({ keys: where.keys, package: where.package }, 'url'),
+      `expected a file:// URL of a local path, with valid percent-escapes, found ${describeValue(input.url)}`,
+      'a `%` in a path is written `%25`; regenerate the lock',
+    );
   }
   return {
     kind: input.kind,

@@ -7,6 +7,7 @@
  * about what belongs there. Pure.
  */
 import { isAbsolute, join } from 'node:path';
+import { fileUrlPath } from '../lock/wire.js';
 import type { LockGraph } from '../model.js';
 import type { ManifestFailure } from '../output/manifest.js';
 import { hashRule, type HashPolicy, type HashRule } from './hash-rule.js';
@@ -131,6 +132,7 @@ function pathUrl(path: string, lockDir: string): string {
 
 function localPath(url: string | null, path: string | null, lockDir: string): string | null {
   if (path !== null) return resolvePath(path, lockDir);
-  if (url !== null && url.toLowerCase().startsWith('file://')) return decodeURIComponent(new URL(url).pathname);
+  // The lock readers refused file:// URLs this cannot read; anything else is not local.
+  if (url !== null) return fileUrlPath(url);
   return null;
 }

@@ -16,6 +16,7 @@
  */
 import type { CredentialSource } from './credentials.js';
 import { withoutUserinfo } from './redact.js';
+import { decodeUserinfo } from './url.js';
 import type { Credential } from './types.js';
 
 export interface BoundCredential {
@@ -36,8 +37,8 @@ export class Authenticator {
   accept(url: URL): { url: URL; own: BoundCredential | null } {
     if (!url.username && !url.password) return { url, own: null };
     const stripped = withoutUserinfo(url);
-    const username = safeDecode(url.username);
-    let password = safeDecode(url.password);
+    const username = decodeUserinfo(url.username);
+    let password = decodeUserinfo(url.password);
     if (!password) {
       // `https://token@host/` or `https://user@host/`: a password for that
       // user from the other sources completes it; else it is sent as is.
@@ -66,10 +67,3 @@ export class Authenticator {
   }
 }
 
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}

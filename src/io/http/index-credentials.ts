@@ -13,6 +13,7 @@
  * path prefix on a segment boundary; the longest root wins.
  */
 import type { Credential } from './types.js';
+import { decodeUserinfo } from './url.js';
 
 export interface IndexRef {
   /** The name from `[[tool.uv.index]]` (any case; normalised here). */
@@ -68,8 +69,8 @@ export function indexCredentials(indexes: ReadonlyArray<IndexRef>, env: NodeJS.P
     const fromUrl: Credential | null =
       url.username || url.password
         ? {
-            username: decodeURIComponent(url.username),
-            password: decodeURIComponent(url.password),
+            username: decodeUserinfo(url.username),
+            password: decodeUserinfo(url.password),
             source: `the URL of index "${index.name}"`,
           }
         : null;

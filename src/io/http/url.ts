@@ -1,6 +1,20 @@
-/** Checking a URL before anything is sent. */
+/** Checking a URL before anything is sent, and reading its userinfo. */
 import { FetchError } from './errors.js';
 import { redactUrl } from './redact.js';
+
+/**
+ * A user name or password as a URL carries it (percent-encoded), decoded;
+ * escapes that do not decode (`%zz`, or bytes that are not UTF-8) are kept as
+ * written, as uv keeps them, rather than failing: a URL the user typed is
+ * checked where it is read (lock/pyproject.ts), and this never throws.
+ */
+export function decodeUserinfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 /** `text` as an http(s) URL without its fragment; else a FetchError FETCH_BAD_URL (the text redacted). */
 export function parseHttpUrl(text: string): URL {
