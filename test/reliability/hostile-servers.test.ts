@@ -175,6 +175,7 @@ describe('a body larger than the lock says', () => {
       nothingPartial(p.out);
       // What the server managed to send: the locked size plus what sockets buffer, not gigabytes.
       expect(server.sent()).toBeLessThan(victim.size + 64 * 1024 * 1024);
+      console.info(`hostile: ${name}: the server got ${server.sent()} bytes out (both files) for a ${victim.size}-byte lock entry; exit ${run.code}`);
     }, 60_000);
   }
 
@@ -219,9 +220,10 @@ describe('a body that drips', () => {
 
     expect(run.code, run.stderr).toBe(1);
     expect(run.manifest!.failures.map((f) => [f.filename, f.code])).toEqual([[victim.filename, 'FETCH_TOO_SLOW']]);
-    expect(run.manifest!.failures[0]!.reason).toMatch(/bytes? arrived in \d+(\.\d)? s, less than the floor of 1 KiB\/s \(after 2 attempts\)$/);
+    expect(run.manifest!.failures[0]!.reason).toMatch(/bytes? arrived in \d+(\.\d)? s, below --min-rate \(1 KiB\/s\): .*lower --min-rate.* \(after 2 attempts\)$/);
     expect(server.seen.filter((path) => path === `/files/${victim.filename}`)).toHaveLength(2);
     nothingPartial(p.out);
+    console.info(`hostile: drip: ${run.manifest!.failures[0]!.reason.replace(/^GET \S+: /, '')}; the server got ${server.sent()} bytes out`);
   }, 60_000);
 });
 

@@ -50,7 +50,8 @@ function tooSlow(ctx: HttpContext, bytes: number, ms: number): AttemptFailure {
   const seconds = Math.round(ms / 100) / 10;
   return new AttemptFailure(
     'FETCH_TOO_SLOW',
-    `${bytes} byte${bytes === 1 ? '' : 's'} arrived in ${seconds} s, less than the floor of ${formatSize(ctx.minBytesPerSecond)}/s`,
+    `${bytes} byte${bytes === 1 ? '' : 's'} arrived in ${seconds} s, below --min-rate (${formatSize(ctx.minBytesPerSecond)}/s): ` +
+      'the server or the link is stalling (on a slow or shared link, lower --min-rate or --concurrency)',
     {
       retryable: true,
       hint:

@@ -159,7 +159,9 @@ describe('a body slower than the rate floor is cut off', () => {
     const error = await rejection(downloader.download(`${server.origin}/slow.whl`, sink));
 
     expect(error).toMatchObject({ code: 'FETCH_TOO_SLOW', attempts: 3 });
-    expect(error.message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/slow\.whl: \d+ bytes? arrived in 3 s, less than the floor of 1 KiB\/s \(after 3 attempts\)$/);
+    expect(error.message).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/slow\.whl: \d+ bytes? arrived in 3 s, below --min-rate \(1 KiB\/s\): the server or the link is stalling \(on a slow or shared link, lower --min-rate or --concurrency\) \(after 3 attempts\)$/,
+    );
     expect(String(error.hint)).toContain('--min-rate');
     expect(logs.filter((line) => line.includes('"code":"FETCH_TOO_SLOW"'))).toHaveLength(2);
     // Retried like a timeout: from what had arrived.
