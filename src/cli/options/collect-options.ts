@@ -32,7 +32,7 @@ export abstract class CollectingCommand extends LockCommand {
   });
   timeout = Option.String('--timeout', {
     description:
-      "Seconds: the longest wait to connect, for a response's headers, or for more of its body; also the window --min-rate is averaged over (default 30)",
+      "Seconds: the longest wait to connect or for more of a body; a response's headers must come within twice this; also the window --min-rate is averaged over (default 30)",
   });
   minRate = Option.String('--min-rate', {
     env: 'LOCKHOUSE_MIN_RATE',
