@@ -56,6 +56,8 @@ describe('collectRequest', () => {
       concurrency: 16,
       retries: 3,
       timeoutMs: 30_000,
+      minBytesPerSecond: 1024,
+      maxFileBytes: 8 * 2 ** 30,
       buildJobs: 2,
       buildIsolation: true,
     });
@@ -115,5 +117,7 @@ describe('the command line', () => {
     expect(described('--retries')).toContain(`(default ${SOURCES_DEFAULTS.retries})`);
     expect(described('--timeout')).toContain(`(default ${SOURCES_DEFAULTS.timeoutMs / 1000})`);
     expect(described('--build-jobs')).toContain(`(default ${SOURCES_DEFAULTS.buildJobs})`);
+    expect(described('--min-rate')).toContain(`(default ${SOURCES_DEFAULTS.minBytesPerSecond / 1024}K;`);
+    expect(described('--max-file-size')).toContain(`(default ${SOURCES_DEFAULTS.maxFileBytes / 2 ** 30}G)`);
   });
 });
