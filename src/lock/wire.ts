@@ -5,7 +5,7 @@
  * file name is derived and checked.
  */
 import type { z } from 'zod';
-import { type ErrorCode, LockhouseError, formatPath } from '../errors.js';
+import { type ErrorCode, LockhouseError, escapeControls, formatPath } from '../errors.js';
 import type { Artifact, Hashes } from '../model.js';
 import { type Marker, MarkerSyntaxError, parseMarker } from '../python/markers.js';
 import { isValidSpecifier } from '../python/requires-python.js';
@@ -408,7 +408,7 @@ export function markerExcerpt(text: string, position: number): string {
   const spot = Math.max(0, Math.min(position, text.length));
   const from = Math.max(0, spot - MARKER_WINDOW);
   const to = Math.min(text.length, spot + MARKER_WINDOW);
-  const visible = (part: string): string => part.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const visible = (part: string): string => escapeControls(part);
   const head = from > 0 ? '…' : '';
   const shown = `${head}${visible(text.slice(from, to))}${to < text.length ? '…' : ''}`;
   return `    ${shown}\n    ${' '.repeat(head.length + visible(text.slice(from, spot)).length)}^`;
