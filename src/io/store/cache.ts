@@ -20,7 +20,7 @@
  * - Files move by hardlink where they can (no bytes copied), else by the
  *   kernel's copy (reflink where the filesystem has it).
  */
-import { lstat, unlink, writeFile } from 'node:fs/promises';
+import { readdir, lstat, unlink, writeFile } from 'node:fs/promises';
 import { isLockhouseError } from '../../errors.js';
 import { dirname, join } from 'node:path';
 import { isHexDigest } from './digest.js';
@@ -28,6 +28,7 @@ import { hashFile } from './hash-file.js';
 import { landWith, linkOrCopy } from './land.js';
 import { checkRealDirs, makeRealDirs } from './real-dirs.js';
 import { errnoCode, reason, storeError } from './store-error.js';
+import { sweepLeftovers, type SweepOptions } from './sweep.js';
 import type { Actual, ContentCache } from './types.js';
 
 /** The folders of a cache root, by what they hold. Bump a version when its layout changes. */
@@ -67,6 +68,8 @@ export interface Cache extends ContentCache {
   /** Where the entry for sha256 lives (it may not exist). */
   entryPath(sha256: string): string;
   readonly tmpDir: string;
+  /** Remove killed runs' leftovers (sweepCache); their paths. */
+  sweep(options?: SweepOptions): Promise<string[]>;
 }
 
 export function openCache(root: string, options: CacheOptions = {}): Cache {
@@ -155,6 +158,7 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     root,
     tmpDir,
     entryPath,
+    sweep: (sweepOptions) => sweepCache(root, sweepOptions),
 
     insert(from, sha256) {
       try {
@@ -192,3 +196,30 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
   };
 }
 
+/**
+ * A killed run's leftovers under a cache root, by the one rule of
+ * sweep.ts: its temporary files (`tmp/`), and the staging folders that
+ * build-cache entries (`builds-v1/<xx>/`) and git checkouts
+ * (`git-v1/<url>/`) are made in beside their final names — swept here at
+ * every run, not only when another entry lands beside them (which, for a
+ * package no longer in the lock, may be never). DIR/.lockhouse keeps git
+ * checkouts the same way when there is no cache, and is swept with this
+ * too. A folder that is a link is not swept through. Returns the paths
+ * removed, sorted.
+ */
+export async function sweepCache(root: string, options: SweepOptions = {}): Promise<string[]> {
+  const swept: string[] = [];
+  const sweepIn = async (dir: string): Promise<void> => {
+    const state = await checkRealDirs(root, dir, 'CACHE_UNSAFE_PATH').catch(() => 'unsafe' as const);
+    if (state === 'present') swept.push(...(await sweepLeftovers(dir, options)));
+  };
+  await sweepIn(join(root, CACHE_DIRS.tmp));
+  for (const folder of [CACHE_DIRS.builds, CACHE_DIRS.git]) {
+    const parent = join(root, folder);
+    if ((await checkRealDirs(root, parent, 'CACHE_UNSAFE_PATH').catch(() => 'unsafe' as const)) !== 'present') continue;
+    // withFileTypes reports a link as a link (lstat's view): only real folders are entered.
+    const folders = (await readdir(parent, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+    for (const found of await Promise.all(folders.map((entry) => sweepLeftovers(join(parent, entry.name), options)))) swept.push(...found);
+  }
+  return swept.sort();
+}
