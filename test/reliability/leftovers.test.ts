@@ -47,7 +47,11 @@ afterAll(async () => {
 });
 
 function lockhouse(...args: string[]): Promise<Finished> {
-  const running = startLockhouse(args);
+  return lockhouseWith(process.env, ...args);
+}
+
+function lockhouseWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Finished> {
+  const running = startLockhouse(args, env);
   onTestFinished(() => {
     if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
   });
@@ -178,6 +182,23 @@ describe('leftovers of every kind, as a killed run leaves them: kept while fresh
     const second = await lockhouse(...next(dir));
     expect(second.code, second.stderr).toBe(0);
     expect(existsSync(path), `${path} is still there once a minute old`).toBe(false);
+  });
+});
+
+describe('verify --bundle --lock', () => {
+  it("a killed run's work folder in $TMPDIR: kept while fresh, gone once a minute old", async () => {
+    const dir = testdir({ 'uv.lock': fixtureUvLock(wheels, { base: server.url }) });
+    const bundle = join(dir, 'app.pyz');
+    expect((await lockhouse('bundle', '--lock', join(dir, 'uv.lock'), '-o', bundle, '--no-cache', ...TARGET)).code).toBe(0);
+    const tmp = join(dir, 'tmp');
+    const path = plant({ folder: tmp, name: `.lockhouse-verify-bundle.${deadPid()}-LeftByAKilledRun.tmp`, kind: 'folder' });
+    const env = { ...process.env, TMPDIR: tmp };
+    const verify = ['verify', '--bundle', bundle, '--lock', join(dir, 'uv.lock'), ...TARGET];
+    expect((await lockhouseWith(env, ...verify)).code).toBe(0);
+    expect(existsSync(path)).toBe(true);
+    age(path);
+    expect((await lockhouseWith(env, ...verify)).code).toBe(0);
+    expect(list(tmp)).toEqual([]);
   });
 });
 
