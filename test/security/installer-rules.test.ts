@@ -30,7 +30,8 @@ spec.loader.exec_module(installer)
 inputs = json.load(sys.stdin)
 ${script}
 `;
-  const ran = spawnSync(PYTHON, ['-c', code], { input: JSON.stringify(inputs), encoding: 'utf8', env: pythonEnv() });
+  // No __pycache__ left in the repository's bundle/ folder.
+  const ran = spawnSync(PYTHON, ['-c', code], { input: JSON.stringify(inputs), encoding: 'utf8', env: pythonEnv({ PYTHONDONTWRITEBYTECODE: '1' }) });
   if (ran.status !== 0) throw new Error(ran.stderr);
   return JSON.parse(ran.stdout) as T[];
 }
