@@ -108,18 +108,21 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Bundle
   const extra: BundleProblem[] = [];
   const unverifiable: BundleProblem[] = [];
   const entries = new Map<string, EntryInfo>();
+  /** Every name in the bundle, refused ones included: a name SHA256SUMS lists that is here but refused is not also missing. */
+  const seen = new Set<string>();
 
   const zip = await openBundle(path);
   let work: WorkDir | null = null;
   try {
     // Every record first (no data read): what is refused, what is read, and whether the wheels fit the unpack bound.
     const listed: ZipEntry[] = [];
-    const seen = new Set<string>();
     await walk(path, async () => {
       for await (const entry of zip.entries()) {
         const refused = refusal(entry);
-        if (refused !== null) extra.push({ entry: entry.name, reason: `the installer refuses it: ${refused}` });
-        else if (seen.has(entry.name)) extra.push({ entry: entry.name, reason: 'the bundle holds two entries of this name (the installer refuses it)' });
+        if (refused !== null) {
+          extra.push({ entry: entry.name, reason: `the installer refuses it: ${refused}` });
+          seen.add(entry.name);
+        } else if (seen.has(entry.name)) extra.push({ entry: entry.name, reason: 'the bundle holds two entries of this name (the installer refuses it)' });
         else {
           seen.add(entry.name);
           if (!entry.name.endsWith('/')) listed.push(entry);
@@ -167,7 +170,7 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Bundle
     for (const [name, digest] of listedSums) {
       const entry = entries.get(name);
       if (!entry) {
-        if (!altered.some((problem) => problem.entry === name)) missing.push({ entry: name, reason: 'listed in SHA256SUMS, not in the bundle' });
+        if (!seen.has(name)) missing.push({ entry: name, reason: 'listed in SHA256SUMS, not in the bundle' });
       } else if (entry.sha256 !== digest) altered.push({ entry: name, reason: 'its sha256 differs from SHA256SUMS', expected: digest, actual: entry.sha256 });
     }
     for (const name of entries.keys()) {
@@ -185,7 +188,7 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Bundle
         inManifest.add(name);
         const entry = entries.get(name);
         if (!entry) {
-          if (!altered.some((problem) => problem.entry === name)) missing.push({ entry: name, reason: `${artifact.package} ${artifact.version ?? ''}: in the manifest, not in the bundle`.replace(' :', ':') });
+          if (!seen.has(name)) missing.push({ entry: name, reason: `${artifact.package} ${artifact.version ?? ''}: in the manifest, not in the bundle`.replace(' :', ':') });
         } else if (entry.sha256 !== artifact.sha256 || entry.size !== artifact.size) {
           if (!altered.some((problem) => problem.entry === name)) altered.push({ entry: name, reason: "its sha256 differs from the manifest's", expected: artifact.sha256, actual: entry.sha256 });
         }
@@ -220,12 +223,20 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Bundle
       const rendered = renderBundle({ manifest, targets, requiresPython: pylock?.text ? pylockRequiresPython(pylock.text) : null, installer });
       if ('refused' in rendered) altered.push({ entry: MANIFEST_FILE, reason: `its emitted files cannot be made from it: ${rendered.refused}` });
       else {
-        for (const [name, digest] of rendered.sha256) {
-          if (name === '__main__.py') continue;
+        const differing = [...rendered.sha256].filter(([name, digest]) => {
+          if (name === '__main__.py') return false;
           const entry = entries.get(name);
           if (!entry) {
-            if (!missing.some((problem) => problem.entry === name)) missing.push({ entry: name, reason: 'lockhouse writes it in every bundle' });
-          } else if (entry.sha256 !== digest && !altered.some((problem) => problem.entry === name)) notOurs(name, `it differs from the ${name} made from the bundle's manifest and targets`);
+            if (!seen.has(name) && !missing.some((problem) => problem.entry === name)) missing.push({ entry: name, reason: 'lockhouse writes it in every bundle' });
+            return false;
+          }
+          return entry.sha256 !== digest && !altered.some((problem) => problem.entry === name);
+        });
+        for (const [name] of differing.filter(([name]) => name !== SUMS_FILE)) notOurs(name, `it differs from the ${name} made from the bundle's manifest and targets`);
+        // SHA256SUMS lists every other entry: any problem already said explains its difference too; alone, it is one.
+        const sumsDiffers = differing.some(([name]) => name === SUMS_FILE);
+        if (sumsDiffers && missing.length + altered.length + extra.length + unverifiable.length === 0) {
+          notOurs(SUMS_FILE, `it differs from the ${SUMS_FILE} made from the bundle's manifest and targets`);
         }
       }
     }
