@@ -52,7 +52,7 @@ const CACHEDIR_TAG =
 
 export type CacheProblem =
   | { readonly kind: 'corrupt'; readonly sha256: string; readonly path: string; readonly actual: Actual }
-  | { readonly kind: 'not-a-file' | 'unreadable' | 'unremovable' | 'behind-a-link'; readonly sha256: string; readonly path: string; readonly error: unknown };
+  | { readonly kind: 'not-a-file' | 'unreadable' | 'unremovable' | 'behind a link'; readonly sha256: string; readonly path: string; readonly error: unknown };
 
 export interface CacheOptions {
   /** Make a hardlink (default fs.link); tests inject failures such as EXDEV. */
@@ -102,7 +102,7 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     try {
       if ((await checkRealDirs(root, dirname(path), 'CACHE_UNSAFE_PATH')) === 'absent') return null;
     } catch (error) {
-      options.onProblem?.({ kind: 'behind-a-link', sha256, path, error });
+      options.onProblem?.({ kind: 'behind a link', sha256, path, error });
       return null;
     }
     let actual: Actual;
