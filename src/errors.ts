@@ -76,6 +76,8 @@ export const ErrorCodes = {
   OUTPUT_CLEAN_REFUSED: 2,
   OUTPUT_NOT_WRITABLE: 1,
   CACHE_UNWRITABLE: 1,
+  /** A symbolic link (or a file) where the cache keeps a folder of its own: never followed; that entry is not used. */
+  CACHE_UNSAFE_PATH: 1,
   // Collecting: per file, listed in the manifest's failures; the rest are still collected
   BUILD_FAILED: 1,
   BUILD_WRONG_WHEEL: 1,

@@ -12,9 +12,11 @@ export function bundleVerifyToJson(result: BundleVerifyResult): BundleVerifyJson
     ok: result.ok,
     problems: result.problems,
     entries: result.entries,
+    generator: result.generator,
     missing: result.missing,
     altered: result.altered,
     extra: result.extra,
+    unverifiable: result.unverifiable,
     lock: result.lock ? verifyToJson(result.lock) : null,
   };
 }
@@ -32,8 +34,13 @@ export function renderBundleVerifyReport(result: BundleVerifyResult, label: stri
   section('Missing', result.missing);
   section('Altered', result.altered);
   section('Extra', result.extra);
-  const own = result.missing.length + result.altered.length + result.extra.length;
-  lines.push(own === 0 ? `${label} is intact: ${result.entries} entries match SHA256SUMS and the manifest` : `${label} is not intact: ${own} problem${own === 1 ? '' : 's'} (${result.entries} entries read)`);
+  section('Unverifiable', result.unverifiable);
+  const own = result.missing.length + result.altered.length + result.extra.length + result.unverifiable.length;
+  lines.push(
+    own === 0
+      ? `${label} is intact: ${result.entries} entries match SHA256SUMS and the manifest, and the installer and emitted files are ${result.generator ?? 'lockhouse'}'s`
+      : `${label} is not intact: ${own} problem${own === 1 ? '' : 's'} (${result.entries} entries read)`,
+  );
   let text = `${lines.join('\n')}\n`;
   if (result.lock) text += renderVerifyReport(result.lock, { dir: label, lock: result.lock.planned.lock.path, manifest: `the manifest in ${label}` });
   return text;

@@ -170,6 +170,9 @@ describe('lockhouse bundle', () => {
       const out = join(dir, 'app.pyz');
       const made = await bundle(out, '--python-platform', 'x86_64-pc-windows-msvc');
       expect(made.code, made.stderr).toBe(0);
+      // Three targets and a built wheel: verify renders the same emitted files and passes it, with the lock too.
+      const verified = await runCli(['verify', '--bundle', out, '--lock', join(dir, 'uv.lock')]);
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
       const entries = await readZip(out);
       expect(entries.map((e) => e.name)).toContain('wheels/srconly-1.0-py3-none-any.whl');
       expect(JSON.parse(entries.find((e) => e.name === 'bundle.json')!.data.toString()).targets).toHaveLength(3);
@@ -182,6 +185,15 @@ describe('lockhouse bundle', () => {
       const listed = await run(PYTHON, [out, 'list'], { env: env() });
       expect(listed.code).toBe(0);
       expect(listed.stdout).toContain('srconly');
+    });
+
+    it('a bundle for the host (no target flags, the interpreter\'s own markers): verify --bundle passes it, with the lock too', async () => {
+      const { dir } = setup();
+      const out = join(dir, 'host.pyz');
+      const made = await runCli(['bundle', '--lock', join(dir, 'uv.lock'), '-o', out, '--cache-dir', join(dir, 'cache')]);
+      expect(made.code, made.stderr).toBe(0);
+      const verified = await runCli(['verify', '--bundle', out, '--lock', join(dir, 'uv.lock')]);
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     });
 
     it('a bundle without this machine among its targets installs nothing, and says which targets it carries', async () => {

@@ -8,7 +8,7 @@
 import { lstat, rm } from 'node:fs/promises';
 import { LockhouseError } from '../../errors.js';
 import { createCredentialSource, createDownloader, SimpleApi } from '../../io/http/index.js';
-import { copyThrough, digestFile, hashFile, openCache, scanFindLinks, sweepLeftovers } from '../../io/store/index.js';
+import { copyThrough, digestFile, hashFile, openCache, scanFindLinks } from '../../io/store/index.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import type { Log, ProjectSettings } from '../../model.js';
 import type { FileJob, Jobs } from '../../plan/jobs.js';
@@ -67,8 +67,8 @@ export async function openCollectIO(
   log: Log,
 ): Promise<OpenIO> {
   const cache = options.cacheDir === null ? null : openCache(options.cacheDir, { onProblem: (problem) => log('warn', `cache entry ${problem.sha256} is ${problem.kind}; it is not used`) });
-  // A killed run's half-written cache inserts (the sweeper's one rule).
-  if (cache) await sweepLeftovers(cache.tmpDir);
+  // A killed run's leftovers in the cache: inserts, build and checkout staging (the sweeper's one rule).
+  if (cache) await cache.sweep();
   const downloader = options.offline
     ? null
     : createDownloader({

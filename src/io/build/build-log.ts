@@ -6,7 +6,7 @@
  * their last lines for an error message.
  */
 import { constants } from 'node:fs';
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { redactUrl } from '../http/redact.js';
@@ -119,18 +119,42 @@ export function logHeader(fields: ReadonlyArray<readonly [string, string]>, now:
 /**
  * open(2) flags that append to a log without following a symlink at its
  * name (DIR/.lockhouse/logs may come from a checked-in or unpacked
- * wheelhouse, with a link there pointing anywhere): ELOOP instead.
+ * wheelhouse, with a link there pointing anywhere): ELOOP instead; and
+ * without waiting on a FIFO planted there (O_NONBLOCK: ENXIO when nothing
+ * reads it, where a plain open would wait forever). It changes nothing for
+ * a regular file.
  */
-export const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
+export const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
-/** Make the log's folder and append `text` to it. A symlink at the log's name is replaced by the log, never written through. */
+/** The log open for appending, or null when what is at `path` is not a regular file (a link, a FIFO…). */
+async function openRegularLog(path: string): Promise<FileHandle | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, APPEND_NO_FOLLOW, 0o666);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENXIO') return null;
+    throw error;
+  }
+  if ((await handle.stat()).isFile()) return handle;
+  await handle.close();
+  return null;
+}
+
+/** The log open for appending: what is at its name that is not a regular file is removed, and the log made in its place. */
+async function openLog(path: string): Promise<FileHandle> {
+  const handle = await openRegularLog(path);
+  if (handle) return handle;
+  await unlink(path);
+  const again = await openRegularLog(path);
+  if (again) return again;
+  throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREG', path });
+}
+
+/** Make the log's folder and append `text` to it. Whatever is at the log's name that is not a regular file is replaced by the log, never written through. */
 export async function appendLog(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const handle = await open(path, APPEND_NO_FOLLOW, 0o666).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ELOOP') throw error;
-    await unlink(path);
-    return open(path, APPEND_NO_FOLLOW, 0o666);
-  });
+  const handle = await openLog(path);
   try {
     await handle.writeFile(text);
   } finally {
@@ -146,13 +170,16 @@ export async function appendLog(path: string, text: string): Promise<void> {
 export async function readTail(path: string, count = 20, maxBytes = 64 * 1024): Promise<string[]> {
   let handle;
   try {
-    // Not through a link: its target's last lines would end up in an error message.
-    handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    // Not through a link: its target's last lines would end up in an error
+    // message; not waiting on a FIFO (O_NONBLOCK, then a regular file only).
+    handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch {
     return [];
   }
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    if (!stats.isFile()) return [];
+    const { size } = stats;
     const length = Math.min(size, maxBytes);
     const buffer = Buffer.alloc(length);
     await handle.read(buffer, 0, length, size - length);

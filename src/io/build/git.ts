@@ -12,7 +12,11 @@
  * Callers in one process asking for the same checkout share one promise;
  * two processes each make their own and the second rename loses,
  * harmlessly. A killed run's temporary checkout is swept, by the one rule
- * of store/sweep.ts, before a new one is made beside it.
+ * of store/sweep.ts, before a new one is made beside it, and at the start
+ * of every run (store/cache.ts sweepCache). Every folder from the cache
+ * root down to the checkout is a real directory (store/real-dirs.ts): a
+ * checkout behind a planted link is never reused — its code would be
+ * built as the locked commit's — nor made through it (CACHE_UNSAFE_PATH).
  *
  * Only the commit is fetched (`git fetch --depth 1 origin <commit>`) where
  * the server allows it: GitHub, GitLab and any git speaking protocol v2
@@ -24,7 +28,9 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LockhouseError } from '../../errors.js';
 import { redactUrl } from '../http/redact.js';
+import { CACHE_DIRS } from '../store/cache.js';
 import { landDir } from '../store/land.js';
+import { checkRealDirs } from '../store/real-dirs.js';
 import { appendLog, commandLine, logHeader, redactText } from './build-log.js';
 import { capture, type Captured } from './exec.js';
 import { which } from './which.js';
@@ -42,8 +48,6 @@ export interface GitCheckoutRequest {
   readonly logPath: string;
   readonly signal?: AbortSignal;
 }
-
-const GIT_CACHE_DIR = 'git-v1';
 
 /**
  * Variables that would point git at another repository than the one being
@@ -70,7 +74,7 @@ function gitEnv(callerEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** `<cacheRoot>/git-v1/<sha256(url)[:16]>/<commit>`: where a checkout lives. */
 export function checkoutPath(cacheRoot: string, url: string, commit: string): string {
-  return join(cacheRoot, GIT_CACHE_DIR, createHash('sha256').update(url).digest('hex').slice(0, 16), commit.toLowerCase());
+  return join(cacheRoot, CACHE_DIRS.git, createHash('sha256').update(url).digest('hex').slice(0, 16), commit.toLowerCase());
 }
 
 function gitFailed(request: GitCheckoutRequest, why: string, cause?: unknown): LockhouseError {
@@ -139,7 +143,8 @@ async function fetchInto(git: string, work: string, request: GitCheckoutRequest,
 }
 
 async function makeCheckout(request: GitCheckoutRequest, final: string, commit: string): Promise<string> {
-  if (await exists(final)) return final;
+  // A checkout under its final name is complete (it landed whole); a link on the way throws CACHE_UNSAFE_PATH.
+  if ((await checkRealDirs(request.cacheRoot, final, 'CACHE_UNSAFE_PATH')) === 'present') return final;
   const git = await which('git', request.env);
   if (git === null) {
     throw new LockhouseError('GIT_NOT_FOUND', `git is not on PATH: it is needed to check out ${redactUrl(request.url)} at ${commit}.`, {
@@ -147,10 +152,14 @@ async function makeCheckout(request: GitCheckoutRequest, final: string, commit: 
     });
   }
   // Another process putting the same commit there first is fine: theirs is as good.
-  await landDir(final, async (work) => {
-    await appendLog(request.logPath, logHeader([['git checkout', `${request.url} at ${commit}`], ['into', final], ['git', git]]));
-    await fetchInto(git, work, request, commit);
-  });
+  await landDir(
+    final,
+    async (work) => {
+      await appendLog(request.logPath, logHeader([['git checkout', `${request.url} at ${commit}`], ['into', final], ['git', git]]));
+      await fetchInto(git, work, request, commit);
+    },
+    { root: request.cacheRoot, unsafeCode: 'CACHE_UNSAFE_PATH' },
+  );
   return final;
 }
 

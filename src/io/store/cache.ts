@@ -3,8 +3,14 @@
  * (cacache's layout, keyed by the sha256 the lock gives), with `<root>/tmp/`
  * beside it on the same filesystem for inserts, and a CACHEDIR.TAG so backup
  * tools that honour the Cache Directory Tagging spec (tar --exclude-caches,
- * borg, restic) skip it. Bump `content-v1` when the layout changes.
+ * borg, restic) skip it. Bump `content-v1` when the layout changes. The
+ * same root holds built wheels (`builds-v1/`, build-cache.ts) and git
+ * checkouts (`git-v1/`, io/build/git.ts): CACHE_DIRS names them all.
  *
+ * - Every folder under the root is made and entered as a real directory
+ *   (real-dirs.ts): a symbolic link planted at `tmp`, `content-v1`, `ab` or
+ *   `cd` is never followed — an entry behind one is not read, not removed
+ *   and not written (CACHE_UNSAFE_PATH).
  * - An entry appears only by rename(2) of a complete file, so two processes
  *   sharing a cache never see a partial entry; "already there" is success,
  *   since the address is the content.
@@ -14,16 +20,30 @@
  * - Files move by hardlink where they can (no bytes copied), else by the
  *   kernel's copy (reflink where the filesystem has it).
  */
-import { lstat, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { readdir, lstat, unlink, writeFile } from 'node:fs/promises';
 import { isLockhouseError } from '../../errors.js';
 import { dirname, join } from 'node:path';
 import { isHexDigest } from './digest.js';
 import { hashFile } from './hash-file.js';
 import { landWith, linkOrCopy } from './land.js';
+import { checkRealDirs, makeRealDirs } from './real-dirs.js';
 import { errnoCode, reason, storeError } from './store-error.js';
+import { sweepLeftovers, type SweepOptions } from './sweep.js';
 import type { Actual, ContentCache } from './types.js';
 
-export const CONTENT_DIR = 'content-v1';
+/** The folders of a cache root, by what they hold. Bump a version when its layout changes. */
+export const CACHE_DIRS = {
+  /** Files by sha256: content-v1/sha256/ab/cd/<rest>. */
+  content: 'content-v1',
+  /** Built wheels by build key: builds-v1/<xx>/<key>/ (build-cache.ts). */
+  builds: 'builds-v1',
+  /** Git checkouts: git-v1/<sha256(url)[:16]>/<commit>/ (io/build/git.ts). */
+  git: 'git-v1',
+  /** Files being inserted, on the cache's filesystem. */
+  tmp: 'tmp',
+} as const;
+
+export const CONTENT_DIR = CACHE_DIRS.content;
 
 const CACHEDIR_TAG =
   'Signature: 8a477f597d28d172789f06886806bc55\n' +
@@ -32,7 +52,7 @@ const CACHEDIR_TAG =
 
 export type CacheProblem =
   | { readonly kind: 'corrupt'; readonly sha256: string; readonly path: string; readonly actual: Actual }
-  | { readonly kind: 'not-a-file' | 'unreadable' | 'unremovable'; readonly sha256: string; readonly path: string; readonly error: unknown };
+  | { readonly kind: 'not-a-file' | 'unreadable' | 'unremovable' | 'behind a link'; readonly sha256: string; readonly path: string; readonly error: unknown };
 
 export interface CacheOptions {
   /** Make a hardlink (default fs.link); tests inject failures such as EXDEV. */
@@ -48,11 +68,13 @@ export interface Cache extends ContentCache {
   /** Where the entry for sha256 lives (it may not exist). */
   entryPath(sha256: string): string;
   readonly tmpDir: string;
+  /** Remove killed runs' leftovers (sweepCache); their paths. */
+  sweep(options?: SweepOptions): Promise<string[]>;
 }
 
 export function openCache(root: string, options: CacheOptions = {}): Cache {
   const linkOptions = { durable: options.durable ?? true, ...(options.link ? { link: options.link } : {}) };
-  const tmpDir = join(root, 'tmp');
+  const tmpDir = join(root, CACHE_DIRS.tmp);
   const inserting = new Map<string, Promise<void>>();
   let prepared: Promise<void> | null = null;
 
@@ -63,7 +85,7 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
 
   const prepare = (): Promise<void> => {
     prepared ??= (async () => {
-      await mkdir(tmpDir, { recursive: true });
+      await makeRealDirs(root, tmpDir, 'CACHE_UNSAFE_PATH', 'CACHE_UNWRITABLE');
       await writeFile(join(root, 'CACHEDIR.TAG'), CACHEDIR_TAG, { flag: 'wx' }).catch((error: unknown) => {
         if (errnoCode(error) !== 'EEXIST') throw error;
       });
@@ -74,9 +96,15 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     return prepared;
   };
 
-  /** Hash the entry: its path when good; null when absent or bad (a bad one is removed). */
+  /** Hash the entry: its path when good; null when absent or bad (a bad one is removed; one behind a link is left alone). */
   async function verified(sha256: string): Promise<string | null> {
     const path = entryPath(sha256);
+    try {
+      if ((await checkRealDirs(root, dirname(path), 'CACHE_UNSAFE_PATH')) === 'absent') return null;
+    } catch (error) {
+      options.onProblem?.({ kind: 'behind a link', sha256, path, error });
+      return null;
+    }
     let actual: Actual;
     try {
       actual = await hashFile(path, 'sha256', { noFollow: true });
@@ -106,14 +134,16 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
 
   async function insertOnce(from: string, sha256: string): Promise<void> {
     const final = entryPath(sha256);
-    const existing = await lstat(final).catch(() => null);
-    if (existing?.isFile()) return;
     try {
+      // Already there (the address is the content): done, unless a link on the way says otherwise.
+      if ((await checkRealDirs(root, dirname(final), 'CACHE_UNSAFE_PATH')) === 'present' && (await lstat(final).catch(() => null))?.isFile()) return;
       const fromStats = await lstat(from);
       await prepare();
-      await mkdir(dirname(final), { recursive: true });
+      await makeRealDirs(root, dirname(final), 'CACHE_UNSAFE_PATH', 'CACHE_UNWRITABLE');
       await landWith(final, (temp) => linkOrCopy(from, temp, { ...linkOptions, fromIsSymlink: fromStats.isSymbolicLink() }), { tempDir: tmpDir, code: 'CACHE_UNWRITABLE' });
     } catch (error) {
+      // A link where a folder of the cache should be: said as it is.
+      if (isLockhouseError(error) && error.code === 'CACHE_UNSAFE_PATH') throw error;
       // Another writer may have put it there meanwhile (on Windows, rename
       // onto an open file fails): the address is the content, so that is done.
       if ((await lstat(final).catch(() => null))?.isFile()) return;
@@ -128,6 +158,7 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     root,
     tmpDir,
     entryPath,
+    sweep: (sweepOptions) => sweepCache(root, sweepOptions),
 
     insert(from, sha256) {
       try {
@@ -163,4 +194,32 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
       }
     },
   };
+}
+
+/**
+ * A killed run's leftovers under a cache root, by the one rule of
+ * sweep.ts: its temporary files (`tmp/`), and the staging folders that
+ * build-cache entries (`builds-v1/<xx>/`) and git checkouts
+ * (`git-v1/<url>/`) are made in beside their final names — swept here at
+ * every run, not only when another entry lands beside them (which, for a
+ * package no longer in the lock, may be never). DIR/.lockhouse keeps git
+ * checkouts the same way when there is no cache, and is swept with this
+ * too. A folder that is a link is not swept through. Returns the paths
+ * removed, sorted.
+ */
+export async function sweepCache(root: string, options: SweepOptions = {}): Promise<string[]> {
+  const swept: string[] = [];
+  const sweepIn = async (dir: string): Promise<void> => {
+    const state = await checkRealDirs(root, dir, 'CACHE_UNSAFE_PATH').catch(() => 'unsafe' as const);
+    if (state === 'present') swept.push(...(await sweepLeftovers(dir, options)));
+  };
+  await sweepIn(join(root, CACHE_DIRS.tmp));
+  for (const folder of [CACHE_DIRS.builds, CACHE_DIRS.git]) {
+    const parent = join(root, folder);
+    if ((await checkRealDirs(root, parent, 'CACHE_UNSAFE_PATH').catch(() => 'unsafe' as const)) !== 'present') continue;
+    // withFileTypes reports a link as a link (lstat's view): only real folders are entered.
+    const folders = (await readdir(parent, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+    for (const found of await Promise.all(folders.map((entry) => sweepLeftovers(join(parent, entry.name), options)))) swept.push(...found);
+  }
+  return swept.sort();
 }

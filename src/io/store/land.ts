@@ -25,6 +25,7 @@ import { constants } from 'node:fs';
 import { copyFile, link as linkFs, lstat, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isLockhouseError } from '../../errors.js';
+import { checkRealDirs, makeRealDirs } from './real-dirs.js';
 import { errnoCode, reason, storeError, type StoreErrorCode } from './store-error.js';
 import { sweepLeftovers } from './sweep.js';
 import { newTempName, releaseTempName } from './temp-name.js';
@@ -114,15 +115,33 @@ export async function landBytes(final: string, data: string | Uint8Array, option
   }
 }
 
+/** Where landDir may make the folders above the one it lands. */
+export interface LandDirOptions {
+  /**
+   * The folder lockhouse owns from (the cache, DIR/.lockhouse): every folder
+   * between it and `final` is made or entered as a real directory, a link
+   * there refused with `unsafeCode` (real-dirs.ts). Default: `final`'s
+   * parent is made as `mkdir -p` makes it.
+   */
+  readonly root?: string;
+  readonly unsafeCode?: StoreErrorCode;
+}
+
 /**
  * Make a folder at a temporary name beside `final` with `make`, then
  * rename it to `final`. A folder already at `final` wins (its name says
  * what it holds: another process made the same one first) and the new one
  * is removed. The parent's leftovers are swept first. Says which happened.
  */
-export async function landDir(final: string, make: (temp: string) => Promise<void>): Promise<'landed' | 'existing'> {
+export async function landDir(final: string, make: (temp: string) => Promise<void>, options: LandDirOptions = {}): Promise<'landed' | 'existing'> {
   const parent = dirname(final);
-  await mkdir(parent, { recursive: true });
+  if (options.root === undefined) await mkdir(parent, { recursive: true });
+  else {
+    const code = options.unsafeCode ?? 'OUTPUT_UNSAFE_PATH';
+    await makeRealDirs(options.root, parent, code);
+    // Already there, whole (its name says what it holds); a link there is refused, not followed.
+    if ((await checkRealDirs(parent, final, code)) === 'present') return 'existing';
+  }
   await sweepLeftovers(parent);
   const temp = join(parent, newTempName());
   try {

@@ -1,7 +1,7 @@
 /** Errors of the storage layer, with their codes in src/errors.ts. */
 import { LockhouseError, type LockhouseErrorOptions } from '../../errors.js';
 
-export type StoreErrorCode = 'OUTPUT_UNSAFE_PATH' | 'OUTPUT_NOT_WRITABLE' | 'CACHE_UNWRITABLE';
+export type StoreErrorCode = 'OUTPUT_UNSAFE_PATH' | 'OUTPUT_NOT_WRITABLE' | 'CACHE_UNWRITABLE' | 'CACHE_UNSAFE_PATH';
 
 export function storeError(code: StoreErrorCode, message: string, options: LockhouseErrorOptions = {}): LockhouseError {
   return new LockhouseError(code, message, options);

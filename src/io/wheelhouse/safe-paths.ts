@@ -5,9 +5,10 @@
  * symlink someone planted there (a checked-in or unpacked wheelhouse may
  * carry one pointing anywhere).
  */
-import { lstat, mkdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { quoteName } from '../../python/names.js';
+import { checkRealDirs, makeRealDirs } from '../store/real-dirs.js';
 import { errnoCode, reason, storeError } from '../store/store-error.js';
 import { STATE, STATE_DIR } from './layout.js';
 
@@ -66,7 +67,8 @@ export interface OutputDirs {
 /**
  * Make DIR (DIR itself may be a symlink: the user chose it), then
  * DIR/.lockhouse and DIR/.lockhouse/tmp as real directories, refusing a
- * symlink or a file at either, or at one of the STATE_FOLDERS already there.
+ * symlink or a file at either, or at one of the STATE_FOLDERS already there
+ * (store/real-dirs.ts: the one rule for every folder lockhouse owns).
  */
 export async function ensureOutputDir(dir: string): Promise<OutputDirs> {
   const root = resolve(dir);
@@ -83,38 +85,12 @@ export async function ensureOutputDir(dir: string): Promise<OutputDirs> {
   }
   const state = join(root, STATE_DIR);
   const tmp = join(state, STATE.tmp);
-  await ensureRealDir(state);
-  await ensureRealDir(tmp);
-  for (const folder of STATE_FOLDERS) await refuseLink(join(state, folder));
+  await makeRealDirs(root, tmp, 'OUTPUT_UNSAFE_PATH');
+  for (const folder of STATE_FOLDERS) await checkRealDirs(state, join(state, folder), 'OUTPUT_UNSAFE_PATH');
   return { root, state, tmp };
-}
-
-/** Refuse a symlink or a file at `path`, where lockhouse may later make a directory; nothing there is fine. */
-async function refuseLink(path: string): Promise<void> {
-  const stats = await lstat(path).catch(() => null);
-  if (stats === null || stats.isDirectory()) return;
-  const what = stats.isSymbolicLink() ? 'is a symbolic link; lockhouse does not write through links in its state directory' : 'is not a directory';
-  throw storeError('OUTPUT_UNSAFE_PATH', `${path} ${what}`, { hint: `remove ${path} (lockhouse makes it again as a directory)` });
 }
 
 /** Make `path` a directory (its parent must exist), or check it is one: a symlink there is refused, not followed. */
 export async function ensureRealDir(path: string): Promise<void> {
-  try {
-    // mkdir(2) does not follow a symlink at its last component: EEXIST.
-    await mkdir(path);
-    return;
-  } catch (error) {
-    if (errnoCode(error) !== 'EEXIST') {
-      throw storeError('OUTPUT_NOT_WRITABLE', `cannot create ${path}: ${reason(error)}`, { cause: error });
-    }
-  }
-  const stats = await lstat(path);
-  if (stats.isSymbolicLink()) {
-    throw storeError('OUTPUT_UNSAFE_PATH', `${path} is a symbolic link; lockhouse does not write through links in its state directory`, {
-      hint: `remove ${path} (lockhouse makes it again as a directory)`,
-    });
-  }
-  if (!stats.isDirectory()) {
-    throw storeError('OUTPUT_UNSAFE_PATH', `${path} is not a directory`, { hint: `remove ${path} (lockhouse makes it again as a directory)` });
-  }
+  await makeRealDirs(dirname(path), path, 'OUTPUT_UNSAFE_PATH');
 }

@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Manifest } from '../../output/manifest.js';
 import { logPathFor } from '../build/build-log.js';
+import { sweepCache } from '../store/cache.js';
 import { sweepLeftovers } from '../store/sweep.js';
 import { createTempFiles } from '../store/temp-files.js';
 import type { TempFiles } from '../store/types.js';
@@ -42,12 +43,14 @@ export interface Wheelhouse {
 }
 
 export async function openWheelhouse(dir: string, layout: LayoutKind = 'flat'): Promise<Wheelhouse> {
-  const { root, tmp } = await ensureOutputDir(dir);
+  const { root, state, tmp } = await ensureOutputDir(dir);
   const filesDir = filesDirOf(root, layout);
   // A symlink planted at DIR/files is refused, never written through.
   if (layout === 'simple') await ensureRealDir(filesDir);
-  // A killed run's temporary files and build work folders.
-  const swept = [...(await sweepLeftovers(tmp)), ...(await sweepLeftovers(statePath(root, 'build')))];
+  // A killed run's leftovers: temporary files (tmp/), build work folders
+  // (build/), and git checkouts being made (git-v1/<url>/, kept in DIR when
+  // there is no cache, in the cache's own layout: sweepCache).
+  const swept = [...(await sweepCache(state)), ...(await sweepLeftovers(statePath(root, 'build')))].sort();
   const previous = await readManifestFile(root);
   return {
     dir: root,

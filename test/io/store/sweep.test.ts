@@ -1,7 +1,8 @@
 /** The sweeper's one rule: dead writers' leftovers go after a minute's grace, live writers' stay, anything a day old goes — files and folders alike. */
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sweepCache } from '../../../src/io/store/cache.js';
 import { DAY_MS, GRACE_MS, isProcessAlive, sweepLeftovers } from '../../../src/io/store/sweep.js';
 import { createTempFiles } from '../../../src/io/store/temp-files.js';
 import { newTempName, releaseTempName } from '../../../src/io/store/temp-name.js';
@@ -104,5 +105,31 @@ describe('isProcessAlive', () => {
     expect(isProcessAlive(await deadPid())).toBe(false);
     expect(isProcessAlive(0)).toBe(false);
     expect(isProcessAlive(-1)).toBe(false);
+  });
+});
+
+describe('sweepCache: every staging place under a cache root, at every run', () => {
+  it('sweeps tmp/, builds-v1/<xx>/ and git-v1/<url>/ by the one rule, and never through a link', async () => {
+    const root = tempdir();
+    const dead = await deadPid();
+    const places = [join(root, 'tmp'), join(root, 'builds-v1', 'ab'), join(root, 'git-v1', '0123456789abcdef')];
+    for (const place of places) {
+      mkdirSync(join(place, `${dead}-old.tmp`), { recursive: true });
+      touch(join(place, `${dead}-old.tmp`, 'partial'), GRACE_MS + 60_000);
+      age(join(place, `${dead}-old.tmp`), GRACE_MS + 60_000);
+      touch(join(place, `${dead}-fresh.tmp`), 1_000);
+      touch(join(place, 'not-a-temp-name'), DAY_MS + 60_000);
+    }
+    // A link at a level: what it points at is not swept.
+    const outside = tempdir();
+    touch(join(outside, `${dead}-old.tmp`), GRACE_MS + 60_000);
+    symlinkSync(outside, join(root, 'builds-v1', 'cd'));
+    expect(await sweepCache(root)).toEqual(places.map((place) => join(place, `${dead}-old.tmp`)).sort());
+    for (const place of places) expect(listDir(place)).toEqual([`${dead}-fresh.tmp`, 'not-a-temp-name']);
+    expect(listDir(outside)).toEqual([`${dead}-old.tmp`]);
+    const linked = tempdir();
+    symlinkSync(outside, join(linked, 'tmp'));
+    expect(await sweepCache(linked)).toEqual([]);
+    expect(listDir(outside)).toEqual([`${dead}-old.tmp`]);
   });
 });

@@ -92,7 +92,7 @@ describe('ensureOutputDir', () => {
     symlinkSync(elsewhere, join(out, '.lockhouse'));
     const error = await ensureOutputDir(out).catch((e: unknown) => e);
     expect(isLockhouseError(error) && error.code).toBe('OUTPUT_UNSAFE_PATH');
-    expect((error as Error).message).toBe(`${join(out, '.lockhouse')} is a symbolic link; lockhouse does not write through links in its state directory`);
+    expect((error as Error).message).toBe(`${join(out, '.lockhouse')} is a symbolic link; lockhouse never follows links in its own folders`);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 

@@ -1,0 +1,86 @@
+/**
+ * Folders lockhouse owns — in the cache (`tmp`, `content-v1/sha256/ab/cd`,
+ * `builds-v1/xx`, `git-v1/<url>`) and in DIR (`.lockhouse` and everything
+ * under it) — are made and entered only as real directories. A cache or a
+ * wheelhouse may be shared, copied from an image or unpacked from an
+ * archive, with a symbolic link planted at any of those levels; following
+ * it would write verified files (or remove damaged ones) outside the cache
+ * or DIR. So every folder on the way from the root the user named down to
+ * the one lockhouse works in is:
+ *
+ * - made with mkdir(2), one level at a time: mkdir never follows a link at
+ *   its last component (EEXIST), unlike `mkdir -p`, whose stat of an
+ *   existing level follows one;
+ * - checked with lstat(2) when it already exists: a symbolic link, or
+ *   anything that is not a directory, is refused — never followed, never
+ *   removed (it is not lockhouse's to remove).
+ *
+ * The root itself may be a link: the user chose it (`--cache-dir`, `-o`).
+ * Node has no openat(2), so a link swapped in between this check and the
+ * use that follows is not caught; what this rules out is a link planted
+ * before or between runs, which is how a shared or copied folder carries one.
+ */
+import { lstat, mkdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { errnoCode, reason, storeError, type StoreErrorCode } from './store-error.js';
+
+/** The levels from `root` (excluded) down to `dir` (included); `dir` must be `root` or inside it. */
+function levels(root: string, dir: string): string[] {
+  const rel = relative(root, dir);
+  if (rel === '') return [];
+  if (rel === '..' || rel.startsWith(`..${sep}`) || rel.startsWith(sep)) throw new Error(`${dir} is not inside ${root}`);
+  const parts = rel.split(sep);
+  return parts.map((_, i) => join(root, ...parts.slice(0, i + 1)));
+}
+
+/** Why what lstat found at `path` is not a folder lockhouse may use, or null when it is a real directory. */
+function notAFolder(path: string, stats: { isSymbolicLink(): boolean; isDirectory(): boolean }): string | null {
+  if (stats.isSymbolicLink()) return `${path} is a symbolic link; lockhouse never follows links in its own folders`;
+  if (!stats.isDirectory()) return `${path} is not a directory`;
+  return null;
+}
+
+function refused(code: StoreErrorCode, why: string, path: string) {
+  return storeError(code, why, { hint: `remove ${path} (lockhouse makes it again as a folder)` });
+}
+
+/**
+ * Make `dir` and every folder between `root` and it, each a real directory
+ * (the root is made too, following links: it is the user's). A link or a
+ * file on the way is refused with `code` (OUTPUT_UNSAFE_PATH in DIR,
+ * CACHE_UNSAFE_PATH in the cache); a folder that cannot be made is
+ * `unwritable` (OUTPUT_NOT_WRITABLE, CACHE_UNWRITABLE).
+ */
+export async function makeRealDirs(root: string, dir: string, code: StoreErrorCode, unwritable: StoreErrorCode = 'OUTPUT_NOT_WRITABLE'): Promise<void> {
+  await mkdir(root, { recursive: true }).catch((error: unknown) => {
+    throw storeError(unwritable, `cannot create ${root}: ${reason(error)}`, { cause: error });
+  });
+  for (const level of levels(root, dir)) {
+    try {
+      await mkdir(level);
+      continue;
+    } catch (error) {
+      if (errnoCode(error) !== 'EEXIST') throw storeError(unwritable, `cannot create ${level}: ${reason(error)}`, { cause: error });
+    }
+    const why = notAFolder(level, await lstat(level));
+    if (why !== null) throw refused(code, why, level);
+  }
+}
+
+/**
+ * Are `dir` and the folders between `root` and it real directories, without
+ * making any? 'absent' when one level does not exist yet (nothing under it
+ * either); a link or a file on the way is refused with `code`.
+ */
+export async function checkRealDirs(root: string, dir: string, code: StoreErrorCode): Promise<'present' | 'absent'> {
+  for (const level of levels(root, dir)) {
+    const stats = await lstat(level).catch((error: unknown) => {
+      if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return null;
+      throw error;
+    });
+    if (stats === null) return 'absent';
+    const why = notAFolder(level, stats);
+    if (why !== null) throw refused(code, why, level);
+  }
+  return 'present';
+}
