@@ -221,3 +221,31 @@ describe.skipIf('missing' in reference)(`the host target (${'missing' in referen
     expect(run.stderr).toMatch(/TARGET_HOST_UNKNOWN.*no-such-python.*not found/s);
   });
 });
+
+describe("uv's spellings", () => {
+  const workspace = uvLock(
+    { members: ['app', 'lib'] },
+    pkg('app', { source: '{ editable = "." }', deps: ['lib', 'pure'] }),
+    pkg('lib', { source: '{ editable = "libs/lib" }', deps: ['dep'] }),
+    pkg('pure'),
+    pkg('dep'),
+  );
+  const names = (stdout: string): string[] => (JSON.parse(stdout) as { packages: Array<{ name: string }> }).packages.map((p) => p.name).sort();
+
+  it('-p / --python 3.12 is a version request; --frozen is accepted (lockhouse never touches the lock)', async () => {
+    const dir = testdir({ 'uv.lock': workspace });
+    for (const args of [['-p', '3.12'], ['--python', '3.12'], ['--python', '3.12', '--frozen']]) {
+      const run = await runCli(['plan', '--lock', join(dir, 'uv.lock'), ...args, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect((JSON.parse(run.stdout) as { targets: Array<{ id: string }> }).targets.map((t) => t.id)).toEqual([expect.stringMatching(/-cp312$/)]);
+    }
+  });
+
+  it('--no-emit-project and --no-emit-workspace leave out the root project, or every member, as uv export does', async () => {
+    const dir = testdir({ 'uv.lock': workspace });
+    const plan = async (...flags: string[]) => runCli(['plan', '--lock', join(dir, 'uv.lock'), '--python-platform', 'linux', '--python-version', '3.12', ...flags, '--json']);
+    expect(names((await plan()).stdout)).toEqual(['app', 'dep', 'lib', 'pure']);
+    expect(names((await plan('--no-emit-project')).stdout)).toEqual(['dep', 'lib', 'pure']);
+    expect(names((await plan('--no-emit-workspace')).stdout)).toEqual(['dep', 'pure']);
+  });
+});

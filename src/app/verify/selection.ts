@@ -86,7 +86,7 @@ export function requestToCheck(
     ...pick('indexes', ['indexes']),
     ...pick('excludeIndexes', ['excludeIndexes']),
     ...pick('excludePackages', ['excludePackages']),
-    ...pick('noEmitPackages', ['noEmitPackages']),
+    ...pick('noEmitPackages', ['noEmitPackages', 'noEmitProject', 'noEmitWorkspace']),
     ...pick('allowEmpty', ['allowEmpty']),
     allPlatforms: Boolean(targets.allPlatforms),
   };
