@@ -20,6 +20,7 @@ export type { DefaultGroupsSource, PackageChoice, Selection, SelectionChoice, Ta
 
 const NO_SETTINGS: ProjectSettings = { defaultGroups: null, indexes: new Map() };
 const EXCLUDED = 'excluded (--exclude-package)';
+const BUILT_WITH_ALL_PLATFORMS = 'a source tree to build (--all-platforms takes the files the lock names, and builds nothing)';
 
 export function select(
   graph: LockGraph,
@@ -185,7 +186,9 @@ function allPackages(graph: LockGraph, options: SelectOptions, skip: SkipRule): 
   const skipped = new Map<number, string>();
   const packages: number[] = [];
   for (const pkg of graph.packages) {
-    const reason = prune.has(pkg.name) ? EXCLUDED : skip(pkg);
+    // Mirroring takes the files the lock names; a tree to build is none (a build would serve one machine).
+    const built = pkg.source.kind === 'vcs' || pkg.source.kind === 'editable' || pkg.source.kind === 'directory';
+    const reason = prune.has(pkg.name) ? EXCLUDED : built ? BUILT_WITH_ALL_PLATFORMS : skip(pkg);
     if (reason) skipped.set(pkg.index, reason);
     else packages.push(pkg.index);
   }
