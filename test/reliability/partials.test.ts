@@ -86,9 +86,10 @@ describe('a collect killed with SIGKILL during a download', () => {
     const run = startLockhouse(p.args);
     // The first full write buffer (1 MiB) on disk: bytes a killed writer leaves.
     const labeled = (): string[] => (existsSync(p.tmp) ? readdirSync(p.tmp).filter((name) => name.startsWith(`.${KEY}.`)) : []);
-    await until(() => labeled().some((name) => statSync(join(p.tmp, name)).size > 0));
+    await until(() => run.child.exitCode !== null || labeled().some((name) => statSync(join(p.tmp, name)).size > 0));
     run.child.kill('SIGKILL');
-    expect((await run.done).signal).toBe('SIGKILL');
+    const killed = await run.done;
+    expect(killed.signal, `the run ended before a download file labeled ${KEY} had bytes on disk:\n${killed.stderr}`).toBe('SIGKILL');
     server.clearFaults();
 
     // Nothing under a final name; the file is named for the hash it must have, and the killed writer's pid.
