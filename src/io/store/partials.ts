@@ -29,10 +29,12 @@
  *   writer is gone by the sweeper's rule (dead, a minute untouched:
  *   sweep.ts `isAbandoned`) it becomes a partial with no record (no
  *   validators: the hash decides) instead of being removed.
- * - **Cleaned by one rule**: a partial goes when its file is in place or its
- *   bytes proved wrong (`drop`), when a collect that completes does not want
- *   its file (`prune`), and, like anything left in DIR/.lockhouse, when it
- *   was not touched for a day (DAY_MS): it was kept on purpose, so it has no
+ * - **Cleaned by one rule**: a partial goes when it is taken up (its bytes
+ *   become the file, or go with it when the whole file's hash fails: bytes
+ *   that proved wrong are never resumed again), when its file is in place
+ *   (`drop`), when a collect that completes does not want its file
+ *   (`prune`), and, like anything left in DIR/.lockhouse, when it was not
+ *   touched for a day (DAY_MS): it was kept on purpose, so it has no
  *   one-minute grace to outlive.
  */
 import { lstat, readdir, rm } from 'node:fs/promises';
@@ -88,7 +90,7 @@ export interface PartialStore {
    * when none were.
    */
   keep(key: string, temp: TempFile, from: PartialSource): Promise<number>;
-  /** `key`'s file is in place, or its bytes proved wrong: forget its partial. */
+  /** `key`'s file is in place: forget any partial of it (never throws). */
   drop(key: string): Promise<void>;
   /** A collect completed: remove the partials (and a killed run's download files) of every key not in `wanted`. The paths removed. */
   prune(wanted: ReadonlySet<string>): Promise<string[]>;
@@ -213,8 +215,9 @@ export async function openPartials(dir: string, temps: TempFiles, options: Parti
   }
 
   await present(); // a link at DIR/.lockhouse/partial is refused before anything is moved
-  const opened = await salvage();
-  const old = await sweepOld();
+  // Salvaging and sweeping are favours to this run and the disk: a file that cannot be moved or removed is left for another time.
+  const opened = await salvage().catch(() => ({ salvaged: [] as string[], swept: [] as string[] }));
+  const old = await sweepOld().catch(() => [] as string[]);
   options.onOpen?.(opened.salvaged, [...opened.swept, ...old].sort());
 
   const fresh = async (key: string, algorithm: Algorithm): Promise<Start> => ({ temp: await temps.create(algorithm, key), resumed: null });
@@ -286,8 +289,13 @@ export async function openPartials(dir: string, temps: TempFiles, options: Parti
     },
 
     async drop(key) {
-      if (!(await present())) return;
-      await Promise.all([rm(partPath(key), { force: true }), rm(recordPath(key), { force: true })]);
+      // The file is in place whatever happens here: a partial that cannot be removed now goes with the next prune or the day.
+      try {
+        if (!(await present())) return;
+        await Promise.all([rm(partPath(key), { force: true }), rm(recordPath(key), { force: true })]);
+      } catch {
+        // left for prune
+      }
     },
 
     async prune(wanted) {
