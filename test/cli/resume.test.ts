@@ -167,6 +167,28 @@ describe('a download interrupted by Ctrl-C', () => {
     expect(readdirSync(p.tmp)).toEqual([]);
   });
 
+  it('a network that gives up after the retries (FETCH_NETWORK) leaves what arrived, and the next run continues it', async () => {
+    const p = project();
+    server.resetLog();
+    server.fault(server.filePath(big.filename), { drop: 'mid-body', times: Infinity });
+    const failed = await startLockhouse([...p.args, '--retries', '1']).done;
+    server.clearFaults();
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toContain('[FETCH_NETWORK]');
+    // Two tries: the second continued the first within the run; both halves are kept.
+    expect(bigRequests().map((r) => r.headers.range)).toEqual([undefined, expect.stringMatching(/^bytes=\d+-$/)]);
+    const kept = statSync(p.part).size;
+    expect(readFileSync(p.part).equals(big.bytes.subarray(0, kept))).toBe(true);
+    server.resetLog();
+
+    const again = await startLockhouse(p.args).done;
+
+    expect(again.code, again.stderr).toBe(0);
+    expect(bigRequests().map((r) => [r.headers.range, r.status])).toEqual([[`bytes=${kept}-`, 206]]);
+    expect(sha256(readFileSync(join(p.out, big.filename)))).toBe(big.sha256);
+    expect(readdirSync(p.partialDir)).toEqual([]);
+  });
+
   it('--offline cannot finish a partial: it stays for the next run, which resumes it', async () => {
     const p = project();
     await interrupted(p);
