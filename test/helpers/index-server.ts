@@ -42,6 +42,8 @@ export type FaultSpec = (
   | { stall: number; before?: 'headers' | 'body' }
   /** Send the body at about this many bytes per second, in 20 slices a second. */
   | { throttle: number }
+  /** Send the headers and the first `hold.sent` bytes, then the rest once `hold.until` settles: a download the test sees half-way. */
+  | { hold: { sent: number; until: Promise<unknown> } }
   /** Redirect (302 unless `status`); `redirect` is a URL or a path on this server. */
   | { redirect: string; status?: number }
   /** Answer a Range request with 200 and the whole body. */
@@ -284,6 +286,19 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
           res.end(body);
         });
         return void res.on('close', () => clearTimeout(timer));
+      }
+      if ('hold' in fault) {
+        entry.status = status;
+        res.writeHead(status, headers);
+        const cut = Math.min(fault.hold.sent, body.length);
+        entry.bytes += cut;
+        res.write(body.subarray(0, cut));
+        const rest = (): void => {
+          if (res.destroyed) return;
+          entry.bytes += body.length - cut;
+          res.end(body.subarray(cut));
+        };
+        return void fault.hold.until.then(rest, rest);
       }
       if ('throttle' in fault) {
         entry.status = status;

@@ -33,13 +33,20 @@ export interface TerminalRun {
   readonly screen: string;
 }
 
-export function runInTerminal(args: readonly string[], env: NodeJS.ProcessEnv = process.env, columns = 100): Promise<TerminalRun> {
+/**
+ * `onScreen`, when given, is called with everything shown so far each time
+ * more arrives: a test waits on it for what a person would see mid-run.
+ */
+export function runInTerminal(args: readonly string[], env: NodeJS.ProcessEnv = process.env, columns = 100, onScreen?: (screen: string) => void): Promise<TerminalRun> {
   const child = spawn(PYTHON, ['-c', RUNNER, process.execPath, BIN, ...args], {
     env: { ...env, LOCKHOUSE_TEST_COLUMNS: String(columns), TERM: 'xterm-256color' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let screen = '';
-  child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString('utf8')));
+  child.stdout.on('data', (chunk: Buffer) => {
+    screen += chunk.toString('utf8');
+    onScreen?.(screen);
+  });
   child.stderr.on('data', (chunk: Buffer) => (screen += chunk.toString('utf8')));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, screen })));
 }

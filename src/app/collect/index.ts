@@ -102,7 +102,7 @@ function jobsFor(request: CollectRequest, planned: PlanResult): Jobs {
 /** What the progress display counts: the files for DIR (with the bytes the lock gives) and the builds; returns their number. */
 function announce(jobs: Jobs, events: CollectEvents): number {
   const forDir = jobs.files.filter((job) => job.destination === 'output');
-  events.onStart?.(forDir.length + jobs.builds.length, forDir.reduce((sum, job) => sum + (job.item.size ?? 0), 0));
+  events.onStart?.(forDir.length + jobs.builds.length, forDir.reduce((sum, job) => sum + (job.item.size ?? 0), 0), forDir.filter((job) => job.item.size === null).length);
   return forDir.length + jobs.builds.length;
 }
 

@@ -55,7 +55,10 @@ export interface SourceOptions {
   readonly verify: boolean;
   /** The previous manifest's entries, by file name. */
   readonly trusted: ReadonlyMap<string, Trusted>;
-  readonly onBytes?: (bytes: number) => void;
+  /** Progress of a download: its start, the size the server tells, its bytes (types.ts CollectEvents). */
+  readonly onDownload?: (filename: string, size: number | null, from: number) => void;
+  readonly onSize?: (filename: string, size: number) => void;
+  readonly onBytes?: (bytes: number, filename: string) => void;
   /** Aborted on SIGINT/SIGTERM: a download under way stops, its temporary file goes. */
   readonly signal?: AbortSignal | undefined;
   readonly log: Log;
@@ -223,6 +226,7 @@ async function download(
     const start = partials ? await partials.start(key!, algorithm, { resume, url }) : { temp: await io.temps.create(algorithm), resumed: null };
     resume = false;
     const { temp, resumed } = start;
+    options.onDownload?.(job.filename, lockedSize(job), resumed?.bytes ?? 0);
     if (!resumed) fromZero++;
     else options.log('debug', `${job.filename}: resuming from the ${resumed.bytes} bytes an earlier run kept`);
     let validators: Validators | null = resumed?.validators ?? null;
@@ -235,7 +239,8 @@ async function download(
         size: lockedSize(job),
         ...(validators ? { validators } : {}),
         onValidators: (answer) => (validators = answer),
-        ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+        ...(options.onBytes ? { onBytes: (bytes: number) => options.onBytes!(bytes, job.filename) } : {}),
+        ...(options.onSize ? { onSize: (bytes: number) => options.onSize!(job.filename, bytes) } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
       const actual = await temp.finish();

@@ -29,9 +29,14 @@ export interface CollectRequest extends IOOptions, BuildRequestOptions, Partial<
 
 export interface CollectEvents {
   readonly log: Log;
-  /** Files to do and the bytes the lock says they weigh (sizes may be missing). */
-  onStart?(files: number, bytes: number): void;
-  onBytes?(bytes: number): void;
+  /** Files to do, the bytes the lock says they weigh, and how many the lock gives no size for. */
+  onStart?(files: number, bytes: number, unsized: number): void;
+  /** A download starts (or resumes, after `from` bytes an earlier run kept): its file name and the size the lock gives it. */
+  onDownload?(filename: string, size: number | null, from: number): void;
+  /** The server told a download's whole size (for a file the lock gives none, the progress total grows by it). */
+  onSize?(filename: string, size: number): void;
+  /** Bytes of a download arrived. */
+  onBytes?(bytes: number, filename: string): void;
   /** A file or a build is done (job and outcome are null for builds). */
   onFile?(job: FileJob | null, outcome: Outcome | null): void;
 }

@@ -23,7 +23,9 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
     verify: request.verify,
     trusted: new Map((wheelhouse.previous.manifest?.artifacts ?? []).map((entry) => [entry.filename, entry])),
     log: events.log,
-    ...(events.onBytes ? { onBytes: events.onBytes } : {}),
+    ...(events.onDownload ? { onDownload: events.onDownload.bind(events) } : {}),
+    ...(events.onSize ? { onSize: events.onSize.bind(events) } : {}),
+    ...(events.onBytes ? { onBytes: events.onBytes.bind(events) } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
   };
   const interrupted = (): boolean => request.signal?.aborted === true;

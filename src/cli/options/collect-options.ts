@@ -63,9 +63,13 @@ export abstract class CollectingCommand extends LockCommand {
     const progress = createProgress({ enabled: Boolean(stderr.isTTY && stdout.isTTY) && !json && !this.quiet, stream: stderr });
     const events: CollectEvents = {
       log: (level, message, fields) => progress.interrupt(() => logger[level](fields ?? {}, message)),
-      onStart: (files, bytes) => progress.start(files, bytes),
-      onBytes: (bytes) => progress.bytes(bytes),
-      onFile: () => progress.file(),
+      onStart: (files, bytes, unsized) => progress.start(files, bytes, unsized),
+      onDownload: (filename, size, from) => progress.download(filename, size, from),
+      onSize: (filename, size) => progress.size(filename, size),
+      onBytes: (bytes, filename) => progress.bytes(bytes, filename),
+      // A file that did not download (DIR, the cache, --find-links) counts its bytes at once.
+      onFile: (job, outcome) =>
+        progress.file(job?.filename, job && outcome?.ok && outcome.origin !== 'download' ? { size: outcome.actual.size, lockSized: job.item.size !== null } : undefined),
     };
     return { events, progress };
   }

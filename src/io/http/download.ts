@@ -110,6 +110,7 @@ export async function download(
         discard(response);
         throw bound.exceeded(expected);
       }
+      if (expected !== null) options.onSize?.(expected);
     } else if (statusCode === 206) {
       const range = parseContentRange(firstHeader(response.headers['content-range']));
       if (!range || range.start !== offset) {
@@ -136,6 +137,7 @@ export async function download(
       if (!held || (held.etag === null && held.lastModified === null)) heldFrom(answer);
       expected = range.end - range.start + 1;
       total = range.total;
+      if (total !== null) options.onSize?.(total);
       if (offset > 0) resumed++;
     } else if (statusCode === 416 && offset > 0) {
       const size = parseUnsatisfiedRange(firstHeader(response.headers['content-range']));

@@ -33,6 +33,8 @@ export interface DownloadOptions {
   readonly signal?: AbortSignal;
   /** Called with the size of each chunk written (progress). */
   readonly onBytes?: (bytes: number) => void;
+  /** Told the whole file's size when an answer gives it (Content-Length of a 200, the total of a Content-Range): progress for files the lock gives no size. */
+  readonly onSize?: (bytes: number) => void;
   /**
    * The file's size as the lock gives it: no byte past it is read or
    * written, and an answer that offers or sends more fails
