@@ -8,9 +8,11 @@
  * to one, and every way of making it gives the same bytes. Skipped, saying
  * why, without python3 and pip (builds) or git.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yazl from 'yazl';
 import { Manifest } from '../../src/output/manifest.js';
 import { makeSdist, makeWheel } from '../helpers/artifacts.js';
 import { runCli } from '../helpers/cli.js';
@@ -51,7 +53,7 @@ describe.skipIf(why !== null)(`SBOM of a uv workspace with builds, git and path 
 
   beforeAll(async () => {
     server = await startIndexServer({ artifacts });
-    root = tempFolder('sbom');
+    root = tempFolder();
     project = join(root, 'project');
     repo = makeGitRepo(join(root, 'repos'), { name: 'from-git', version: '1.0' });
     writeProject(join(project, 'packages', 'member'), { name: 'member', version: '0.3.0' });
@@ -73,7 +75,6 @@ describe.skipIf(why !== null)(`SBOM of a uv workspace with builds, git and path 
     manifest = Manifest.parse(JSON.parse(readFileSync(join(out, 'lockhouse.json'), 'utf8')));
     text = readFileSync(join(root, 'first.cdx.json'), 'utf8');
     sbom = parseCdx(text);
-    if (process.env['SBOM_PEEK']) writeFileSync(process.env['SBOM_PEEK'], text);
   });
   afterAll(async () => {
     await server?.close();
@@ -133,6 +134,9 @@ describe.skipIf(why !== null)(`SBOM of a uv workspace with builds, git and path 
     const fromDir = component(built('local-lib').filename).pedigree!.ancestors![0]!;
     expect(propertyValues(fromDir, 'lockhouse:path')).toEqual(['vendor/local-lib']);
     expect(propertyValues(component(built('member').filename).pedigree!.ancestors![0]!, 'lockhouse:path')).toEqual(['packages/member']);
+    // The frontend and interpreter that built it, without the interpreter's path.
+    expect(propertyValues(component(built('srconly').filename), 'lockhouse:build-frontend')).toEqual([expect.stringMatching(/^(pip|build|uv) [0-9][^ ]*$/)]);
+    expect(propertyValues(component(built('srconly').filename), 'lockhouse:build-python')).toEqual([built('srconly').builtFrom!.python]);
     // Nothing of this machine: no absolute path (builtFrom records one for local projects).
     expect(text).not.toContain(project);
     // Plain wheels have no pedigree.
@@ -206,6 +210,23 @@ describe.skipIf(why !== null)(`SBOM of a uv workspace with builds, git and path 
     const verified = await runCli(['verify', '--bundle', bundle]);
     expect(verified.code, verified.stdout).toBe(0);
     expect((await runCli(['verify', '--bundle', bundle, '--lock', join(project, 'uv.lock')])).code).toBe(0);
+
+    // An SBOM that leaves a file out, with SHA256SUMS rewritten to match: what SHA256SUMS vouches for is not the bundle's files.
+    const document = JSON.parse(carried.data.toString('utf8')) as { components: unknown[] };
+    const lying = Buffer.from(`${JSON.stringify({ ...document, components: document.components.slice(1) }, null, 2)}\n`);
+    const sums = entries.find((entry) => entry.name === 'SHA256SUMS')!.data.toString('utf8').replace(/^[0-9a-f]{64}(?= {2}sbom\.cdx\.json$)/m, sha256(lying));
+    const tampered = join(root, 'tampered.pyz');
+    await rewrite(
+      entries.map((entry) => (entry.name === 'sbom.cdx.json' ? { ...entry, data: lying } : entry.name === 'SHA256SUMS' ? { ...entry, data: Buffer.from(sums) } : entry)),
+      tampered,
+    );
+    const refused = await runCli(['verify', '--bundle', tampered, '--json']);
+    expect(refused.code).toBe(1);
+    const report = JSON.parse(refused.stdout) as { altered: Array<{ entry: string; reason: string }>; missing: unknown[]; extra: unknown[] };
+    expect(report.altered).toEqual([
+      { entry: 'sbom.cdx.json', reason: `it does not describe the bundle's files: it does not list ${manifest.artifacts[0]!.filename}, which the manifest does` },
+    ]);
+    expect([report.missing, report.extra]).toEqual([[], []]);
   });
 
   it('lockhouse sbom refuses a DIR without a manifest, and a lock that is not the one DIR was collected from', async () => {
@@ -225,6 +246,24 @@ describe.skipIf(why !== null)(`SBOM of a uv workspace with builds, git and path 
     expect(existsSync(join(root, 'mismatch.cdx.json'))).toBe(false);
   });
 });
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** A copy of a bundle with other entries (written with yazl, as lockhouse writes them). */
+function rewrite(entries: ReadonlyArray<{ name: string; data: Buffer; mode: number }>, path: string): Promise<void> {
+  const zip = new yazl.ZipFile();
+  for (const entry of entries) zip.addBuffer(entry.data, entry.name, { compress: false, mode: entry.mode || 0o100644 });
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    zip.outputStream.on('end', () => {
+      writeFileSync(path, Buffer.concat(chunks));
+      resolve();
+    });
+    zip.outputStream.on('error', reject);
+  });
+}
 
 describe('SBOM of a pylock', () => {
   let server: IndexServer;
