@@ -114,6 +114,7 @@ export interface SbomFactsInput {
 /** The bom-ref of the synthetic root (when the members are not one project). */
 export const LOCK_REF = 'lock';
 const memberRef = (pkg: Package): string => `member:${pkg.name}`;
+/** The key of "whatever the target": the union of every target's edges and files (a target id is never empty). */
 const ALL = '';
 
 export function sbomFacts(input: SbomFactsInput): SbomFacts {
@@ -139,11 +140,10 @@ export function sbomFacts(input: SbomFactsInput): SbomFacts {
   const dependsOn = (from: number | null, targets: readonly string[]): string[] => {
     const refs = new Set<string>();
     for (const target of targets.length ? targets : [ALL]) {
-      for (const edge of edges.get(target) ?? []) {
-        if (edge.from !== from) continue;
-        const files = filesOf.get(edge.to)?.get(target) ?? [];
+      for (const to of edges.get(target)?.get(from) ?? []) {
+        const files = filesOf.get(to)?.get(target) ?? [];
         for (const file of files) refs.add(file);
-        if (files.length === 0 && memberIndexes.has(edge.to)) refs.add(memberRef(graph.packages[edge.to]!));
+        if (files.length === 0 && memberIndexes.has(to)) refs.add(memberRef(graph.packages[to]!));
       }
     }
     return [...refs].sort(compareText);
@@ -161,7 +161,7 @@ export function sbomFacts(input: SbomFactsInput): SbomFacts {
   } else {
     // No one project: the lock stands for the collection (a workspace without a root project, a pylock, a script's lock).
     const fromLock = dependsOn(null, targetIds);
-    // A pylock's packages come without edges: each is then a direct requirement of the lock.
+    // No edge from the lock is known (a pylock's packages come without edges): each file is then a direct requirement of the lock.
     const direct = members.length ? [...projects.map((project) => project.ref), ...fromLock] : fromLock.length ? fromLock : files.map((file) => file.ref);
     root = {
       ref: LOCK_REF,
@@ -205,25 +205,30 @@ function isAtRoot(pkg: Package): boolean {
   return (source.kind === 'editable' || source.kind === 'virtual' || source.kind === 'directory') && /^\.?\/?$/.test(source.path);
 }
 
-/** Target id → the selected edges (ALL: every target's, or with --all-platforms every edge of the lock). */
-function edgesByTarget(graph: LockGraph, selection: Selection, targetIds: readonly string[]): Map<string, SelectedEdge[]> {
-  const edges = new Map<string, SelectedEdge[]>();
+/** Target id → package index (null: the lock itself) → the packages its selected edges lead to; ALL: every target's, or with --all-platforms every edge of the lock. */
+function edgesByTarget(graph: LockGraph, selection: Selection, targetIds: readonly string[]): Map<string, Map<number | null, Set<number>>> {
+  const edges = new Map<string, Map<number | null, Set<number>>>();
+  const add = (target: string, edge: SelectedEdge): void => {
+    const byFrom = edges.get(target) ?? new Map<number | null, Set<number>>();
+    byFrom.set(edge.from, (byFrom.get(edge.from) ?? new Set<number>()).add(edge.to));
+    edges.set(target, byFrom);
+  };
   if (selection.allPlatforms) {
-    // No target to walk for: every edge of the lock, between the packages collected (the caller keeps only those with files).
-    edges.set(
-      ALL,
-      graph.packages.flatMap((pkg) =>
-        [...pkg.dependencies, ...[...pkg.optionalDependencies.values()].flat(), ...[...pkg.dependencyGroups.values()].flat()].map((dep) => ({ from: pkg.index, to: dep.target })),
-      ),
-    );
+    // No target to walk for: every edge of the lock (the caller keeps those between packages with files).
+    for (const pkg of graph.packages) {
+      for (const dep of [...pkg.dependencies, ...[...pkg.optionalDependencies.values()].flat(), ...[...pkg.dependencyGroups.values()].flat()]) {
+        add(ALL, { from: pkg.index, to: dep.target });
+      }
+    }
     return edges;
   }
   // By the manifest's target ids: the replayed targets are the recorded ones, in order (a host target is recorded by its flags, and its id could differ in spelling).
   const ids = selection.targets.length === targetIds.length ? targetIds : selection.targets.map((chosen) => chosen.target.id);
   selection.targets.forEach((chosen, i) => {
-    const taken = chosen.edges ?? [];
-    edges.set(ids[i]!, [...taken]);
-    edges.set(ALL, [...(edges.get(ALL) ?? []), ...taken]);
+    for (const edge of chosen.edges ?? []) {
+      add(ids[i]!, edge);
+      add(ALL, edge);
+    }
   });
   return edges;
 }

@@ -155,6 +155,17 @@ describe('the root and the members', () => {
   });
 });
 
+describe('--all-platforms', () => {
+  it('nothing is walked: every edge of the lock between the files collected, whatever its marker', () => {
+    const everywhere = collected.map((artifact) => ({ ...artifact, targets: [] }));
+    const manifest = manifestOf([], everywhere, { allPlatforms: true });
+    const facts = sbomFacts({ manifest, graph: workspace, selection: select(workspace, [], { allPlatforms: true }), lockName: 'uv.lock' });
+    expect(facts.root.dependsOn).toContain('winonly-1.0.0-py3-none-any.whl');
+    expect(facts.files.find((f) => f.name === 'requests')!.dependsOn).toEqual(['idna-1.0.0-py3-none-any.whl']);
+    expect(facts.properties).toContainEqual(['lockhouse:all-platforms', 'true']);
+  });
+});
+
 describe('metadata', () => {
   it('the lock by name and sha256, the targets, and how many artifacts failed when some did', () => {
     const failure = { code: 'FETCH_HTTP_STATUS' as const, package: 'idna', version: '1.0.0', filename: null, target: null, url: null, reason: '404' };
