@@ -3,7 +3,8 @@
  * (same cache, verification, builds and exit codes) into a staging
  * wheelhouse, then write one deterministic zip that carries the files, a
  * pylock, hashed requirements, the manifest, SHA256SUMS and a standard-
- * library installer (output/bundle-contents.ts, io/store/zip-writer.ts).
+ * library installer (output/bundle-contents.ts, io/store/zip-writer.ts),
+ * and with --emit-sbom the SBOM of the files (app/sbom.ts).
  * A collection with failures writes no bundle: a bundle that silently
  * lacks packages would install an incomplete environment.
  */

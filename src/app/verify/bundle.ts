@@ -91,7 +91,7 @@ export interface BundleVerifyContext extends TargetContext {
   readonly version?: string;
 }
 
-/** The entries read into memory (the installer reads the same ones whole, up to the same bound). */
+/** The entries read into memory (the installer reads the same ones whole, up to the same bound; the SBOM is read for its own check). */
 const KEPT = new Set([SUMS_FILE, MANIFEST_FILE, 'bundle.json', 'pylock.toml', SBOM_FILE]);
 const MAX_TEXT = ZIP_LIMITS.maxReadBytes;
 /** At least this much may be unpacked for the lock check, whatever the bundle's size. */
