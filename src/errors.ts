@@ -139,6 +139,9 @@ export const ErrorCodes = {
    * failure in the manifest and the rest are still collected.
    */
   INTERNAL: 2,
+  // lockhouse sbom: what the SBOM of a wheelhouse is made from (exit 2: nothing is written)
+  SBOM_NO_MANIFEST: 2,
+  SBOM_LOCK_MISMATCH: 2,
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 

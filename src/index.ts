@@ -5,7 +5,8 @@
  * The pipeline, as DESIGN.md draws it:
  *   loadLock / parseLock → resolveTargets → select → plan   (or planLock, all four)
  *   → collect (a wheelhouse and its manifest) → verify / verifyBundle
- *   bundle (collect, then one self-installing zip); indexWheelhouse (a static PEP 503/691 index).
+ *   bundle (collect, then one self-installing zip); indexWheelhouse (a static PEP 503/691 index);
+ *   sbom (the CycloneDX SBOM of a wheelhouse's files).
  * planRequest, collectRequest, bundleRequest and verifyRequest fill in the
  * defaults of the flags a caller does not set, as the command line does.
  * docs/library.md shows each with an example; test/package/ runs those
@@ -29,7 +30,7 @@ export { loadLock, type LoadedLock, type LockRequest } from './app/load-lock.js'
 // Targets, selection and the plan (pure but for resolveTargets, which may ask the host's python3).
 export { resolveTargets, type TargetContext, type TargetRequest } from './app/resolve-targets.js';
 export type { HostInfo } from './python/host.js';
-export { select, type PackageChoice, type SelectOptions, type Selection, type TargetSelection } from './select/index.js';
+export { select, type PackageChoice, type SelectedEdge, type SelectOptions, type Selection, type TargetSelection } from './select/index.js';
 export { plan, type Plan, type PlanItem, type PlanOptions, type PlanPackage, type PlanProblem, type PlanSkip } from './plan/index.js';
 export { planLock, type PlanRequest, type PlanResult } from './app/plan.js';
 
@@ -56,6 +57,9 @@ export type { AlteredFile, ExpectedFrom, ExtraFile, MissingFile, UnverifiableFil
 export { verifyBundle, type BundleProblem, type BundleVerifyRequest, type BundleVerifyResult } from './app/verify/bundle.js';
 export { bundle, type BundleRequest, type BundleResult } from './app/bundle.js';
 export { indexWheelhouse, type IndexDirSummary, type IndexLog, type IndexWheelhouseRequest } from './app/static-index.js';
+
+// The SBOM of a collection (CycloneDX 1.6; docs/sbom.md): of a wheelhouse DIR, or of a manifest and its lock.
+export { sbom, sbomText, type SbomCollection, type SbomRequest, type SbomResult } from './app/sbom.js';
 
 // The manifest (DIR/lockhouse.json) and its schema.
 export { MANIFEST_FILE, Manifest, readManifest, type ManifestArtifact, type ManifestFailure, type WrittenManifest } from './output/manifest.js';

@@ -3,7 +3,8 @@
  * (same cache, verification, builds and exit codes) into a staging
  * wheelhouse, then write one deterministic zip that carries the files, a
  * pylock, hashed requirements, the manifest, SHA256SUMS and a standard-
- * library installer (output/bundle-contents.ts, io/store/zip-writer.ts).
+ * library installer (output/bundle-contents.ts, io/store/zip-writer.ts),
+ * and with --emit-sbom the SBOM of the files (app/sbom.ts).
  * A collection with failures writes no bundle: a bundle that silently
  * lacks packages would install an incomplete environment.
  */
@@ -13,6 +14,7 @@ import { LockhouseError } from '../errors.js';
 import { workDir } from '../io/store/land.js';
 import { writeZipAtomic } from '../io/store/zip-writer.js';
 import { bundleContents } from '../output/bundle-contents.js';
+import { sbomText, writeSbom } from './sbom.js';
 import { collect, type CollectEvents, type CollectRequest, type CollectResult } from './collect/index.js';
 import type { TargetContext } from './resolve-targets.js';
 
@@ -47,7 +49,8 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
   const work = request.wheelhouse ? null : await workDir(dirname(output), basename(output));
   const staging = work?.path ?? resolve(cwd, request.wheelhouse!);
   try {
-    const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false }, context, events);
+    // The SBOM is written below, for the bundle, only once there is one.
+    const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false, emitSbom: null }, context, events);
     const manifest = collected.manifest;
     // Interrupted: the command says so in one line; there is no bundle to write.
     if (collected.interrupted) return { collected, bundle: null, exitCode: collected.exitCode };
@@ -55,12 +58,15 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
       events.log('warn', `no bundle written: ${manifest?.failures.length ?? 0} artifact(s) failed, and a bundle without them would install an incomplete environment`);
       return { collected, bundle: null, exitCode: collected.exitCode };
     }
+    // --emit-sbom: one rendering, carried in the bundle and written to FILE, the same bytes (app/sbom.ts).
+    const sbom = request.emitSbom ? await sbomText({ manifest, graph: collected.planned.graph, settings: collected.planned.settings }, context) : null;
     const entries = bundleContents({
       manifest,
       targets: collected.planned.plan.targets,
       requiresPython: collected.planned.graph.requiresPython,
       lockName: basename(collected.planned.lock.path),
       installer,
+      sbom: sbom === null ? null : Buffer.from(sbom, 'utf8'),
     });
     const written = await writeZipAtomic(
       output,
@@ -70,6 +76,10 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
           : { name: entry.name, path: join(staging, entry.artifact.filename), size: entry.artifact.size, sha256: entry.artifact.sha256 },
       ),
     );
+    if (sbom !== null && request.emitSbom) {
+      const path = await writeSbom(resolve(cwd, request.emitSbom), sbom);
+      events.log('info', `SBOM (CycloneDX 1.6): ${path}, ${manifest.artifacts.length} component(s), also in the bundle`);
+    }
     return {
       collected,
       bundle: { path: output, bytes: written.bytes, sha256: written.sha256, entries: entries.length, files: manifest.artifacts.length },

@@ -34,7 +34,7 @@ export interface PlanRequestInput {
 }
 
 /** The fields a collect and a bundle share: where files come from, the cache, the network, hash policy and builds. */
-export type SourcesRequest = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'>;
+export type SourcesRequest = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'emitSbom' | 'clean' | 'dryRun'>;
 
 /** A SourcesRequest with every field optional; `cacheDir: null` is `--no-cache`. */
 export type SourcesRequestInput = Partial<Omit<SourcesRequest, 'plan'>> & { readonly plan?: PlanRequestInput };
@@ -43,7 +43,7 @@ export type SourcesRequestInput = Partial<Omit<SourcesRequest, 'plan'>> & { read
 export type CollectRequestInput = SourcesRequestInput & Partial<Omit<CollectRequest, keyof SourcesRequest>>;
 
 /** What `bundleRequest` takes: the bundle's path, and any field of a BundleRequest. */
-export type BundleRequestInput = SourcesRequestInput & Pick<BundleRequest, 'output'> & { readonly wheelhouse?: string | null };
+export type BundleRequestInput = SourcesRequestInput & Pick<BundleRequest, 'output'> & { readonly wheelhouse?: string | null; readonly emitSbom?: string | null };
 
 /** What `verifyRequest` takes: any field of a VerifyRequest, the plan as a PlanRequestInput. */
 export type VerifyRequestInput = Partial<Omit<VerifyRequest, 'plan'>> & { readonly plan?: PlanRequestInput };
@@ -77,6 +77,7 @@ export const COLLECT_DEFAULTS = {
   layout: 'flat',
   emitPylock: null,
   emitRequirements: null,
+  emitSbom: null,
   clean: false,
   dryRun: false,
 } as const satisfies Omit<CollectRequest, keyof SourcesRequest>;
@@ -118,14 +119,14 @@ export function sourcesRequest(input: SourcesRequestInput = {}, env: NodeJS.Proc
 
 /** `lockhouse collect`'s request: every field not given is the default of its flag (into ./wheelhouse, flat, the default cache). */
 export function collectRequest(input: CollectRequestInput = {}, env: NodeJS.ProcessEnv = process.env): CollectRequest {
-  const { output, layout, emitPylock, emitRequirements, clean, dryRun, ...sources } = input;
-  return { ...sourcesRequest(sources, env), ...COLLECT_DEFAULTS, ...defined({ output, layout, emitPylock, emitRequirements, clean, dryRun }) };
+  const { output, layout, emitPylock, emitRequirements, emitSbom, clean, dryRun, ...sources } = input;
+  return { ...sourcesRequest(sources, env), ...COLLECT_DEFAULTS, ...defined({ output, layout, emitPylock, emitRequirements, emitSbom, clean, dryRun }) };
 }
 
-/** `lockhouse bundle`'s request: the bundle's path; every other field not given is the default of its flag (a temporary wheelhouse). */
+/** `lockhouse bundle`'s request: the bundle's path; every other field not given is the default of its flag (a temporary wheelhouse, no SBOM). */
 export function bundleRequest(input: BundleRequestInput, env: NodeJS.ProcessEnv = process.env): BundleRequest {
-  const { output, wheelhouse, ...sources } = input;
-  return { ...sourcesRequest(sources, env), output, wheelhouse: wheelhouse ?? null };
+  const { output, wheelhouse, emitSbom, ...sources } = input;
+  return { ...sourcesRequest(sources, env), output, wheelhouse: wheelhouse ?? null, emitSbom: emitSbom ?? null };
 }
 
 /** `lockhouse verify`'s request: ./wheelhouse against the plan, with the default hash policy unless given. */

@@ -22,11 +22,12 @@ import { explainUsage, formatUsageProblem } from './usage-error.js';
 import BundleCommand from './commands/bundle.js';
 import CollectCommand from './commands/collect.js';
 import PlanCommand from './commands/plan.js';
+import SbomCommand from './commands/sbom.js';
 import StaticIndexCommand from './commands/static-index.js';
 import VerifyCommand from './commands/verify.js';
 import { version } from './version.js';
 
-export const commands = [CollectCommand, BundleCommand, PlanCommand, VerifyCommand, StaticIndexCommand] as const;
+export const commands = [CollectCommand, BundleCommand, PlanCommand, VerifyCommand, StaticIndexCommand, SbomCommand] as const;
 
 export function createCli(): Cli {
   const cli = new Cli({

@@ -11,6 +11,7 @@
  *   lockhouse.json     the manifest, as the bundle carries it (origin "bundle", mtime 0)
  *   pylock.toml        PEP 751, paths relative to the bundle root (wheels/…)
  *   requirements.txt   pinned, hashed, `--no-index --find-links wheels`
+ *   sbom.cdx.json      with --emit-sbom only: the CycloneDX SBOM of the files (output/sbom.ts)
  *   wheels/<file>      every collected artifact, stored
  */
 import { createHash } from 'node:crypto';
@@ -24,6 +25,8 @@ import { byText } from '../compare.js';
 const BUNDLE_VERSION = 1;
 export const WHEELS_DIR = 'wheels';
 export const SUMS_FILE = 'SHA256SUMS';
+/** The SBOM a bundle carries with --emit-sbom (CycloneDX's recommended `*.cdx.json` name). */
+export const SBOM_FILE = 'sbom.cdx.json';
 
 /** The marker variables the installer compares with its interpreter's. */
 const MATCHED = ['sys_platform', 'platform_machine', 'implementation_name', 'python_version'] as const;
@@ -36,6 +39,8 @@ export interface BundleInput {
   /** The lock's file name (not its path: no absolute paths in a bundle). */
   readonly lockName: string;
   readonly installer: Buffer;
+  /** The SBOM to carry (--emit-sbom), rendered by the caller: it takes the lock, which a bundle does not carry. */
+  readonly sbom?: Buffer | null;
 }
 
 export type BundleEntry =
@@ -88,6 +93,7 @@ export function bundleContents(input: BundleInput): BundleEntry[] {
       name: 'requirements.txt',
       data: text(renderRequirements({ emitted, targets: targetIds, lockName: input.lockName, findLinks: WHEELS_DIR })),
     },
+    ...(input.sbom ? [{ name: SBOM_FILE, data: input.sbom }] : []),
     ...artifacts.map((artifact) => ({ name: `${WHEELS_DIR}/${artifact.filename}`, artifact })),
   ];
   const sums = entries

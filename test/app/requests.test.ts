@@ -43,6 +43,7 @@ describe('collectRequest', () => {
       layout: 'flat',
       emitPylock: null,
       emitRequirements: null,
+      emitSbom: null,
       clean: false,
       dryRun: false,
       findLinks: [],
@@ -93,7 +94,7 @@ describe('collectRequest', () => {
 describe('bundleRequest and verifyRequest', () => {
   it('a bundle: its path, a temporary wheelhouse, and none of what only collect decides', () => {
     const request = bundleRequest({ output: 'app.pyz', offline: true }, NO_ENV);
-    expect(request).toMatchObject({ output: 'app.pyz', wheelhouse: null, offline: true, concurrency: 16 });
+    expect(request).toMatchObject({ output: 'app.pyz', wheelhouse: null, emitSbom: null, offline: true, concurrency: 16 });
     for (const field of ['layout', 'clean', 'dryRun', 'emitPylock', 'emitRequirements']) expect(request, field).not.toHaveProperty(field);
   });
 

@@ -19,6 +19,8 @@ export interface EmitRequest {
   readonly emitPylock: string | null;
   /** --emit-requirements FILE (relative to cwd), or null. */
   readonly emitRequirements: string | null;
+  /** --emit-sbom FILE (relative to cwd), or null: written after the manifest, from it (outputs.ts emitSbom). */
+  readonly emitSbom?: string | null;
 }
 
 export interface EmitContext {
@@ -53,7 +55,7 @@ export function checkEmitRequest(request: EmitRequest, allPlatforms: boolean): s
 
 /** The absolute paths this request will write. */
 export function emitPaths(request: EmitRequest, cwd: string): string[] {
-  return [request.emitPylock, request.emitRequirements].filter((path): path is string => Boolean(path)).map((path) => resolve(cwd, path));
+  return [request.emitPylock, request.emitRequirements, request.emitSbom].filter((path): path is string => Boolean(path)).map((path) => resolve(cwd, path));
 }
 
 export async function emitOutputs(request: EmitRequest, context: EmitContext, artifacts: readonly ManifestArtifact[]): Promise<string[]> {

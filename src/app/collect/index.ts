@@ -18,7 +18,7 @@ import { checkEmitRequest, type EmitRequest } from './emit.js';
 import { mirrorsOf, openCollectIO, type OpenIO } from './io.js';
 import { refuseUnsafeNames } from './names.js';
 import { refuseUnsafeClean } from '../../io/wheelhouse/clean.js';
-import { emitOrExplain, indexWheelhouse, tidyWheelhouse } from './outputs.js';
+import { emitOrExplain, emitSbom, indexWheelhouse, tidyWheelhouse } from './outputs.js';
 import { manifestOf, recordRun } from './record.js';
 import { runJobs, type RunResult } from './run.js';
 import { partialsWanted } from './sources.js';
@@ -65,6 +65,7 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   const manifest = manifestOf({ generator: `${GENERATOR} ${context.version}`, lock: planned.lock, plan: planned.plan, selection: planned.selection, layout: wheelhouse.layout, recorded, emitted });
   await wheelhouse.writeManifest(manifest);
   if (wheelhouse.layout === 'simple' && !interrupted) await indexWheelhouse(wheelhouse, manifest, events.log);
+  if (!interrupted) await emitSbom(emit, request.plan.lock.cwd, { manifest, graph: planned.graph, settings: planned.settings }, context, events.log);
 
   const stats = statsOf(ran, fileCount, performance.now() - started, io.requests());
   events.log('debug', 'collect stages', { planMs: Math.round(plannedMs), fetchMs: Math.round(runMs), totalMs: Math.round(stats.elapsedMs), swept: wheelhouse.swept.length });
@@ -82,7 +83,7 @@ async function prunePartials(io: OpenIO, ran: RunResult, log: Log): Promise<void
 /** The emit request, checked before anything is fetched; the plan's warnings, said. */
 function emitRequestOf(request: CollectRequest, planned: PlanResult, log: Log): EmitRequest {
   for (const warning of planned.plan.warnings) log('warn', warning.target ? `${warning.message} (${warning.target})` : warning.message);
-  const emit: EmitRequest = { emitPylock: request.emitPylock ?? null, emitRequirements: request.emitRequirements ?? null };
+  const emit: EmitRequest = { emitPylock: request.emitPylock ?? null, emitRequirements: request.emitRequirements ?? null, emitSbom: request.emitSbom ?? null };
   for (const warning of checkEmitRequest(emit, planned.plan.allPlatforms)) log('warn', warning);
   return emit;
 }

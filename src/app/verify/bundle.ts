@@ -22,6 +22,10 @@
  *    requirements file that sends pip to the network cannot be what
  *    lockhouse writes. A bundle written by another lockhouse version has
  *    another installer: those entries are then unverifiable, not passed.
+ *    The SBOM (`sbom.cdx.json`, with `bundle --emit-sbom`) is the one
+ *    entry that cannot be made again from the bundle (it takes the lock):
+ *    it is checked by SHA256SUMS, and must list the manifest's files with
+ *    their sha256 (bundle-sbom.ts).
  * 4. With a lock, the bundle's wheels are unpacked into a work folder and
  *    checked by the directory verify (verify/index.ts), which replays the
  *    selection the bundle's manifest records (its targets, groups, extras
@@ -45,11 +49,12 @@ import { workDir, type WorkDir } from '../../io/store/land.js';
 import { isZipError } from '../../io/zip/zip-error.js';
 import { openZip, ZIP_LIMITS, type ZipArchive, type ZipEntry } from '../../io/zip/zip-reader.js';
 import { readManifest, MANIFEST_FILE, type Manifest } from '../../output/manifest.js';
-import { SUMS_FILE, WHEELS_DIR } from '../../output/bundle-contents.js';
+import { SBOM_FILE, SUMS_FILE, WHEELS_DIR } from '../../output/bundle-contents.js';
 import { INSTALLER_URL } from '../bundle.js';
 import type { TargetContext } from '../resolve-targets.js';
 import { version as thisVersion } from '../version.js';
 import { entryKind, MAX_EXTRACT_VERSION, parseSums, pylockRequiresPython, readBundleTargets, renderBundle, targetsProblem } from './bundle-rules.js';
+import { sbomProblem } from './bundle-sbom.js';
 import { verify, type VerifyRequest, type VerifyResult } from './index.js';
 import type { Verdict } from './types.js';
 
@@ -86,8 +91,8 @@ export interface BundleVerifyContext extends TargetContext {
   readonly version?: string;
 }
 
-/** The entries read into memory (the installer reads the same ones whole, up to the same bound). */
-const KEPT = new Set([SUMS_FILE, MANIFEST_FILE, 'bundle.json', 'pylock.toml']);
+/** The entries read into memory (the installer reads the same ones whole, up to the same bound; the SBOM is read for its own check). */
+const KEPT = new Set([SUMS_FILE, MANIFEST_FILE, 'bundle.json', 'pylock.toml', SBOM_FILE]);
 const MAX_TEXT = ZIP_LIMITS.maxReadBytes;
 /** At least this much may be unpacked for the lock check, whatever the bundle's size. */
 const MIN_UNPACK_BOUND = 32 * 1024 * 1024;
@@ -222,7 +227,12 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Bundle
       const problem = targetsProblem(targets, manifest);
       if (problem) altered.push({ entry: 'bundle.json', reason: problem });
       const pylock = entries.get('pylock.toml');
-      const rendered = renderBundle({ manifest, targets, requiresPython: pylock?.text ? pylockRequiresPython(pylock.text) : null, installer });
+      const sbom = entries.get(SBOM_FILE);
+      if (sbom && !altered.some((problem) => problem.entry === SBOM_FILE)) {
+        const problem = sbom.text ? sbomProblem(sbom.text, manifest) : `larger than ${MAX_TEXT} bytes`;
+        if (problem) altered.push({ entry: SBOM_FILE, reason: `it does not describe the bundle's files: ${problem}` });
+      }
+      const rendered = renderBundle({ manifest, targets, requiresPython: pylock?.text ? pylockRequiresPython(pylock.text) : null, installer, sbom: sbom?.text ?? null });
       if ('refused' in rendered) altered.push({ entry: MANIFEST_FILE, reason: `its emitted files cannot be made from it: ${rendered.refused}` });
       else {
         const differing = [...rendered.sha256].filter(([name, digest]) => {

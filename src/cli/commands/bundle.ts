@@ -33,10 +33,13 @@ export default class BundleCommand extends CollectingCommand {
   wheelhouse = Option.String('--wheelhouse', {
     description: 'Collect into this directory and keep it (default: a temporary folder beside the bundle, removed after; the cache keeps the files)',
   });
+  emitSbom = Option.String('--emit-sbom', {
+    description: 'Also write a CycloneDX 1.6 SBOM of the files bundled, and carry it in the bundle as sbom.cdx.json (the same bytes)',
+  });
   json = Option.Boolean('--json', false, { description: 'Print the bundle (path, size, sha256, entries) and the manifest as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
-    const request = { ...(await this.collectSources()), output: this.output, wheelhouse: this.wheelhouse ?? null };
+    const request = { ...(await this.collectSources()), output: this.output, wheelhouse: this.wheelhouse ?? null, emitSbom: this.emitSbom ?? null };
     const { events, progress } = await this.collectEvents(logger, this.json);
     const { bundle } = await import('../../app/bundle.js');
     const { result, interrupted } = await this.interruptible((signal) => bundle({ ...request, signal }, { env: process.env, version }, events), (done) => done.collected);

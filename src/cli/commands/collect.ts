@@ -48,6 +48,9 @@ export default class CollectCommand extends CollectingCommand {
   emitRequirements = Option.String('--emit-requirements', {
     description: 'Also write pinned requirements with --hash lines, for pip install --no-index --find-links DIR --require-hashes -r FILE',
   });
+  emitSbom = Option.String('--emit-sbom', {
+    description: 'Also write a CycloneDX 1.6 SBOM of the files collected (purl, hashes, origin, targets, built-from, dependencies), as lockhouse sbom does',
+  });
   json = Option.Boolean('--json', false, { description: 'Print the manifest (or, with --dry-run, the plan) as JSON on stdout' });
 
   async run(logger: Logger): Promise<number> {
@@ -57,6 +60,7 @@ export default class CollectCommand extends CollectingCommand {
       layout: oneOf('--layout', this.layout, ['flat', 'simple']),
       emitPylock: this.emitPylock ?? null,
       emitRequirements: this.emitRequirements ?? null,
+      emitSbom: this.emitSbom ?? null,
       clean: this.clean,
       dryRun: this.dryRun,
     };
