@@ -11,6 +11,7 @@ import { ExitCode } from '../../errors.js';
 import type { Log } from '../../model.js';
 import type { WrittenManifest } from '../../output/manifest.js';
 import { jobsOf, type Jobs } from '../../plan/jobs.js';
+import { manifestWithoutSecrets } from '../../io/wheelhouse/manifest-file.js';
 import { openWheelhouse, type Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import { planLock, type PlanResult } from '../plan.js';
 import type { TargetContext } from '../resolve-targets.js';
@@ -59,7 +60,8 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   const interrupted = request.signal?.aborted === true;
   const emitted = interrupted ? [] : await emitOrExplain(emit, emitContextOf(request, planned, wheelhouse), recorded);
   if (!interrupted) await tidyWheelhouse(wheelhouse, emit, request.plan.lock.cwd, recorded, request.clean, events.log);
-  const manifest = manifestOf({ generator: `${GENERATOR} ${context.version}`, lock: planned.lock, plan: planned.plan, selection: planned.selection, layout: wheelhouse.layout, recorded, emitted });
+  // Without secrets here, not only in the file: the bundle and a library caller get this very manifest.
+  const manifest = manifestWithoutSecrets(manifestOf({ generator: `${GENERATOR} ${context.version}`, lock: planned.lock, plan: planned.plan, selection: planned.selection, layout: wheelhouse.layout, recorded, emitted }));
   await wheelhouse.writeManifest(manifest);
   if (wheelhouse.layout === 'simple' && !interrupted) await indexWheelhouse(wheelhouse, manifest, events.log);
 
