@@ -238,3 +238,13 @@ export function removeUserinfo(text: string): string {
   }
   return out + text.slice(done);
 }
+
+/** Strings, arrays and plain objects (a log record's fields) with every string scrubbed; anything else as it is. */
+export function scrubDeep<T>(value: T): T {
+  if (typeof value === 'string') return scrubSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubDeep(item)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubDeep(item)])) as T;
+  }
+  return value;
+}

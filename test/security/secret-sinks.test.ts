@@ -28,6 +28,9 @@ import { startLockhouse, type Finished } from '../helpers/process.js';
 import { readZip } from '../helpers/read-zip.js';
 import { backendPy } from '../helpers/sdist-backend.js';
 import { testdir } from '../helpers/testdir.js';
+import { collect } from '../../src/app/collect/index.js';
+import { collectRequest } from '../../src/app/requests.js';
+import { forgetSecrets } from '../../src/secrets.js';
 import { hostileCounter } from './helpers.js';
 
 const counter = hostileCounter('secret-sinks');
@@ -357,5 +360,31 @@ describe('a planted password never reaches a message, a log, a manifest or stdou
     expect(bundled.code, bundled.stderr).toBe(0);
     expect((await readZip(bundle)).map((entry) => entry.name)).toContain('lockhouse.json');
     expect(await searchAll(s)).toEqual([]);
+  });
+
+  it('the library: collect() with a lock URL answering a login page: the log it is given, the manifest it returns, the manifest file, the error messages', async () => {
+    const server = await index([alpha, beta]);
+    server.add({ ...alpha, bytes: LOGIN_PAGE });
+    const s = scenario(['uv.lock']);
+    writeFileSync(join(s.root, 'uv.lock'), fixtureUvLock([alpha, beta], { base: withUserinfo(server.url) }));
+    forgetSecrets(); // in-process: nothing an earlier call registered
+    const logged: string[] = [];
+    const result = await collect(
+      collectRequest(
+        { plan: { lock: { lock: 'uv.lock', cwd: s.root }, targets: { pythonPlatforms: ['x86_64-manylinux_2_28'], pythonVersions: ['3.12'] } }, output: 'out', cacheDir: join(s.root, 'cache'), retries: 0 },
+        cleanEnv(s.root),
+      ),
+      { env: cleanEnv(s.root), version: 'test' },
+      { log: (level, message, fields) => logged.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`) },
+    );
+    counter.add();
+    expect(result.exitCode).toBe(3);
+    expect(result.manifest?.failures.map((failure) => failure.code)).toEqual(['INTEGRITY_MISMATCH']);
+    const found = [
+      ...leaks('the returned manifest', JSON.stringify(result.manifest)),
+      ...logged.flatMap((line, i) => leaks(`log line ${i}`, line)),
+      ...(await searchAll(s)),
+    ];
+    expect(found).toEqual([]);
   });
 });

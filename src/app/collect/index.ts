@@ -9,6 +9,7 @@
 import { dirname, resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
 import type { Log } from '../../model.js';
+import { scrubDeep, scrubSecrets } from '../../secrets.js';
 import type { WrittenManifest } from '../../output/manifest.js';
 import { jobsOf, type Jobs } from '../../plan/jobs.js';
 import { manifestWithoutSecrets } from '../../io/wheelhouse/manifest-file.js';
@@ -31,8 +32,10 @@ export type { CollectEvents, CollectRequest, CollectResult, Log };
 /** The manifest's `generator`: lockhouse and its version. */
 const GENERATOR = 'lockhouse';
 
-export async function collect(request: CollectRequest, context: TargetContext & { readonly version: string }, events: CollectEvents): Promise<CollectResult> {
+export async function collect(request: CollectRequest, context: TargetContext & { readonly version: string }, given: CollectEvents): Promise<CollectResult> {
   const started = performance.now();
+  // The caller's log is a sink like stderr: what reaches it is scrubbed of secrets (src/secrets.ts).
+  const events = scrubbedEvents(given);
   const planned = await planLock(request.plan, context);
   if (request.dryRun) return { planned, manifest: null, manifestPath: null, stats: null, exitCode: planned.plan.errors.length ? ExitCode.PARTIAL : ExitCode.OK, interrupted: false };
   const emit = emitRequestOf(request, planned, events.log);
@@ -68,6 +71,18 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   const stats = statsOf(ran, fileCount, performance.now() - started, io.requests());
   events.log('debug', 'collect stages', { planMs: Math.round(plannedMs), fetchMs: Math.round(runMs), totalMs: Math.round(stats.elapsedMs), swept: wheelhouse.swept.length });
   return { planned, manifest, manifestPath: wheelhouse.manifestPath, stats, exitCode: interrupted ? ExitCode.INTERRUPTED : exitCodeOf(manifest), interrupted };
+}
+
+/** The caller's events with its log scrubbed; every other hook is the caller's own, called on it (a new hook needs nothing here). */
+function scrubbedEvents(given: CollectEvents): CollectEvents {
+  const log: CollectEvents['log'] = (level, message, fields) => given.log(level, scrubSecrets(message), fields && scrubDeep(fields));
+  return new Proxy(given, {
+    get(target, property) {
+      if (property === 'log') return log;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** The emit request, checked before anything is fetched; the plan's warnings, said. */
