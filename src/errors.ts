@@ -94,6 +94,8 @@ export const ErrorCodes = {
   OUTPUT_NAME_CLASH: 1,
   OFFLINE_MISSING: 1,
   LOCAL_UNREADABLE: 1,
+  /** A local file or project the lock names outside the lock's folder, --project and their repository: not read without --allow-outside-paths. */
+  LOCAL_OUTSIDE: 1,
   MIRROR_MISSING: 1,
   INTEGRITY_MISMATCH: 3,
   // lockhouse index: warnings; the index is still written, without what they name

@@ -47,6 +47,7 @@ describe('collectRequest', () => {
       dryRun: false,
       findLinks: [],
       mirrors: [],
+      allowOutsidePaths: false,
       defaultMirrors: [],
       cacheDir: '/var/cache/lockhouse',
       offline: false,

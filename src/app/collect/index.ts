@@ -18,6 +18,7 @@ import { planLock, type PlanResult } from '../plan.js';
 import type { TargetContext } from '../resolve-targets.js';
 import { checkEmitRequest, type EmitRequest } from './emit.js';
 import { mirrorsOf, openCollectIO } from './io.js';
+import { localFilesRule } from './local-files.js';
 import { refuseUnsafeNames } from './names.js';
 import { refuseUnsafeClean } from '../../io/wheelhouse/clean.js';
 import { emitOrExplain, indexWheelhouse, tidyWheelhouse } from './outputs.js';
@@ -95,8 +96,10 @@ function emitRequestOf(request: CollectRequest, planned: PlanResult, log: Log): 
 
 /** The plan's jobs; a file name DIR cannot take stops the run here, before DIR is touched. */
 function jobsFor(request: CollectRequest, planned: PlanResult): Jobs {
+  const lockDir = dirname(resolve(request.plan.lock.cwd, planned.lock.path));
   const jobs = jobsOf(planned.graph, planned.plan, {
-    lockDir: dirname(resolve(request.plan.lock.cwd, planned.lock.path)),
+    lockDir,
+    localFiles: localFilesRule(lockDir, planned.projectDir, request.allowOutsidePaths ?? false),
     sdistsInOutput: Boolean(request.plan.plan.sdist),
     allowUnhashed: request.allowUnhashed,
     allowWeakHashes: request.allowWeakHashes,

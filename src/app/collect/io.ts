@@ -26,6 +26,12 @@ export interface IOOptions {
    * not have, or matches nothing, is passed over.
    */
   readonly defaultMirrors?: readonly string[];
+  /**
+   * --allow-outside-paths: read the local files and projects the lock names
+   * wherever they are (default: only inside the lock's folder, --project and
+   * the repository that holds the lock; else LOCAL_OUTSIDE).
+   */
+  readonly allowOutsidePaths?: boolean;
   /** Null: --no-cache. */
   readonly cacheDir: string | null;
   readonly offline: boolean;
