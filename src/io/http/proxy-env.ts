@@ -46,7 +46,8 @@ function proxyUrl(found: { variable: string; value: string } | undefined): strin
   try {
     url = new URL(withScheme);
   } catch {
-    throw refuse('it is not a URL');
+    // Userinfo that does not parse is removed from the message whole: say why the value is not a URL.
+    throw refuse(redactUrl(withScheme) === withScheme ? 'it is not a URL' : 'it is not a URL (its user name or password holds a character that must be percent-encoded: / as %2F, # as %23, @ as %40)');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse(`only http:// and https:// proxies are supported, not ${url.protocol}//`);
   if (!url.hostname) throw refuse('it names no host');
