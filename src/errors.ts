@@ -21,6 +21,8 @@
  * errors itself (see cli/base-command.ts).
  */
 
+import { scrubSecrets } from './secrets.js';
+
 /** Exit codes, as DESIGN.md "Exit codes" defines them. */
 export const ExitCode = {
   OK: 0,
@@ -92,6 +94,8 @@ export const ErrorCodes = {
   OUTPUT_NAME_CLASH: 1,
   OFFLINE_MISSING: 1,
   LOCAL_UNREADABLE: 1,
+  /** A local file or project the lock names outside the lock's folder, --project and their repository: not read without --allow-outside-paths. */
+  LOCAL_OUTSIDE: 1,
   MIRROR_MISSING: 1,
   INTEGRITY_MISMATCH: 3,
   // lockhouse index: warnings; the index is still written, without what they name
@@ -211,10 +215,11 @@ export class LockhouseError extends Error {
   readonly clipanion = { type: 'none' } as const;
 
   constructor(code: ErrorCode, message: string, options: LockhouseErrorOptions = {}) {
-    super(escapeControls(message, true), options.cause === undefined ? undefined : { cause: options.cause });
+    // Escaped, and scrubbed of secrets (secrets.ts): a library caller that prints an error prints none.
+    super(scrubSecrets(escapeControls(message, true)), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LockhouseError';
     this.code = code;
-    this.hint = options.hint === undefined ? undefined : escapeControls(options.hint, true);
+    this.hint = options.hint === undefined ? undefined : scrubSecrets(escapeControls(options.hint, true));
     this.exitCode = ErrorCodes[code];
   }
 

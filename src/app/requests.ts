@@ -52,6 +52,8 @@ export type VerifyRequestInput = Partial<Omit<VerifyRequest, 'plan'>> & { readon
 export const SOURCES_DEFAULTS = {
   findLinks: [],
   mirrors: [],
+  /** --allow-outside-paths. */
+  allowOutsidePaths: false,
   offline: false,
   verify: false,
   allowUnhashed: false,

@@ -48,6 +48,7 @@ describe('collectRequest', () => {
       dryRun: false,
       findLinks: [],
       mirrors: [],
+      allowOutsidePaths: false,
       defaultMirrors: [],
       cacheDir: '/var/cache/lockhouse',
       offline: false,
