@@ -47,7 +47,8 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
   const work = request.wheelhouse ? null : await workDir(dirname(output), basename(output));
   const staging = work?.path ?? resolve(cwd, request.wheelhouse!);
   try {
-    const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false }, context, events);
+    // A bundle is whole: nothing is left to another runner (bundle --from DIR ships a merged wheelhouse).
+    const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false, leaveToOtherRunners: false }, context, events);
     const manifest = collected.manifest;
     // Interrupted: the command says so in one line; there is no bundle to write.
     if (collected.interrupted) return { collected, bundle: null, exitCode: collected.exitCode };

@@ -2,6 +2,7 @@ import { Command, Option } from 'clipanion';
 import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { CollectingCommand } from '../options/collect-options.js';
+import { leaveToOtherRunnersOption } from '../options/runner-options.js';
 import { oneOf } from '../options/validate.js';
 import { printJson, printPlan } from '../print.js';
 import { version } from '../version.js';
@@ -49,6 +50,7 @@ export default class CollectCommand extends CollectingCommand {
     description: 'Also write pinned requirements with --hash lines, for pip install --no-index --find-links DIR --require-hashes -r FILE',
   });
   json = Option.Boolean('--json', false, { description: 'Print the manifest (or, with --dry-run, the plan) as JSON on stdout' });
+  leaveToOtherRunners = leaveToOtherRunnersOption();
 
   async run(logger: Logger): Promise<number> {
     const request = {
@@ -59,6 +61,7 @@ export default class CollectCommand extends CollectingCommand {
       emitRequirements: this.emitRequirements ?? null,
       clean: this.clean,
       dryRun: this.dryRun,
+      leaveToOtherRunners: this.leaveToOtherRunners,
     };
     const { events, progress } = await this.collectEvents(logger, this.json);
     const { collect } = await import('../../app/collect/index.js');

@@ -1,0 +1,284 @@
+/**
+ * lockhouse merge, as a CI matrix uses it: parts made by separate `collect`
+ * processes with separate caches — one building a compiled-looking sdist
+ * for this machine's tag, the others for targets the lock's wheels serve —
+ * merged into one wheelhouse that verifies, installs offline with real pip,
+ * and bundles with `bundle --from`. Parts that do not belong together (another
+ * lock, another selection, a tampered file, two files under one name) are
+ * refused, and nothing is written to DIR. Skipped, saying why, without
+ * python3 and pip (the builds and the installs need them).
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Manifest } from '../../src/output/manifest.js';
+import { makeSdist, makeWheel, type Artifact } from '../helpers/artifacts.js';
+import { fixtureUvLock } from '../helpers/fixture-lock.js';
+import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
+import { installOffline, pipEnv, pipMissing, PYTHON, run } from '../helpers/pip.js';
+import { startLockhouse, type Finished } from '../helpers/process.js';
+import { hostWheelTag } from '../helpers/sdist-backend.js';
+import { removeFolder, tempFolder, testdir } from '../helpers/testdir.js';
+import { tomlString } from '../helpers/toml.js';
+
+const why = pipMissing();
+
+/** This machine's interpreter tag (cp311) and platform tag (manylinux_2_36_x86_64): what a `platform` build writes here. */
+const [INTERP, , HOST_PLATFORM] = why === null ? hostWheelTag().split('-') as [string, string, string] : ['cp311', 'cp311', 'linux_x86_64'];
+const PYTHON_VERSION = `3.${INTERP.slice(3)}`;
+const HOST = ['--platform', HOST_PLATFORM, '--python-version', PYTHON_VERSION];
+const WINDOWS = ['--python-platform', 'x86_64-pc-windows-msvc', '--python-version', PYTHON_VERSION];
+const MACOS = ['--python-platform', 'aarch64-apple-darwin', '--python-version', PYTHON_VERSION];
+const HOST_ID = `${HOST_PLATFORM}-${INTERP}`;
+const WINDOWS_ID = `x86_64-pc-windows-msvc-${INTERP}`;
+const MACOS_ID = `aarch64-apple-darwin-${INTERP}`;
+
+const lockhouse = (args: readonly string[], cwd: string): Promise<Finished> => startLockhouse(args, process.env, cwd).done;
+const manifestOf = (dir: string): Manifest => Manifest.parse(JSON.parse(readFileSync(join(dir, 'lockhouse.json'), 'utf8')));
+const wheelsIn = (dir: string): string[] => readdirSync(dir).filter((name) => name.endsWith('.whl')).sort();
+
+/** Every file under `root` but lockhouse's own state, with its bytes' sha256: what a refused merge must leave as it was. */
+function contents(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const rel = relative(root, path).split(sep).join('/');
+      if (rel === '.lockhouse') continue;
+      if (statSync(path).isDirectory()) walk(path);
+      else out.set(rel, createHash('sha256').update(readFileSync(path)).digest('hex'));
+    }
+  };
+  walk(root);
+  return out;
+}
+
+describe.skipIf(why !== null)(`lockhouse merge (${why ?? 'pip in python3'})`, () => {
+  // The project: a compiled package the lock has wheels for on Windows and macOS only (built here for
+  // this machine), a pure wheel, and a pure sdist every runner builds.
+  const nativeSdist = makeSdist({ name: 'native-src', version: '1.0', backend: 'platform' });
+  const nativeWindows = makeWheel({ name: 'native-src', version: '1.0', tags: `${INTERP}-${INTERP}-win_amd64` });
+  const nativeMacos = makeWheel({ name: 'native-src', version: '1.0', tags: `${INTERP}-${INTERP}-macosx_11_0_arm64` });
+  const pure = makeWheel({ name: 'pure', version: '1.0' });
+  const pureSdist = makeSdist({ name: 'puresrc', version: '1.0' });
+  const artifacts = [nativeSdist, nativeWindows, nativeMacos, pure, pureSdist];
+  const builtHere = `native_src-1.0-${INTERP}-${INTERP}-${HOST_PLATFORM}.whl`;
+
+  let server: IndexServer;
+  let work: string;
+  /** The runners' parts, each collected by its own process with its own cache. */
+  const part = (name: string): string => join(work, 'parts', name);
+  const runners: ReadonlyArray<readonly [string, readonly string[]]> = [
+    ['part-linux', HOST],
+    ['part-windows', WINDOWS],
+    ['part-macos', MACOS],
+  ];
+  const collected = new Map<string, Finished>();
+
+  beforeAll(async () => {
+    server = await startIndexServer({ artifacts });
+    work = tempFolder({ 'uv.lock': fixtureUvLock(artifacts, { base: server.url, requiresPython: '>=3.9' }) });
+    // Three runners at once, as a matrix runs them.
+    await Promise.all(
+      runners.map(async ([name, targets]) => {
+        const done = await lockhouse(['collect', '-o', part(name), '--cache-dir', join(work, `cache-${name}`), '--leave-to-other-runners', ...targets], work);
+        collected.set(name, done);
+      }),
+    );
+  }, 180_000);
+  afterAll(async () => {
+    await server?.close();
+    removeFolder(work);
+  });
+
+  it('each runner collects its part: exit 0, the host build on the Linux runner only', () => {
+    for (const [name] of runners) expect(collected.get(name)!.code, `${name}\n${collected.get(name)!.stderr}`).toBe(0);
+    expect(wheelsIn(part('part-linux'))).toEqual([builtHere, pure.filename, 'puresrc-1.0-py3-none-any.whl'].sort());
+    expect(wheelsIn(part('part-windows'))).toEqual([nativeWindows.filename, pure.filename, 'puresrc-1.0-py3-none-any.whl'].sort());
+    expect(manifestOf(part('part-windows')).partial).toEqual({ left: [] });
+  });
+
+  it('three parts merge into one wheelhouse: every file says its part, verify passes, pip installs it offline, bundle --from ships it', async () => {
+    const merged = await lockhouse(['merge', part('part-linux'), part('part-windows'), part('part-macos'), '-o', 'merged'], work);
+    expect(merged.code, merged.stderr).toBe(0);
+    console.info(`lockhouse merge (the fan-in job) printed:\n${merged.stderr}`);
+    expect(merged.stderr).toMatch(/^Merged 3 parts into merged: 5 files of 3 packages \(.*\) for 3 targets$/m);
+    expect(merged.stderr).toContain('Complete for uv.lock: every target has every file it needs, each verified as it landed');
+
+    const out = join(work, 'merged');
+    const manifest = manifestOf(out);
+    expect(wheelsIn(out)).toEqual([builtHere, nativeMacos.filename, nativeWindows.filename, pure.filename, 'puresrc-1.0-py3-none-any.whl'].sort());
+    expect(manifest.targets.map((target) => target.id).sort()).toEqual([HOST_ID, WINDOWS_ID, MACOS_ID].sort());
+    expect(manifest.merged?.parts.map((entry) => [entry.name, entry.targets])).toEqual([
+      ['part-linux', [HOST_ID]],
+      ['part-windows', [WINDOWS_ID]],
+      ['part-macos', [MACOS_ID]],
+    ]);
+    const byName = new Map(manifest.artifacts.map((artifact) => [artifact.filename, artifact]));
+    expect(byName.get(builtHere)).toMatchObject({ part: 'part-linux', kind: 'built-wheel', origin: 'part', targets: [HOST_ID], builtFrom: { kind: 'sdist', ref: nativeSdist.filename } });
+    expect(byName.get(nativeWindows.filename)).toMatchObject({ part: 'part-windows', kind: 'wheel', targets: [WINDOWS_ID], sha256: nativeWindows.sha256 });
+    expect(byName.get(nativeMacos.filename)).toMatchObject({ part: 'part-macos', targets: [MACOS_ID] });
+    // A file every part holds comes from the first given, and serves every target.
+    expect(byName.get(pure.filename)).toMatchObject({ part: 'part-linux' });
+    expect([...byName.get(pure.filename)!.targets].sort()).toEqual([HOST_ID, WINDOWS_ID, MACOS_ID].sort());
+    // The pure sdist each runner built: one wheel, serving every target.
+    expect([...byName.get('puresrc-1.0-py3-none-any.whl')!.targets].sort()).toEqual([HOST_ID, WINDOWS_ID, MACOS_ID].sort());
+
+    const verified = await lockhouse(['verify', '-o', 'merged'], work);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(verified.stdout).toContain('merged is complete and intact for uv.lock: 5 files verified');
+
+    const { installed } = await installOffline(join(work, 'venv'), out, ['native-src', 'pure', 'puresrc']);
+    expect(installed.code, installed.stderr).toBe(0);
+    expect(installed.stdout).toMatch(/Successfully installed .*native-src-1\.0/);
+
+    const bundled = await lockhouse(['bundle', '--from', 'merged', '-o', 'app.pyz'], work);
+    expect(bundled.code, bundled.stderr).toBe(0);
+    expect(bundled.stderr).toMatch(/^Bundle: .*app\.pyz from merged, verified \(5 files, /m);
+    const fromBundle = await run(PYTHON, [join(work, 'app.pyz'), 'install', '--venv', join(work, 'venv-bundle')], { env: pipEnv() });
+    expect(fromBundle.code, fromBundle.stderr).toBe(0);
+    const imported = await run(join(work, 'venv-bundle', 'bin', 'python'), ['-c', 'import native_src, pure, puresrc; print("ok")'], { env: pipEnv() });
+    expect(imported.stdout.trim()).toBe('ok');
+  });
+
+  it('with every target named, a runner whose part is missing is an error naming its target (exit 1), and bundle --from refuses the result', async () => {
+    const merged = await lockhouse(['merge', part('part-linux'), part('part-windows'), '-o', 'two-of-three', ...HOST.slice(0, 2), ...WINDOWS.slice(0, 2), ...MACOS], work);
+    expect(merged.code, merged.stderr).toBe(1);
+    expect(merged.stderr).toContain(`[MERGE_MISSING] no part was collected for ${MACOS_ID}`);
+    // What the macOS runner would have given: its wheel of the compiled package, and its build of the pure sdist.
+    const failures = manifestOf(join(work, 'two-of-three')).failures;
+    expect(failures.map((failure) => [failure.code, failure.package, failure.filename, failure.target])).toEqual([
+      ['MERGE_MISSING', 'native-src', nativeMacos.filename, MACOS_ID],
+      ['MERGE_MISSING', 'puresrc', null, MACOS_ID],
+    ]);
+
+    const bundled = await lockhouse(['bundle', '--from', 'two-of-three', '-o', 'partial.pyz'], work);
+    expect(bundled.code).toBe(1);
+    expect(bundled.stderr).toContain('error[BUNDLE_SOURCE_INCOMPLETE]: no bundle written: two-of-three is not complete and intact');
+    expect(existsSync(join(work, 'partial.pyz'))).toBe(false);
+  });
+
+  describe('parts that do not belong together are refused, and nothing is written', () => {
+    it('a part collected from another lock', async () => {
+      const other = testdir({ 'uv.lock': fixtureUvLock([...artifacts, makeWheel({ name: 'extra', version: '1.0' })], { base: server.url, requiresPython: '>=3.9' }) });
+      server.add(makeWheel({ name: 'extra', version: '1.0' }));
+      const collectedOther = await lockhouse(['collect', '-o', join(other, 'part-other'), '--cache-dir', join(other, 'cache'), ...WINDOWS], other);
+      expect(collectedOther.code, collectedOther.stderr).toBe(0);
+      const merged = await lockhouse(['merge', part('part-linux'), join(other, 'part-other'), '-o', 'refused-lock'], work);
+      expect(merged.code).toBe(2);
+      expect(merged.stderr).toMatch(/^error\[MERGE_LOCK_MISMATCH\]: a part was collected from another lock than uv\.lock \(sha256 [0-9a-f]{64}\):\n  part part-other: uv\.lock with sha256 [0-9a-f]{64}$/m);
+      expect(existsSync(join(work, 'refused-lock'))).toBe(false);
+    });
+
+    it('a part collected with another selection', async () => {
+      const narrow = join(work, 'narrow', 'part-windows');
+      const collectedNarrow = await lockhouse(['collect', '-o', narrow, '--cache-dir', join(work, 'cache-narrow'), '--exclude-package', 'pure', ...WINDOWS], work);
+      expect(collectedNarrow.code, collectedNarrow.stderr).toBe(0);
+      const merged = await lockhouse(['merge', part('part-linux'), narrow, '-o', 'refused-selection'], work);
+      expect(merged.code).toBe(2);
+      expect(merged.stderr).toContain("error[MERGE_SELECTION_MISMATCH]: the parts were not collected with one selection (the merge's is part part-linux's):\n  part part-windows: --exclude-package pure (the merge: none)");
+      expect(existsSync(join(work, 'refused-selection'))).toBe(false);
+    });
+
+    it('a tampered file in a part: exit 3, and a wheelhouse already there is left exactly as it was', async () => {
+      const tampered = join(work, 'tampered', 'part-windows');
+      cpSync(part('part-windows'), tampered, { recursive: true });
+      const wheel = join(tampered, nativeWindows.filename);
+      const bytes = readFileSync(wheel);
+      bytes.writeUInt8(bytes.readUInt8(bytes.length >> 1) ^ 0xff, bytes.length >> 1);
+      writeFileSync(wheel, bytes);
+
+      const first = await lockhouse(['merge', part('part-linux'), part('part-windows'), '-o', 'kept'], work);
+      expect(first.code, first.stderr).toBe(0);
+      const before = contents(join(work, 'kept'));
+      const merged = await lockhouse(['merge', part('part-linux'), tampered, '-o', 'kept'], work);
+      expect(merged.code).toBe(3);
+      expect(merged.stderr).toContain(`error[MERGE_PART_ALTERED]: 1 file(s) in the parts are not what the lock and their manifests say; nothing is merged:\n  part part-windows: ${nativeWindows.filename}: the lock says sha256 ${nativeWindows.sha256}, the file hashes to `);
+      expect(contents(join(work, 'kept'))).toEqual(before);
+      expect(readdirSync(join(work, 'kept', '.lockhouse', 'tmp'))).toEqual([]);
+
+      const fresh = await lockhouse(['merge', part('part-linux'), tampered, '-o', 'refused-tampered'], work);
+      expect(fresh.code).toBe(3);
+      expect(existsSync(join(work, 'refused-tampered'))).toBe(false);
+    });
+  });
+});
+
+describe.skipIf(why !== null)(`parts that leave builds to other runners (${why ?? 'pip in python3'})`, () => {
+  const servers: IndexServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  it('collect --leave-to-other-runners: a build this machine cannot make for a target is left (exit 0, recorded, reported); merged alone, that target is named', async () => {
+    const sdist = makeSdist({ name: 'compiled', version: '2.0', backend: 'platform' });
+    const server = await startIndexServer({ artifacts: [sdist] });
+    servers.push(server);
+    const dir = testdir({ 'uv.lock': fixtureUvLock([sdist], { base: server.url, requiresPython: '>=3.9' }) });
+    const collected = await lockhouse(['collect', '-o', 'part-windows', '--cache-dir', 'cache', '--leave-to-other-runners', ...WINDOWS], dir);
+    expect(collected.code, collected.stderr).toBe(0);
+    expect(collected.stderr).toContain(`Left to other runners (1; lockhouse merge adds their parts):\n  compiled 2.0 for ${WINDOWS_ID}: this machine builds compiled-2.0-${INTERP}-${INTERP}-${HOST_PLATFORM}.whl`);
+    const manifest = manifestOf(join(dir, 'part-windows'));
+    expect(manifest.failures).toEqual([]);
+    expect(manifest.partial?.left.map((entry) => [entry.package, entry.filename, entry.target])).toEqual([['compiled', sdist.filename, WINDOWS_ID]]);
+    expect(wheelsIn(join(dir, 'part-windows'))).toEqual([]);
+
+    const merged = await lockhouse(['merge', 'part-windows', '-o', 'merged'], dir);
+    expect(merged.code).toBe(1);
+    expect(merged.stderr).toContain(`compiled 2.0 for ${WINDOWS_ID}: [MERGE_MISSING] no part built a wheel of compiled 2.0 that serves ${WINDOWS_ID}; left to another runner by part part-windows (this machine builds`);
+  });
+
+  it('two files under one name: wheels built from two different sdists of one version (a name locked from two indexes)', async () => {
+    // One name and version from two indexes, as uv locks a package whose index differs by platform; each sdist builds foo-1.0-py3-none-any.whl.
+    const fromA = makeSdist({ name: 'foo', version: '1.0', files: { 'origin.txt': 'index A' } });
+    const fromB = makeSdist({ name: 'foo', version: '1.0', files: { 'origin.txt': 'index B' } });
+    const [a, b] = await Promise.all([startIndexServer({ artifacts: [fromA] }), startIndexServer({ artifacts: [fromB] })]);
+    servers.push(a, b);
+    const dir = testdir({ 'uv.lock': twoIndexLock(a.url, fromA, b.url, fromB) });
+    const linux = await lockhouse(['collect', '-o', 'part-linux', '--cache-dir', 'cache-linux', ...HOST], dir);
+    const windows = await lockhouse(['collect', '-o', 'part-windows', '--cache-dir', 'cache-windows', ...WINDOWS], dir);
+    expect([linux.code, windows.code], `${linux.stderr}\n${windows.stderr}`).toEqual([0, 0]);
+    expect(wheelsIn(join(dir, 'part-linux'))).toEqual(['foo-1.0-py3-none-any.whl']);
+    expect(wheelsIn(join(dir, 'part-windows'))).toEqual(['foo-1.0-py3-none-any.whl']);
+
+    const merged = await lockhouse(['merge', 'part-linux', 'part-windows', '-o', 'merged'], dir);
+    expect(merged.code).toBe(2);
+    expect(merged.stderr).toContain(
+      `error[MERGE_NAME_CLASH]: two different files under one name; a wheelhouse holds one file per name, so nothing is merged:\n  foo-1.0-py3-none-any.whl: part part-linux and part part-windows built different wheels under this name from different sources (sdist sha256:${fromA.sha256}; sdist sha256:${fromB.sha256})`,
+    );
+    expect(existsSync(join(dir, 'merged'))).toBe(false);
+  });
+});
+
+/** A uv.lock with foo 1.0 locked twice: from index A off Windows, from index B on it. */
+function twoIndexLock(baseA: string, sdistA: Artifact, baseB: string, sdistB: Artifact): string {
+  const foo = (base: string, sdist: Artifact, marker: string): string =>
+    [
+      '[[package]]',
+      'name = "foo"',
+      'version = "1.0"',
+      `source = { registry = ${tomlString(`${base}/simple`)} }`,
+      `resolution-markers = [${tomlString(marker)}]`,
+      `sdist = { url = ${tomlString(`${base}/files/${sdist.filename}`)}, hash = "sha256:${sdist.sha256}", size = ${sdist.size} }`,
+      '',
+    ].join('\n');
+  return [
+    'version = 1',
+    'revision = 3',
+    'requires-python = ">=3.9"',
+    `resolution-markers = [${tomlString("sys_platform == 'win32'")}, ${tomlString("sys_platform != 'win32'")}]`,
+    '',
+    '[[package]]',
+    'name = "app"',
+    'version = "0.1.0"',
+    'source = { virtual = "." }',
+    'dependencies = [',
+    `    { name = "foo", version = "1.0", source = { registry = ${tomlString(`${baseA}/simple`)} }, marker = ${tomlString("sys_platform != 'win32'")} },`,
+    `    { name = "foo", version = "1.0", source = { registry = ${tomlString(`${baseB}/simple`)} }, marker = ${tomlString("sys_platform == 'win32'")} },`,
+    ']',
+    '',
+    foo(baseA, sdistA, "sys_platform != 'win32'"),
+    foo(baseB, sdistB, "sys_platform == 'win32'"),
+  ].join('\n');
+}
