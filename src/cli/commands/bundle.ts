@@ -30,7 +30,6 @@ export default class BundleCommand extends CollectingCommand {
       ],
       ['Install it on the far side of the air gap, into a new virtual environment', 'python3 app.pyz install --venv /opt/app/venv'],
       ['Keep the wheelhouse it was made from, and print the result as JSON', 'lockhouse bundle -o dist/app.pyz --wheelhouse dist/wheels --json'],
-      ['Ship a merged wheelhouse (lockhouse merge) as one file, without collecting again', 'lockhouse bundle --from wheelhouse -o app.pyz'],
     ],
   });
 
