@@ -304,6 +304,7 @@ describe.skipIf(why !== null)(`the matrix examples, run as written against a loc
 
   function checkResult(fanIn: string, parts: readonly string[], outputs: ReadonlyArray<{ line: string; stderr: string; stdout: string }>): void {
     const merged = outputs.find((output) => output.line.startsWith('lockhouse merge'))!;
+    console.info(`the fan-in job:\n${outputs.slice(-4).map((output) => `$ ${output.line}\n${output.stderr}${output.stdout}`).join('')}`);
     expect(merged.stderr).toContain(`Merged 4 parts into wheelhouse: 6 files of 3 packages`);
     expect(merged.stderr).toContain('Complete for uv.lock');
     const verified = outputs.find((output) => output.line.startsWith('lockhouse verify -o'))!;
