@@ -14,6 +14,7 @@ import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Manifest } from '../../src/output/manifest.js';
 import { makeSdist, makeWheel, type Artifact } from '../helpers/artifacts.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
 import { fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
 import { installOffline, pipEnv, pipMissing, PYTHON, run } from '../helpers/pip.js';
@@ -282,3 +283,87 @@ function twoIndexLock(baseA: string, sdistA: Artifact, baseB: string, sdistB: Ar
     foo(baseB, sdistB, "sys_platform == 'win32'"),
   ].join('\n');
 }
+
+describe('lockhouse merge: parts of wheels only (nothing built)', () => {
+  const wheels = [
+    makeWheel({ name: 'shared', version: '1.0' }),
+    ...['manylinux_2_17_x86_64', 'win_amd64'].flatMap((platform) => ['cp311', 'cp312'].map((py) => makeWheel({ name: 'fast', version: '3.0', tags: `${py}-${py}-${platform}` }))),
+  ];
+  let server: IndexServer;
+  let dir: string;
+  const collect = async (out: string, ...targets: string[]): Promise<void> => {
+    const run = await runCli(['collect', '--lock', join(dir, 'uv.lock'), '-o', join(dir, out), '--cache-dir', join(dir, 'cache'), ...targets]);
+    expect(run.code, run.stderr).toBe(0);
+  };
+  const merge = (...args: string[]): Promise<CliRun> => runCli(['merge', '--lock', join(dir, 'uv.lock'), ...args]);
+  beforeAll(async () => {
+    server = await startIndexServer({ artifacts: wheels });
+    dir = tempFolder({ 'uv.lock': fixtureUvLock(wheels, { base: server.url, requiresPython: '>=3.9' }) });
+    await collect('a/linux', '--python-platform', 'linux', '--python-version', '3.11');
+    await collect('b/windows', '--python-platform', 'windows', '--python-version', '3.12');
+    await collect('c/linux', '--python-platform', 'linux', '--python-version', '3.12');
+  });
+  afterAll(async () => {
+    await server?.close();
+    removeFolder(dir);
+  });
+
+  it('a folder that is not a part, and two parts of one folder name, are refused', async () => {
+    const notAPart = await merge(join(dir, 'a', 'linux'), join(dir, 'a'), '-o', join(dir, 'out'));
+    expect(notAPart.code).toBe(2);
+    expect(notAPart.stderr).toContain(`error[MERGE_PART_INVALID]: cannot merge the part ${join(dir, 'a')}: no manifest (${join(dir, 'a', 'lockhouse.json')})`);
+    const twins = await merge(join(dir, 'a', 'linux'), join(dir, 'c', 'linux'), '-o', join(dir, 'out'));
+    expect(twins.code).toBe(2);
+    expect(twins.stderr).toContain('has the same folder name "linux"');
+    const inside = await merge(join(dir, 'a', 'linux'), '-o', join(dir, 'a', 'linux', 'merged'));
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toContain('error[USAGE]: the output');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect(existsSync(join(dir, 'a', 'linux', 'merged'))).toBe(false);
+  });
+
+  it('parts whose targets joined make more targets than theirs: refused without target flags; with them, what is missing is named per target', async () => {
+    const unclear = await merge(join(dir, 'a', 'linux'), join(dir, 'b', 'windows'), '-o', join(dir, 'unclear'));
+    expect(unclear.code).toBe(2);
+    expect(unclear.stderr).toContain(
+      "error[MERGE_TARGETS_UNCLEAR]: the parts' targets together (linux-cp311, windows-cp312) are not what their target flags make together (linux-cp311, linux-cp312, windows-cp311, windows-cp312)",
+    );
+    expect(existsSync(join(dir, 'unclear'))).toBe(false);
+
+    const named = await merge(join(dir, 'a', 'linux'), join(dir, 'b', 'windows'), '-o', join(dir, 'named'), '--python-platform', 'linux', '--python-platform', 'windows', '--python-version', '3.11', '--python-version', '3.12');
+    expect(named.code).toBe(1);
+    const failures = Manifest.parse(JSON.parse(readFileSync(join(dir, 'named', 'lockhouse.json'), 'utf8'))).failures;
+    expect(failures.map((failure) => [failure.code, failure.filename, failure.target, failure.reason])).toEqual([
+      ['MERGE_MISSING', 'fast-3.0-cp311-cp311-win_amd64.whl', 'windows-cp311', 'no part was collected for windows-cp311'],
+      ['MERGE_MISSING', 'fast-3.0-cp312-cp312-manylinux_2_17_x86_64.whl', 'linux-cp312', 'no part was collected for linux-cp312'],
+    ]);
+  });
+
+  it('collect --leave-to-other-runners without an interpreter to build with: the build is left, not failed (and without the flag, BUILD_NO_PYTHON)', async () => {
+    const sdist = makeSdist({ name: 'needs-python', version: '1.0' });
+    server.add(sdist);
+    const project = testdir({ 'uv.lock': fixtureUvLock([sdist], { base: server.url, requiresPython: '>=3.9' }) });
+    const args = ['collect', '--lock', join(project, 'uv.lock'), '--cache-dir', join(project, 'cache'), '--build-python', join(project, 'no-such-python'), ...WINDOWS];
+    const left = await runCli([...args, '-o', join(project, 'part'), '--leave-to-other-runners']);
+    expect(left.code, left.stderr).toBe(0);
+    expect(manifestOf(join(project, 'part')).partial?.left.map((entry) => [entry.package, entry.target, entry.reason.split(':')[0]])).toEqual([
+      ['needs-python', WINDOWS_ID, 'no interpreter of its Python here'],
+    ]);
+    const failed = await runCli([...args, '-o', join(project, 'whole')]);
+    expect(failed.code).toBe(1);
+    expect(manifestOf(join(project, 'whole')).failures.map((failure) => failure.code)).toEqual(['BUILD_NO_PYTHON']);
+    expect(manifestOf(join(project, 'whole')).partial).toBeUndefined();
+  });
+
+  it('--layout simple and --emit-requirements as collect writes them; verify passes on the result', async () => {
+    const out = join(dir, 'site');
+    const merged = await merge(join(dir, 'b', 'windows'), join(dir, 'c', 'linux'), '-o', out, '--layout', 'simple', '--emit-requirements', join(out, 'requirements.txt'));
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(wheelsIn(join(out, 'files'))).toEqual(['fast-3.0-cp312-cp312-manylinux_2_17_x86_64.whl', 'fast-3.0-cp312-cp312-win_amd64.whl', 'shared-1.0-py3-none-any.whl']);
+    expect(readFileSync(join(out, 'simple', 'fast', 'index.html'), 'utf8')).toContain('fast-3.0-cp312-cp312-win_amd64.whl');
+    const requirements = readFileSync(join(out, 'requirements.txt'), 'utf8');
+    expect(requirements).toContain('--find-links files\nfast==3.0 \\\n    --hash=sha256:');
+    const verified = await runCli(['verify', '--lock', join(dir, 'uv.lock'), '-o', out]);
+    expect(verified.code, verified.stdout).toBe(0);
+  });
+});
