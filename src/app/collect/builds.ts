@@ -105,7 +105,8 @@ export async function buildOne(job: BuildJob, sdistPath: () => Promise<string | 
   // A partial collection leaves what this machine cannot build to the runner of that kind.
   const leave = (target: Target, reason: string): void => {
     left.push({ package: item.package, version: item.version, filename: item.filename, target: target.id, reason });
-    sources.log('info', `${packageLabel(item.package, item.version)} for ${target.id}: left to another runner (${reason})`);
+    // The summary lists each one (report/collect-summary.ts); -v says it as it happens.
+    sources.log('debug', `${packageLabel(item.package, item.version)} for ${target.id}: left to another runner (${reason})`);
   };
   const served = new Set<Target | null>();
   const fitting = (tags: WheelTags, among: ReadonlyArray<Target | null>): Array<Target | null> =>
