@@ -172,6 +172,15 @@ describe.skipIf(why !== null)(`lockhouse merge (${why ?? 'pip in python3'})`, ()
       expect(existsSync(join(work, 'refused-lock'))).toBe(false);
     });
 
+    it('(but a part whose runner checked the lock out with Windows line endings is of the same lock)', async () => {
+      const crlf = testdir({ 'uv.lock': readFileSync(join(work, 'uv.lock'), 'utf8').replace(/\n/g, '\r\n') });
+      const collectedCrlf = await lockhouse(['collect', '-o', join(crlf, 'part-windows'), '--cache-dir', join(crlf, 'cache'), ...WINDOWS], crlf);
+      expect(collectedCrlf.code, collectedCrlf.stderr).toBe(0);
+      expect(manifestOf(join(crlf, 'part-windows')).lock.sha256).not.toBe(manifestOf(part('part-linux')).lock.sha256);
+      const merged = await lockhouse(['merge', part('part-linux'), join(crlf, 'part-windows'), '-o', 'crlf-merged'], work);
+      expect(merged.code, merged.stderr).toBe(0);
+    });
+
     it('a part collected with another selection', async () => {
       const narrow = join(work, 'narrow', 'part-windows');
       const collectedNarrow = await lockhouse(['collect', '-o', narrow, '--cache-dir', join(work, 'cache-narrow'), '--exclude-package', 'pure', ...WINDOWS], work);

@@ -37,8 +37,13 @@ export function mergedRequest(asked: PlanRequest, parts: readonly Part[], given:
   return requestToCheck(asked, { selection: { ...first.selection, targets: joinedTargets(parts) }, allPlatforms: first.allPlatforms }, given);
 }
 
-export function checkLock(parts: readonly Part[], lock: { readonly path: string; readonly sha256: string }): void {
-  const others = parts.filter((part) => part.manifest.lock.sha256 !== lock.sha256);
+/**
+ * `sameLock`: the sha256s this lock has, checked out as it is or with the
+ * other line endings — git on a Windows runner (core.autocrlf) checks a lock
+ * out with CRLF, which is the same lock with another sha256.
+ */
+export function checkLock(parts: readonly Part[], lock: { readonly path: string; readonly sha256: string }, sameLock: ReadonlySet<string>): void {
+  const others = parts.filter((part) => part.manifest.lock.sha256 !== lock.sha256 && !sameLock.has(part.manifest.lock.sha256));
   if (others.length === 0) return;
   const lines = others.map((part) => `part ${part.name}: ${part.manifest.lock.path} with sha256 ${part.manifest.lock.sha256}`);
   throw new LockhouseError(

@@ -21,7 +21,8 @@
  * What no part provides for a target is recorded as collect records a
  * failure (MERGE_MISSING, with the target), and the exit code is 1.
  */
-import { lstat, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, readFile, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ExitCode, LockhouseError } from '../../errors.js';
 import { workDir } from '../../io/store/land.js';
@@ -60,7 +61,7 @@ export async function merge(request: MergeRequest, context: TargetContext & { re
   // 1. The plan, and whether the parts belong together.
   const planned = await planLock(mergedRequest(request.plan, parts, given), context);
   for (const warning of planned.plan.warnings) log('warn', warning.target ? `${warning.message} (${warning.target})` : warning.message);
-  checkLock(parts, planned.lock);
+  checkLock(parts, planned.lock, await lineEndingTwins(resolve(cwd, planned.lock.path)));
   const givenFlags = Object.values(given).flat();
   checkSelections(parts, { selection: planned.selection, allPlatforms: planned.plan.allPlatforms, targets: [] }, givenFlags.length ? `part ${parts[0]!.name}'s with ${givenFlags.join(' ')}` : `part ${parts[0]!.name}'s`);
   if (!given.targets) checkTargets(parts, planned.plan.targets.map((target) => target.id));
@@ -118,6 +119,14 @@ export async function merge(request: MergeRequest, context: TargetContext & { re
   } finally {
     await work.remove();
   }
+}
+
+/** The sha256 of the lock with LF line endings and with CRLF: one lock, whichever way a runner's git checked it out. */
+async function lineEndingTwins(path: string): Promise<Set<string>> {
+  const text = (await readFile(path)).toString('latin1');
+  const lf = text.replace(/\r\n/g, '\n');
+  const sha256 = (value: string): string => createHash('sha256').update(Buffer.from(value, 'latin1')).digest('hex');
+  return new Set([sha256(lf), sha256(lf.replace(/\n/g, '\r\n'))]);
 }
 
 /** What this merge makes that was not there before: DIR itself, or its state folder. */
