@@ -111,6 +111,23 @@ export const ErrorCodes = {
   BUNDLE_UNREADABLE: 1,
   // Planning: a warning, listed in the plan's warnings; the exit code is not changed
   PLAN_UNBUILT: 0,
+  // Merging parts into one wheelhouse (lockhouse merge): refusals, checked before DIR is touched (exit 2) …
+  /** A part that cannot be merged: no such folder, no manifest lockhouse reads, no recorded selection, two parts of one name. */
+  MERGE_PART_INVALID: 2,
+  /** A part collected from another lock: its manifest's lock sha256 is not the lock's. */
+  MERGE_LOCK_MISMATCH: 2,
+  /** A part collected with another selection (groups, extras, packages, filters, build flags): the parts must agree. */
+  MERGE_SELECTION_MISMATCH: 2,
+  /** The parts' targets together are not a set the target flags can name: the merged targets must be given. */
+  MERGE_TARGETS_UNCLEAR: 2,
+  /** Two different files under one name in the parts. */
+  MERGE_NAME_CLASH: 2,
+  // … a part's file that is not what the lock (or its manifest) says: nothing lands (exit 3) …
+  MERGE_PART_ALTERED: 3,
+  // … and, in the merged manifest's failures, what no part provides for a target (exit 1).
+  MERGE_MISSING: 1,
+  // bundle --from DIR: DIR is not complete and intact for the lock (lockhouse verify's problems), so no bundle is written
+  BUNDLE_SOURCE_INCOMPLETE: 1,
   // Downloading (FetchError, io/http): per file, in the manifest's failures
   /** The server answered with an error status (after retries, for those that are retried). */
   FETCH_HTTP_STATUS: 1,

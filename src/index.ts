@@ -7,7 +7,8 @@
  *   → collect (a wheelhouse and its manifest) → verify / verifyBundle
  *   bundle (collect, then one self-installing zip); indexWheelhouse (a static PEP 503/691 index);
  *   sbom (the CycloneDX SBOM of a wheelhouse's files).
- * planRequest, collectRequest, bundleRequest and verifyRequest fill in the
+ *   merge (the parts CI runners collected → one wheelhouse); bundleFrom (a bundle of a wheelhouse already made).
+ * planRequest, collectRequest, bundleRequest, verifyRequest, mergeRequest and bundleFromRequest fill in the
  * defaults of the flags a caller does not set, as the command line does.
  * docs/library.md shows each with an example; test/package/ runs those
  * examples against the packed and installed package.
@@ -36,13 +37,17 @@ export { planLock, type PlanRequest, type PlanResult } from './app/plan.js';
 
 // Requests with the command line's defaults: say only what differs from the flags' defaults.
 export {
+  bundleFromRequest,
   bundleRequest,
   collectRequest,
   defaultCacheDir,
+  mergeRequest,
   planRequest,
   verifyRequest,
+  type BundleFromRequestInput,
   type BundleRequestInput,
   type CollectRequestInput,
+  type MergeRequestInput,
   type PlanRequestInput,
   type VerifyRequestInput,
 } from './app/requests.js';
@@ -61,5 +66,10 @@ export { indexWheelhouse, type IndexDirSummary, type IndexLog, type IndexWheelho
 // The SBOM of a collection (CycloneDX 1.6; docs/sbom.md): of a wheelhouse DIR, or of a manifest and its lock.
 export { sbom, sbomText, type SbomCollection, type SbomRequest, type SbomResult } from './app/sbom.js';
 
+// The fan-in of a CI matrix: parts (collect --leave-to-other-runners) merged into one wheelhouse; a bundle of it.
+export { merge, type MergeRequest, type MergeResult, type SetAside, type Unused } from './app/merge/index.js';
+export { bundleFrom, type BundleFromRequest, type BundleFromResult } from './app/bundle-from.js';
+export type { GivenFlags, SelectionFamily } from './app/verify/selection.js';
+
 // The manifest (DIR/lockhouse.json) and its schema.
-export { MANIFEST_FILE, Manifest, readManifest, type ManifestArtifact, type ManifestFailure, type WrittenManifest } from './output/manifest.js';
+export { MANIFEST_FILE, Manifest, readManifest, type ManifestArtifact, type ManifestFailure, type ManifestLeft, type ManifestPart, type WrittenManifest } from './output/manifest.js';

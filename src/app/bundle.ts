@@ -49,8 +49,9 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
   const work = request.wheelhouse ? null : await workDir(dirname(output), basename(output));
   const staging = work?.path ?? resolve(cwd, request.wheelhouse!);
   try {
-    // The SBOM is written below, for the bundle, only once there is one.
-    const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false, emitSbom: null }, context, events);
+    // The SBOM is written below, for the bundle, only once there is one. A bundle is whole: nothing is left
+    // to another runner (bundle --from DIR ships a merged wheelhouse).
+    const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false, emitSbom: null, leaveToOtherRunners: false }, context, events);
     const manifest = collected.manifest;
     // Interrupted: the command says so in one line; there is no bundle to write.
     if (collected.interrupted) return { collected, bundle: null, exitCode: collected.exitCode };

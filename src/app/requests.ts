@@ -16,7 +16,9 @@ import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_BYTES_PER_SECOND } from '../io/http
 import { splitMirrorList } from '../plan/mirrors.js';
 import type { BundleRequest } from './bundle.js';
 import type { CollectRequest } from './collect/types.js';
+import type { BundleFromRequest } from './bundle-from.js';
 import type { LockRequest } from './load-lock.js';
+import type { MergeRequest } from './merge/types.js';
 import type { PlanRequest } from './plan.js';
 import type { TargetRequest } from './resolve-targets.js';
 import type { VerifyRequest } from './verify/types.js';
@@ -44,6 +46,12 @@ export type CollectRequestInput = SourcesRequestInput & Partial<Omit<CollectRequ
 
 /** What `bundleRequest` takes: the bundle's path, and any field of a BundleRequest. */
 export type BundleRequestInput = SourcesRequestInput & Pick<BundleRequest, 'output'> & { readonly wheelhouse?: string | null; readonly emitSbom?: string | null };
+
+/** What `mergeRequest` takes: the parts, and any other field of a MergeRequest, the plan as a PlanRequestInput. */
+export type MergeRequestInput = Partial<Omit<MergeRequest, 'plan' | 'parts'>> & Pick<MergeRequest, 'parts'> & { readonly plan?: PlanRequestInput };
+
+/** What `bundleFromRequest` takes: the wheelhouse and the bundle's path, and any other field of a BundleFromRequest. */
+export type BundleFromRequestInput = Partial<Omit<BundleFromRequest, 'plan' | 'from' | 'output'>> & Pick<BundleFromRequest, 'from' | 'output'> & { readonly plan?: PlanRequestInput };
 
 /** What `verifyRequest` takes: any field of a VerifyRequest, the plan as a PlanRequestInput. */
 export type VerifyRequestInput = Partial<Omit<VerifyRequest, 'plan'>> & { readonly plan?: PlanRequestInput };
@@ -135,6 +143,22 @@ export function bundleRequest(input: BundleRequestInput, env: NodeJS.ProcessEnv 
 export function verifyRequest(input: VerifyRequestInput = {}): VerifyRequest {
   const { plan, ...rest } = input;
   return { output: COLLECT_DEFAULTS.output, allowUnhashed: false, allowWeakHashes: false, ...defined(rest), plan: planRequest(plan) };
+}
+
+/**
+ * `lockhouse merge`'s request: the parts into ./wheelhouse, flat, with the
+ * default hash policy; the selection and targets the parts record (with
+ * `given` empty: no family is taken from `plan`, which gives the lock).
+ */
+export function mergeRequest(input: MergeRequestInput): MergeRequest {
+  const { plan, parts, ...rest } = input;
+  return { output: COLLECT_DEFAULTS.output, layout: 'flat', emitPylock: null, emitRequirements: null, clean: false, allowUnhashed: false, allowWeakHashes: false, given: {}, ...defined(rest), parts, plan: planRequest(plan) };
+}
+
+/** `lockhouse bundle --from`'s request: DIR verified for the selection its manifest records (`given` empty), with the default hash policy. */
+export function bundleFromRequest(input: BundleFromRequestInput): BundleFromRequest {
+  const { plan, from, output, ...rest } = input;
+  return { allowUnhashed: false, allowWeakHashes: false, given: {}, ...defined(rest), from, output, plan: planRequest(plan) };
 }
 
 /** The platform's cache folder for lockhouse, unless LOCKHOUSE_CACHE_DIR names one. */

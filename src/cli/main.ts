@@ -22,13 +22,14 @@ import { styleFor, wantsColour, type Style } from './style.js';
 import { explainUsage, formatUsageProblem } from './usage-error.js';
 import BundleCommand from './commands/bundle.js';
 import CollectCommand from './commands/collect.js';
+import MergeCommand from './commands/merge.js';
 import PlanCommand from './commands/plan.js';
 import SbomCommand from './commands/sbom.js';
 import StaticIndexCommand from './commands/static-index.js';
 import VerifyCommand from './commands/verify.js';
 import { version } from './version.js';
 
-export const commands = [CollectCommand, BundleCommand, PlanCommand, VerifyCommand, StaticIndexCommand, SbomCommand] as const;
+export const commands = [CollectCommand, BundleCommand, MergeCommand, PlanCommand, VerifyCommand, StaticIndexCommand, SbomCommand] as const;
 
 export function createCli(): Cli {
   const cli = new Cli({

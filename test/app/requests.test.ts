@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SOURCES_DEFAULTS, bundleRequest, collectRequest, planRequest, verifyRequest } from '../../src/app/requests.js';
+import { SOURCES_DEFAULTS, bundleFromRequest, bundleRequest, collectRequest, mergeRequest, planRequest, verifyRequest } from '../../src/app/requests.js';
 import { createCli } from '../../src/cli/main.js';
 
 const NO_ENV = {};
@@ -104,6 +104,34 @@ describe('bundleRequest and verifyRequest', () => {
       output: 'wheelhouse',
       allowUnhashed: false,
       allowWeakHashes: false,
+      plan: planRequest({ select: { noDev: true } }),
+    });
+  });
+});
+
+describe('mergeRequest and bundleFromRequest', () => {
+  it('a merge: the parts into ./wheelhouse, flat, nothing emitted, the selection the parts record', () => {
+    expect(mergeRequest({ parts: ['parts/a', 'parts/b'] })).toEqual({
+      parts: ['parts/a', 'parts/b'],
+      output: 'wheelhouse',
+      layout: 'flat',
+      emitPylock: null,
+      emitRequirements: null,
+      clean: false,
+      allowUnhashed: false,
+      allowWeakHashes: false,
+      given: {},
+      plan: planRequest(),
+    });
+  });
+
+  it('a bundle of a wheelhouse: DIR and the bundle, verified for the selection DIR records', () => {
+    expect(bundleFromRequest({ from: 'wheelhouse', output: 'app.pyz', given: { groups: ['--no-dev'] }, plan: { select: { noDev: true } } })).toEqual({
+      from: 'wheelhouse',
+      output: 'app.pyz',
+      allowUnhashed: false,
+      allowWeakHashes: false,
+      given: { groups: ['--no-dev'] },
       plan: planRequest({ select: { noDev: true } }),
     });
   });

@@ -66,7 +66,7 @@ function loadedBy(argv: readonly string[], cwd = repoRoot): Loaded {
   return { code: run.status, stdout: run.stdout, stderr, packages, own };
 }
 
-const COMMANDS = ['bundle', 'collect', 'plan', 'sbom', 'static-index', 'verify'].map((name) => `cli/commands/${name}.js`);
+const COMMANDS = ['bundle', 'collect', 'merge', 'plan', 'sbom', 'static-index', 'verify'].map((name) => `cli/commands/${name}.js`);
 
 const HEAVY = ['undici', 'zod', 'pino', 'smol-toml', 'yauzl', 'yazl', 'env-paths', '@renovatebot/pep440'];
 

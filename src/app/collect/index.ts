@@ -22,7 +22,7 @@ import { localFilesRule } from './local-files.js';
 import { refuseUnsafeNames } from './names.js';
 import { refuseUnsafeClean } from '../../io/wheelhouse/clean.js';
 import { emitOrExplain, emitSbom, indexWheelhouse, tidyWheelhouse } from './outputs.js';
-import { manifestOf, recordRun } from './record.js';
+import { manifestOf, recordRun, type Recorded } from './record.js';
 import { runJobs, type RunResult } from './run.js';
 import { partialsWanted } from './sources.js';
 import { statsOf } from './stats.js';
@@ -65,10 +65,21 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   const interrupted = request.signal?.aborted === true;
   // A run that went to its end needs no partial download but those of the files it could not get.
   if (!interrupted) await prunePartials(io, ran, events.log);
-  const emitted = interrupted ? [] : await emitOrExplain(emit, emitContextOf(request, planned, wheelhouse), recorded);
+  const emitted = interrupted ? [] : await emitOrExplain(emitUnlessLeft(emit, recorded, events.log), emitContextOf(request, planned, wheelhouse), recorded);
   if (!interrupted) await tidyWheelhouse(wheelhouse, emit, request.plan.lock.cwd, recorded, request.clean, events.log);
   // Without secrets here, not only in the file: the bundle and a library caller get this very manifest.
-  const manifest = manifestWithoutSecrets(manifestOf({ generator: `${GENERATOR} ${context.version}`, lock: planned.lock, plan: planned.plan, selection: planned.selection, layout: wheelhouse.layout, recorded, emitted }));
+  const manifest = manifestWithoutSecrets(
+    manifestOf({
+      generator: `${GENERATOR} ${context.version}`,
+      lock: planned.lock,
+      plan: planned.plan,
+      selection: planned.selection,
+      layout: wheelhouse.layout,
+      recorded,
+      emitted,
+      partial: Boolean(request.leaveToOtherRunners),
+    }),
+  );
   await wheelhouse.writeManifest(manifest);
   if (wheelhouse.layout === 'simple' && !interrupted) await indexWheelhouse(wheelhouse, manifest, events.log);
   if (!interrupted) await emitSbom(emit, request.plan.lock.cwd, { manifest, graph: planned.graph, settings: planned.settings }, context, events.log);
@@ -125,6 +136,18 @@ function announce(jobs: Jobs, events: CollectEvents): number {
   const forDir = jobs.files.filter((job) => job.destination === 'output');
   events.onStart?.(forDir.length + jobs.builds.length, forDir.reduce((sum, job) => sum + (job.item.size ?? 0), 0), forDir.filter((job) => job.item.size === null).length);
   return forDir.length + jobs.builds.length;
+}
+
+/**
+ * A part that leaves builds to other runners lacks their wheels: a lock
+ * emitted from it would install an incomplete environment. `lockhouse
+ * merge` emits from the whole; here the request is dropped, and said.
+ */
+function emitUnlessLeft(emit: EmitRequest, recorded: Recorded, log: Log): EmitRequest {
+  const left = recorded.left?.length ?? 0;
+  if (left === 0 || (!emit.emitPylock && !emit.emitRequirements)) return emit;
+  log('warn', `--emit-pylock and --emit-requirements are not written by a part that leaves ${left} build(s) to other runners: lockhouse merge --emit-pylock/--emit-requirements writes them from the whole`);
+  return { emitPylock: null, emitRequirements: null };
 }
 
 function emitContextOf(request: CollectRequest, planned: PlanResult, wheelhouse: Wheelhouse): Parameters<typeof emitOrExplain>[1] {

@@ -1,4 +1,6 @@
 import { Command, Option } from 'clipanion';
+import { LockhouseError } from '../../errors.js';
+import type { Log } from '../../model.js';
 import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { CollectingCommand } from '../options/collect-options.js';
@@ -18,6 +20,8 @@ export default class BundleCommand extends CollectingCommand {
       The same lock, flags and files give a byte-identical bundle (entries sorted, fixed timestamps and modes, no absolute paths), so CI can cache it and users can sign and compare it. Files are streamed one at a time: memory stays flat whatever their size. When some artifact fails, no bundle is written (exit 1).
 
       Check one later with \`lockhouse verify --bundle NAME.pyz [--lock FILE]\`.
+
+      With \`--from DIR\`, nothing is collected: a wheelhouse already made — the one \`lockhouse merge\` put together from the parts CI runners collected — is verified as \`lockhouse verify -o DIR\` verifies it, and bundled as it is when it is complete and intact for the lock (else no bundle, exit 1).
     `,
     examples: [
       [
@@ -37,8 +41,13 @@ export default class BundleCommand extends CollectingCommand {
     description: 'Also write a CycloneDX 1.6 SBOM of the files bundled, and carry it in the bundle as sbom.cdx.json (the same bytes)',
   });
   json = Option.Boolean('--json', false, { description: 'Print the bundle (path, size, sha256, entries) and the manifest as JSON on stdout' });
+  from = Option.String('--from', {
+    description:
+      'Bundle this wheelhouse instead of collecting (a merged one: lockhouse merge): it must be complete and intact for the lock, as lockhouse verify -o DIR checks it, for the selection its manifest records (flags given override it); the collecting options are not used',
+  });
 
   async run(logger: Logger): Promise<number> {
+    if (this.from !== undefined) return this.runFrom(this.from, logger);
     const request = { ...(await this.collectSources()), output: this.output, wheelhouse: this.wheelhouse ?? null, emitSbom: this.emitSbom ?? null };
     const { events, progress } = await this.collectEvents(logger, this.json);
     const { bundle } = await import('../../app/bundle.js');
@@ -61,6 +70,33 @@ export default class BundleCommand extends CollectingCommand {
       const { path, bytes, sha256, files } = result.bundle;
       this.context.stderr.write(
         `Bundle: ${path} (${files} files, ${formatBytes(bytes)}, sha256 ${sha256})\n` + `Install it offline with: python3 ${this.output} install [--venv DIR]\n`,
+      );
+    }
+    return result.exitCode;
+  }
+
+  /** --from DIR: verify DIR, then bundle it as it is. */
+  private async runFrom(from: string, logger: Logger): Promise<number> {
+    if (this.wheelhouse !== undefined) throw new LockhouseError('USAGE', '--wheelhouse and --from cannot be used together: --from bundles a wheelhouse already made', { hint: 'drop --wheelhouse' });
+    const { bundleFrom } = await import('../../app/bundle-from.js');
+    const log: Log = (level, message, fields) => logger[level](fields ?? {}, message);
+    const result = await bundleFrom(
+      { plan: this.planRequest(), given: this.givenFlags(), allowUnhashed: this.allowUnhashed, allowWeakHashes: this.allowWeakHashes, from, output: this.output },
+      { env: process.env },
+      { log },
+    );
+    logWarnings(logger, result.verified.planned.graph.warnings, result.verified.warnings);
+    if (result.refused) {
+      const { renderVerifyReport } = await import('../../report/verify-text.js');
+      this.context.stderr.write(renderVerifyReport(result.verified, { dir: from, lock: result.verified.planned.lock.path }));
+      throw result.refused;
+    }
+    if (this.json) printJson(this.context.stdout, { bundle: result.bundle, manifest: result.verified.manifest });
+    if (result.bundle && !this.quiet) {
+      const { formatBytes } = await import('../../report/plan-table.js');
+      const { path, bytes, sha256, files } = result.bundle;
+      this.context.stderr.write(
+        `Bundle: ${path} from ${from}, verified (${files} files, ${formatBytes(bytes)}, sha256 ${sha256})\n` + `Install it offline with: python3 ${this.output} install [--venv DIR]\n`,
       );
     }
     return result.exitCode;

@@ -2,6 +2,7 @@ import { Command, Option } from 'clipanion';
 import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { CollectingCommand } from '../options/collect-options.js';
+import { leaveToOtherRunnersOption } from '../options/runner-options.js';
 import { oneOf } from '../options/validate.js';
 import { printJson, printPlan } from '../print.js';
 import { version } from '../version.js';
@@ -52,6 +53,7 @@ export default class CollectCommand extends CollectingCommand {
     description: 'Also write a CycloneDX 1.6 SBOM of the files collected (purl, hashes, origin, targets, built-from, dependencies), as lockhouse sbom does',
   });
   json = Option.Boolean('--json', false, { description: 'Print the manifest (or, with --dry-run, the plan) as JSON on stdout' });
+  leaveToOtherRunners = leaveToOtherRunnersOption();
 
   async run(logger: Logger): Promise<number> {
     const request = {
@@ -63,6 +65,7 @@ export default class CollectCommand extends CollectingCommand {
       emitSbom: this.emitSbom ?? null,
       clean: this.clean,
       dryRun: this.dryRun,
+      leaveToOtherRunners: this.leaveToOtherRunners,
     };
     const { events, progress } = await this.collectEvents(logger, this.json);
     const { collect } = await import('../../app/collect/index.js');
