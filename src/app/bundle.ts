@@ -6,6 +6,10 @@
  * library installer (output/bundle-contents.ts, io/store/zip-writer.ts).
  * A collection with failures writes no bundle: a bundle that silently
  * lacks packages would install an incomplete environment.
+ *
+ * With `since` (--since OLD), the bundle is a delta: it carries only the
+ * files OLD lacks (output/delta.ts), with the whole manifest, pylock and
+ * requirements; OLD is read before anything is collected (app/since.ts).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,20 +17,27 @@ import { LockhouseError } from '../errors.js';
 import { workDir } from '../io/store/land.js';
 import { writeZipAtomic } from '../io/store/zip-writer.js';
 import { bundleContents } from '../output/bundle-contents.js';
+import { carriedArtifacts, deltaOf } from '../output/delta.js';
+import type { ManifestDelta } from '../output/manifest.js';
 import { collect, type CollectEvents, type CollectRequest, type CollectResult } from './collect/index.js';
 import type { TargetContext } from './resolve-targets.js';
+import { readSinceBase } from './since.js';
 
 export interface BundleRequest extends Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'> {
   /** -o NAME.pyz. */
   readonly output: string;
   /** --wheelhouse DIR: collect there and keep it; null: a temporary folder beside the bundle, removed after. */
   readonly wheelhouse: string | null;
+  /** --since OLD: a delta against the last shipment (a bundle, a manifest, or a folder holding one); null or absent: a full bundle. */
+  readonly since?: string | null;
 }
 
 export interface BundleResult {
   readonly collected: CollectResult;
   /** Null when nothing was written (failures). */
   readonly bundle: { readonly path: string; readonly bytes: number; readonly sha256: string; readonly entries: number; readonly files: number } | null;
+  /** For a delta: its record (what it carries, what it left over), and the bytes of the files it carries out of all the manifest lists. */
+  readonly delta: (ManifestDelta & { readonly carriedBytes: number; readonly totalBytes: number }) | null;
   readonly exitCode: number;
 }
 
@@ -40,6 +51,8 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
     });
   }
   const cwd = request.plan.lock.cwd;
+  // OLD first: a base that cannot be read stops the run before anything is fetched.
+  const base = request.since ? await readSinceBase(request.since, cwd) : null;
   const output = resolve(cwd, request.output);
   await mkdir(dirname(output), { recursive: true });
   const installer = await readFile(INSTALLER_URL);
@@ -48,13 +61,14 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
   const staging = work?.path ?? resolve(cwd, request.wheelhouse!);
   try {
     const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false }, context, events);
-    const manifest = collected.manifest;
+    const collectedManifest = collected.manifest;
     // Interrupted: the command says so in one line; there is no bundle to write.
-    if (collected.interrupted) return { collected, bundle: null, exitCode: collected.exitCode };
-    if (!manifest || manifest.failures.length > 0 || collected.exitCode !== 0) {
-      events.log('warn', `no bundle written: ${manifest?.failures.length ?? 0} artifact(s) failed, and a bundle without them would install an incomplete environment`);
-      return { collected, bundle: null, exitCode: collected.exitCode };
+    if (collected.interrupted) return { collected, bundle: null, delta: null, exitCode: collected.exitCode };
+    if (!collectedManifest || collectedManifest.failures.length > 0 || collected.exitCode !== 0) {
+      events.log('warn', `no bundle written: ${collectedManifest?.failures.length ?? 0} artifact(s) failed, and a bundle without them would install an incomplete environment`);
+      return { collected, bundle: null, delta: null, exitCode: collected.exitCode };
     }
+    const manifest = base ? { ...collectedManifest, delta: deltaOf(base, collectedManifest.artifacts) } : collectedManifest;
     const entries = bundleContents({
       manifest,
       targets: collected.planned.plan.targets,
@@ -70,9 +84,12 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
           : { name: entry.name, path: join(staging, entry.artifact.filename), size: entry.artifact.size, sha256: entry.artifact.sha256 },
       ),
     );
+    const carried = carriedArtifacts(manifest);
+    const bytesOf = (list: ReadonlyArray<{ size: number }>): number => list.reduce((sum, artifact) => sum + artifact.size, 0);
     return {
       collected,
-      bundle: { path: output, bytes: written.bytes, sha256: written.sha256, entries: entries.length, files: manifest.artifacts.length },
+      bundle: { path: output, bytes: written.bytes, sha256: written.sha256, entries: entries.length, files: carried.length },
+      delta: manifest.delta ? { ...manifest.delta, carriedBytes: bytesOf(carried), totalBytes: bytesOf(manifest.artifacts) } : null,
       exitCode: collected.exitCode,
     };
   } finally {

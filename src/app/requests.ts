@@ -43,7 +43,7 @@ export type SourcesRequestInput = Partial<Omit<SourcesRequest, 'plan'>> & { read
 export type CollectRequestInput = SourcesRequestInput & Partial<Omit<CollectRequest, keyof SourcesRequest>>;
 
 /** What `bundleRequest` takes: the bundle's path, and any field of a BundleRequest. */
-export type BundleRequestInput = SourcesRequestInput & Pick<BundleRequest, 'output'> & { readonly wheelhouse?: string | null };
+export type BundleRequestInput = SourcesRequestInput & Pick<BundleRequest, 'output'> & { readonly wheelhouse?: string | null; readonly since?: string | null };
 
 /** What `verifyRequest` takes: any field of a VerifyRequest, the plan as a PlanRequestInput. */
 export type VerifyRequestInput = Partial<Omit<VerifyRequest, 'plan'>> & { readonly plan?: PlanRequestInput };
@@ -124,8 +124,8 @@ export function collectRequest(input: CollectRequestInput = {}, env: NodeJS.Proc
 
 /** `lockhouse bundle`'s request: the bundle's path; every other field not given is the default of its flag (a temporary wheelhouse). */
 export function bundleRequest(input: BundleRequestInput, env: NodeJS.ProcessEnv = process.env): BundleRequest {
-  const { output, wheelhouse, ...sources } = input;
-  return { ...sourcesRequest(sources, env), output, wheelhouse: wheelhouse ?? null };
+  const { output, wheelhouse, since, ...sources } = input;
+  return { ...sourcesRequest(sources, env), output, wheelhouse: wheelhouse ?? null, since: since ?? null };
 }
 
 /** `lockhouse verify`'s request: ./wheelhouse against the plan, with the default hash policy unless given. */
