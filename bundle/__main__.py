@@ -723,20 +723,13 @@ def plain_file_name(name):
 
 
 def delta_problem(delta):
-    """Why bundle.json's delta is not {since, carries: [name], expects: [{filename, sha256, size}]}, or None."""
+    """Why bundle.json's delta is not {since, expects: [{filename, sha256, size}]}, or None."""
     if not isinstance(delta, dict) or not isinstance(delta.get("since"), dict):
         return "is not an object with a base (since)"
-    carries = delta.get("carries")
     expects = delta.get("expects")
-    if not isinstance(carries, list) or not isinstance(expects, list):
-        return "lists no carried or expected files"
+    if not isinstance(expects, list):
+        return "lists no expected files"
     seen = set()
-    for name in carries:
-        if not plain_file_name(name):
-            return "carries %r, which is not a plain file name" % (name,)
-        if name in seen:
-            return "names %r twice" % name
-        seen.add(name)
     for item in expects:
         if not isinstance(item, dict):
             return "expects something other than {filename, sha256, size}"
@@ -748,26 +741,27 @@ def delta_problem(delta):
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             return "expects %s with no size" % name
         if name in seen:
-            return "names %r twice" % name
+            return "expects %r twice" % name
         seen.add(name)
     return None
 
 
+def carried_names(contents):
+    """The files a bundle carries: its wheels/ entries."""
+    return [parts[1] for _info, parts in contents.files if len(parts) == 2 and parts[0] == WHEELS]
+
+
 def check_carried(archive, contents, delta):
-    """The bundle's wheels/ entries are exactly the files its delta says it carries, and nothing but wheels/<file> and root files is written."""
+    """Nothing but wheels/<file> and files at the root is written, and a delta expects from its base no file it also carries."""
     problems = []
-    wheels = set()
     for info, parts in contents.files:
-        if len(parts) == 2 and parts[0] == WHEELS:
-            wheels.add(parts[1])
-        elif len(parts) != 1:
+        if len(parts) != 1 and not (len(parts) == 2 and parts[0] == WHEELS):
             problems.append("entry %r: a bundle holds files at its root and under %s/ only" % (info.orig_filename, WHEELS))
     if delta is not None:
-        carried = set(delta["carries"])
-        for name in sorted(wheels - carried):
-            problems.append("entry %r is not among the files its delta carries" % ("%s/%s" % (WHEELS, name)))
-        for name in sorted(carried - wheels):
-            problems.append("its delta carries %r, which is not in the bundle" % name)
+        carried = set(carried_names(contents))
+        for item in delta["expects"]:
+            if item["filename"] in carried:
+                problems.append("its delta expects %r from the base, yet the bundle carries it" % item["filename"])
     if problems:
         raise integrity_failure(archive, problems, "nothing was changed")
 
@@ -879,9 +873,9 @@ class TemporaryFolder(object):
 # ---------------------------------------------------------------- commands
 
 
-def needs_wheelhouse(delta, archive, consequence):
+def needs_wheelhouse(delta, contents, archive, consequence):
     name = os.path.basename(archive)
-    carried = len(delta["carries"])
+    carried = len(carried_names(contents))
     total = carried + len(delta["expects"])
     return Fail(
         EXIT_USAGE,
@@ -910,8 +904,8 @@ def cmd_verify(args, archive):
         contents = verify(zf, archive, "it must not be used")
         delta = peek_delta(zf)
     say("%s: %d entries (%s) match %s." % (os.path.basename(archive), len(contents.files), human(contents.size), SUMS))
-    if delta is not None and isinstance(delta.get("carries"), list) and isinstance(delta.get("expects"), list):
-        carried = len(delta["carries"])
+    if delta is not None and isinstance(delta.get("expects"), list):
+        carried = len(carried_names(contents))
         say(
             "It is a delta: it carries %d of the %d files its manifest lists; apply it to the wheelhouse that holds the others"
             " (install --wheelhouse DIR, or extract DIR)." % (carried, carried + len(delta["expects"]))
@@ -947,7 +941,7 @@ def cmd_install(args, archive):
             raise wrong_interpreter(targets, environment, described)
         say("This interpreter (%s) matches: %s" % (described, ", ".join(t["id"] for t in matched)))
         if delta is not None and not args.wheelhouse:
-            raise needs_wheelhouse(delta, archive, "nothing was installed")
+            raise needs_wheelhouse(delta, contents, archive, "nothing was installed")
         if REQUIREMENTS not in contents.sums:
             raise Fail(EXIT_INTEGRITY, "the bundle has no %s" % REQUIREMENTS)
         update = None

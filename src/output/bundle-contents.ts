@@ -107,12 +107,11 @@ export function bundleContents(input: BundleInput): BundleEntry[] {
   return [...entries, { name: SUMS_FILE, data: text(sums) }].sort(byName);
 }
 
-/** bundle.json's `delta`: the base, what the bundle carries, and what the installer must find on the far side before it writes anything. */
+/** bundle.json's `delta`: the base, and what the installer must find on the far side before it writes anything (what it carries is its wheels/ entries). */
 function deltaJson(manifest: Manifest): object {
   const delta = manifest.delta!;
   return {
     since: delta.since,
-    carries: delta.carries,
     expects: expectedFromBase(manifest).map((artifact) => ({ filename: artifact.filename, sha256: artifact.sha256, size: artifact.size })),
   };
 }
