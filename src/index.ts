@@ -48,6 +48,7 @@ export {
 
 // Collect, verify, bundle, index.
 export { collect, type CollectEvents, type CollectRequest, type CollectResult } from './app/collect/index.js';
+export { collectSince, type CollectSinceRequest, type CollectSinceResult } from './app/collect/since.js';
 export type { CollectStats } from './app/collect/stats.js';
 export type { LayoutKind } from './io/wheelhouse/layout.js';
 export type { HashPolicy } from './plan/hash-rule.js';
@@ -58,4 +59,4 @@ export { bundle, type BundleRequest, type BundleResult } from './app/bundle.js';
 export { indexWheelhouse, type IndexDirSummary, type IndexLog, type IndexWheelhouseRequest } from './app/static-index.js';
 
 // The manifest (DIR/lockhouse.json) and its schema.
-export { MANIFEST_FILE, Manifest, readManifest, type ManifestArtifact, type ManifestFailure, type WrittenManifest } from './output/manifest.js';
+export { MANIFEST_FILE, Manifest, readManifest, type ManifestArtifact, type ManifestDelta, type ManifestFailure, type WrittenManifest } from './output/manifest.js';
