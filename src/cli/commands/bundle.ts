@@ -27,9 +27,7 @@ export default class BundleCommand extends CollectingCommand {
         'lockhouse bundle -o app.pyz --python-platform x86_64-manylinux_2_28 --python-platform aarch64-manylinux_2_28 --python-version 3.12 --no-dev',
       ],
       ['Install it on the far side of the air gap, into a new virtual environment', 'python3 app.pyz install --venv /opt/app/venv'],
-      ['Keep the wheelhouse it was made from, and print the result as JSON', 'lockhouse bundle -o dist/app.pyz --wheelhouse dist/wheels --json'],
-      ['A delta: only the files the last bundle shipped lacks', 'lockhouse bundle -o app-v2.pyz --since app-v1.pyz --python-platform x86_64-manylinux_2_28 --python-version 3.12 --no-dev'],
-      ['Apply it on the far side to the wheelhouse kept there, and install', 'python3 app-v2.pyz install --wheelhouse /srv/app/wheelhouse --venv /opt/app/venv'],
+      ['A delta: only the files the last bundle shipped lacks (the far side applies it with python3 app-v2.pyz install --wheelhouse DIR)', 'lockhouse bundle -o app-v2.pyz --since app-v1.pyz --python-platform x86_64-manylinux_2_28 --python-version 3.12 --no-dev'],
     ],
   });
 

@@ -33,7 +33,6 @@ export default class CollectCommand extends CollectingCommand {
         'Staging: build what has no wheel here, and write a pylock and hashed requirements that install the wheelhouse offline',
         'lockhouse collect -o wheels --no-dev --emit-pylock wheels/pylock.toml --emit-requirements wheels/requirements.txt',
       ],
-      ['A delta folder: only the files the wheelhouse shipped last time lacks, with the whole manifest and requirements', 'lockhouse collect --since shipped-v1/lockhouse.json -o delta-v2 --no-dev --emit-requirements delta-v2/requirements.txt'],
     ],
   });
 
