@@ -425,6 +425,12 @@ def wrong_base(update, problems):
         " the others must already be in %s with the right sha256."
         % (since.get("files", "?"), str(since.get("manifestSha256", "?"))[:16], update.wheels)
     )
+    flat = [item["filename"] for item in update.delta["expects"] if os.path.isfile(os.path.join(update.dest, item["filename"]))]
+    if flat and not os.path.isdir(update.wheels):
+        lines.append(
+            "%s holds files at its root, as lockhouse collect lays a wheelhouse out: a delta bundle updates a folder a bundle was"
+            " extracted into (its files in %s/); for that one, carry a delta folder instead (lockhouse collect --since)" % (update.dest, WHEELS)
+        )
     lines.append(
         "hint: ship a full bundle (lockhouse bundle, without --since), or a delta since an older base that %s still holds whole"
         " (lockhouse bundle --since OLD)" % update.dest

@@ -166,12 +166,18 @@ describe.skipIf(why !== null)(`a delta bundle's installer (${why ?? `${PYTHON} a
     for (const name of V2.map((a) => `wheels/${a.filename}`)) expect(third[name], name).toBe(after[name]);
   }, 180_000);
 
-  it('extract DIR: updates the wheelhouse in place to the same tree, and --dry-run changes nothing', async () => {
+  it('extract DIR updates the wheelhouse in place to the same tree as install --wheelhouse (whose first, full bundle makes DIR), and --dry-run changes nothing', async () => {
     const { dir, env } = caseDir('extract');
     const viaInstall = join(dir, 'a');
     const viaExtract = join(dir, 'b');
-    await farSide(viaInstall, env);
+    // The first shipment, installed with --wheelhouse: the full bundle makes the wheelhouse a delta then updates.
+    await makeVenv(join(dir, 'venv'));
+    const first = await installer(pyz.v1, ['install', '--wheelhouse', viaInstall, '--venv', join(dir, 'venv')], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Updated .*a: 5 files written under wheels\//);
     await farSide(viaExtract, env);
+    const hashes = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).map(([name, facts]) => [name, facts.split(' ')[0]]));
+    expect(hashes(snapshot(viaInstall))).toEqual(hashes(snapshot(viaExtract)));
     const dry = join(dir, 'dry');
     await farSide(dry, env);
     const beforeDry = snapshot(dry);
@@ -183,9 +189,7 @@ describe.skipIf(why !== null)(`a delta bundle's installer (${why ?? `${PYTHON} a
     const extracted = await installer(pyz.delta, ['extract', viaExtract], env);
     expect(extracted.code, extracted.stderr).toBe(0);
     expect(extracted.stdout).toContain(`install --wheelhouse ${viaExtract}`);
-    await makeVenv(join(dir, 'venv'));
     expect((await installer(pyz.delta, ['install', '--wheelhouse', viaInstall, '--venv', join(dir, 'venv')], env)).code).toBe(0);
-    const hashes = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).map(([name, facts]) => [name, facts.split(' ')[0]]));
     expect(hashes(snapshot(viaExtract))).toEqual(hashes(snapshot(viaInstall)));
   }, 180_000);
 
@@ -218,6 +222,15 @@ describe.skipIf(why !== null)(`a delta bundle's installer (${why ?? `${PYTHON} a
           const bytes = readFileSync(path);
           bytes[1000] = bytes[1000]! ^ 0xff;
           writeFileSync(path, bytes);
+        },
+      },
+      {
+        name: 'a wheelhouse laid out flat, as lockhouse collect writes one',
+        expected: [/2 of the 2 files it expects there are missing/, /holds files at its root, as lockhouse collect lays a wheelhouse out/],
+        prepare: async (far, env) => {
+          await farSide(far, env);
+          for (const name of readdirSync(join(far, 'wheels'))) cpSync(join(far, 'wheels', name), join(far, name));
+          rmSync(join(far, 'wheels'), { recursive: true });
         },
       },
       {
