@@ -40,6 +40,10 @@ export async function resolveTargets(request: TargetRequest, context: TargetCont
     return [];
   }
   const macosDeploymentTarget = context.env['MACOSX_DEPLOYMENT_TARGET'] || undefined;
+  // uv's --python takes a version request (3.12, 3.13t) as well as a path:
+  // the interpreter is then pythonX.Y on PATH, and the version the target's.
+  const wanted = versionRequest(request.python);
+  if (wanted && request.pythonVersions.length === 0) request = { ...request, pythonVersions: [wanted.version] };
   const flags = {
     pythonPlatforms: request.pythonPlatforms,
     pythonVersions: request.pythonVersions,
@@ -50,7 +54,7 @@ export async function resolveTargets(request: TargetRequest, context: TargetCont
   };
   if (platformsGiven && request.pythonVersions.length > 0) return buildTargets(flags);
 
-  const python = request.python ?? 'python3';
+  const python = wanted ? `python${wanted.minor}${wanted.freeThreaded ? 't' : ''}` : (request.python ?? 'python3');
   const probe = context.probe ?? ((command: string) => probePython(command, context.env));
   let host: HostInfo;
   try {
@@ -80,4 +84,16 @@ export async function resolveTargets(request: TargetRequest, context: TargetCont
 function glibcFromNode(): string | null {
   const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
   return report?.header?.glibcVersionRuntime ?? null;
+}
+
+/**
+ * A --python value that asks for a Python version, as uv takes one — `3.12`,
+ * `3.12.4`, `3.13t`, `python3.12`, `cpython3.12` — rather than naming an
+ * interpreter; null for a path or a command name.
+ */
+export function versionRequest(value: string | undefined): { readonly version: string; readonly minor: string; readonly freeThreaded: boolean } | null {
+  const match = value === undefined ? null : /^(?:c?python)?(3)\.(\d+)(\.\d+)?(t)?$/i.exec(value);
+  if (!match) return null;
+  const minor = `${match[1]}.${match[2]}`;
+  return { version: `${minor}${match[3] ?? ''}${match[4] ? 't' : ''}`, minor, freeThreaded: Boolean(match[4]) };
 }

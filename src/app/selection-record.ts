@@ -49,7 +49,8 @@ export function recordSelection(request: SelectionRequest, targets: readonly Tar
     indexes: [...choice.indexes],
     excludeIndexes: [...choice.excludeIndexes],
     excludePackages: canonical(select.excludePackages),
-    noEmitPackages: canonical(select.noEmitPackages),
+    // uv's --no-emit-project / --no-emit-workspace, recorded as the packages they named: replayed, they select the same.
+    noEmitPackages: canonical([...(select.noEmitPackages ?? []), ...choice.noEmit]),
     allowEmpty: Boolean(select.allowEmpty),
     noBinary: unique((plan.noBinary ?? []).map((name) => (name === ':all:' ? name : canonicalizeName(name)))),
     noBuild: Boolean(plan.noBuild),

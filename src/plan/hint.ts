@@ -35,5 +35,21 @@ export function noWheelMessage(pkg: Package, target: Target): string {
         : part === 'platform'
           ? `wheels for platforms ${listed(wheels.flatMap((w) => w.wheelTags!.platform))}`
           : `wheels tagged ${listed(offered)}`;
-  return `${head}; the lock offers ${which}, and the target takes ${takes}, …`;
+  return `${head}; the lock offers ${which}, and the target takes ${takes}, …${macosHint(wheels.flatMap((w) => w.wheelTags!.platform), target)}`;
+}
+
+const MACOS = /^macosx_(\d+)_(\d+)_/;
+
+/**
+ * A macOS target older than the lock's macOS wheels: uv's default (13.0) is
+ * raised by MACOSX_DEPLOYMENT_TARGET, which says it, as uv reads it.
+ */
+function macosHint(platforms: readonly string[], target: Target): string {
+  const ours = target.tags.ordered.map((tag) => MACOS.exec(tag.split('-')[2] ?? '')).find((match) => match !== null);
+  if (!ours) return '';
+  const version = (match: RegExpExecArray): number => Number(match[1]) * 100 + Number(match[2]);
+  const newer = platforms.map((platform) => MACOS.exec(platform)).filter((match): match is RegExpExecArray => match !== null && version(match) > version(ours));
+  if (newer.length === 0) return '';
+  const lowest = newer.reduce((a, b) => (version(a) <= version(b) ? a : b));
+  return ` (the lock's macOS wheels need macOS ${lowest[1]}.${lowest[2]} or newer, the target is macOS ${ours[1]}.${ours[2]}: set MACOSX_DEPLOYMENT_TARGET=${lowest[1]}.${lowest[2]} to collect for a newer macOS, as uv does)`;
 }

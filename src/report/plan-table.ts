@@ -25,6 +25,8 @@ export interface PlanTableOptions {
   readonly columns?: number | null;
   /** -v: list every package left out, not only how many for each reason. */
   readonly verbose?: boolean;
+  /** What the selection flags amounted to (report/selection-text.ts), for the header. */
+  readonly selection?: string;
 }
 
 /**
@@ -99,6 +101,7 @@ export function renderPlanTable(plan: Plan, options: PlanTableOptions = {}): str
     plan.targets.forEach((target, i) => out.push(`  ${i + 1}  ${target.id}`));
     out.push('');
   }
+  if (options.selection) out.push(`Selection: ${options.selection}`, '');
   const targetsCell = (ids: readonly string[]): string => {
     if (plan.allPlatforms || ids.length === plan.targets.length) return 'all';
     const cell = ranges(ids.map((id) => number.get(id) ?? 0).sort((a, b) => a - b));

@@ -3,7 +3,7 @@
  * (one line), a changed lock, one line per problem, grouped under Missing /
  * Altered / Extra (and Unverifiable), then the verdict. Pure.
  */
-import { describeSelection } from '../app/verify/selection.js';
+import { describeSelection } from './selection-text.js';
 import type { VerifyEntry, VerifyResult } from '../app/verify/types.js';
 import { MANIFEST_FILE } from '../output/manifest.js';
 

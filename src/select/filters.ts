@@ -100,7 +100,13 @@ function notInLock(graph: LockGraph, flag: string, value: string, url: string, k
 export type SkipRule = (pkg: Package) => string | null;
 
 /** One function that says why a reached package is not collected, or null when it is. `indexes` are resolveIndexFilters' URLs. */
-export function skipRule(options: SelectOptions, indexes: { readonly include: readonly string[]; readonly exclude: readonly string[] }, members: ReadonlySet<string>): SkipRule {
+export function skipRule(
+  options: SelectOptions,
+  indexes: { readonly include: readonly string[]; readonly exclude: readonly string[] },
+  members: ReadonlySet<string>,
+  /** Packages uv's --no-emit-project / --no-emit-workspace name → that flag. */
+  noEmitted: ReadonlyMap<string, string> = new Map(),
+): SkipRule {
   const includeSet = new Set(indexes.include);
   const excludeSet = new Set(indexes.exclude);
   const noEmit = new Set((options.noEmitPackages ?? []).map(canonicalizeName));
@@ -111,6 +117,8 @@ export function skipRule(options: SelectOptions, indexes: { readonly include: re
     const local = kind === 'editable' || kind === 'directory' || members.has(pkg.name);
     if (options.onlyDeps && local) return 'local project (--only-deps)';
     if (noEmit.has(pkg.name)) return 'not emitted (--no-emit-package)';
+    const byFlag = noEmitted.get(pkg.name);
+    if (byFlag) return `not emitted (${byFlag})`;
     const index = packageIndex(pkg);
     if (includeSet.size > 0 && (index === null || !includeSet.has(index))) {
       return index === null

@@ -3,7 +3,7 @@
  * (DESIGN.md "Pipeline", step 2). Pure: no I/O.
  */
 import { LockhouseError } from '../errors.js';
-import type { LockGraph, ProjectSettings, Target } from '../model.js';
+import type { LockGraph, Package, ProjectSettings, Target } from '../model.js';
 import { evaluateMarker } from '../python/markers.js';
 import { canonicalizeName } from '../python/names.js';
 import { satisfiesRequiresPython } from '../python/requires-python.js';
@@ -20,6 +20,7 @@ export type { DefaultGroupsSource, PackageChoice, Selection, SelectionChoice, Ta
 
 const NO_SETTINGS: ProjectSettings = { defaultGroups: null, indexes: new Map() };
 const EXCLUDED = 'excluded (--exclude-package)';
+const BUILT_WITH_ALL_PLATFORMS = 'a source tree to build (--all-platforms takes the files the lock names, and builds nothing)';
 
 export function select(
   graph: LockGraph,
@@ -27,10 +28,12 @@ export function select(
   options: SelectOptions = {},
   settings: ProjectSettings = NO_SETTINGS,
 ): Selection {
-  const members = new Set(graph.uv ? workspaceRoots(graph, graph.uv).map((pkg) => pkg.name) : []);
+  const workspace = graph.uv ? workspaceRoots(graph, graph.uv) : [];
+  const members = new Set(workspace.map((pkg) => pkg.name));
   const indexes = resolveIndexFilters(graph, options, settings);
-  const skip = skipRule(options, indexes, members);
-  const filters = { indexes: indexes.include, excludeIndexes: indexes.exclude };
+  const noEmit = noEmitted(graph, options, workspace);
+  const skip = skipRule(options, indexes, members, noEmit);
+  const filters = { indexes: indexes.include, excludeIndexes: indexes.exclude, noEmit: sorted(noEmit.keys()) };
   if (options.allPlatforms) {
     const choice: SelectionChoice = { dependencies: true, knownGroups: [], groups: [], extras: [], defaultGroups: null, ...filters };
     return checkNotEmpty(graph, { targets: [], allPlatforms: allPackages(graph, options, skip), choice }, options);
@@ -183,7 +186,9 @@ function allPackages(graph: LockGraph, options: SelectOptions, skip: SkipRule): 
   const skipped = new Map<number, string>();
   const packages: number[] = [];
   for (const pkg of graph.packages) {
-    const reason = prune.has(pkg.name) ? EXCLUDED : skip(pkg);
+    // Mirroring takes the files the lock names; a tree to build is none (a build would serve one machine).
+    const built = pkg.source.kind === 'vcs' || pkg.source.kind === 'editable' || pkg.source.kind === 'directory';
+    const reason = prune.has(pkg.name) ? EXCLUDED : built ? BUILT_WITH_ALL_PLATFORMS : skip(pkg);
     if (reason) skipped.set(pkg.index, reason);
     else packages.push(pkg.index);
   }
@@ -211,4 +216,28 @@ function checkSupportedMarkers(graph: LockGraph, target: Target): void {
       { hint: 'choose targets the lock supports, or add this environment to [tool.uv] environments and run `uv lock`' },
     );
   }
+}
+
+/**
+ * uv's --no-emit-project and --no-emit-workspace, as the packages they name
+ * in this lock → the flag that named each: the project at the workspace
+ * root, and every workspace member. Both need a uv.lock (a pylock has no
+ * workspace); --only-deps is the stronger cousin (it leaves out every local
+ * project, members or not).
+ */
+function noEmitted(graph: LockGraph, options: SelectOptions, members: readonly Package[]): Map<string, string> {
+  const named = new Map<string, string>();
+  if (!options.noEmitProject && !options.noEmitWorkspace) return named;
+  if (!graph.uv) {
+    const flag = options.noEmitProject ? '--no-emit-project' : '--no-emit-workspace';
+    throw new LockhouseError('USAGE', `${flag} needs a uv.lock: ${graph.path} is a pylock, which has no workspace`, {
+      hint: 'leave packages out of a pylock with --no-emit-package NAME',
+    });
+  }
+  if (options.noEmitWorkspace) for (const member of members) named.set(member.name, '--no-emit-workspace');
+  if (options.noEmitProject) {
+    const root = members.find((pkg) => 'path' in pkg.source && typeof pkg.source.path === 'string' && /^\.?\/?$/.test(pkg.source.path)) ?? (members.length === 1 ? members[0] : undefined);
+    if (root && !named.has(root.name)) named.set(root.name, '--no-emit-project');
+  }
+  return named;
 }

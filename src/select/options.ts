@@ -33,6 +33,10 @@ export interface SelectOptions {
   readonly excludePackages?: readonly string[];
   /** `--no-emit-package`: do not collect a package's own files, but walk through it. */
   readonly noEmitPackages?: readonly string[];
+  /** uv's `--no-emit-project`: as --no-emit-package for the project at the workspace root (a uv.lock's package at `.`). */
+  readonly noEmitProject?: boolean;
+  /** uv's `--no-emit-workspace`: as --no-emit-package for every workspace member (the root project included). */
+  readonly noEmitWorkspace?: boolean;
   /** `--all-platforms`: every package of the lock, no target filtering. */
   readonly allPlatforms?: boolean;
   /** `--allow-empty`: a selection with no package at all is what is wanted (else SELECT_EMPTY). */

@@ -31,6 +31,8 @@ export interface SelectionChoice {
   readonly extras: readonly string[];
   /** The default groups that took part and where they came from; null when the flags leave them out (--no-default-groups, --only-group, --all-groups). */
   readonly defaultGroups: { readonly groups: readonly string[] | 'all'; readonly from: DefaultGroupsSource } | null;
+  /** The packages --no-emit-project and --no-emit-workspace name in this lock (normalized, sorted): recorded as --no-emit-package. */
+  readonly noEmit: readonly string[];
   /** The index URLs `--index` and `--exclude-index` named (normalized). */
   readonly indexes: readonly string[];
   readonly excludeIndexes: readonly string[];

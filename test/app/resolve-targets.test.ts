@@ -88,3 +88,34 @@ describe('the host and the target flags', () => {
     await expect(ids({ allPlatforms: true, pythonVersions: ['3.12'] })).rejects.toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
 });
+
+describe('--python as uv takes it: a path, or a version request', () => {
+  it('3.12 asks python3.12 on PATH, and the target is that Python', async () => {
+    const asked: string[] = [];
+    const ask = async (python: string): Promise<HostInfo> => {
+      asked.push(python);
+      return linuxHost;
+    };
+    expect(await ids({ python: '3.12' }, {}, ask)).toEqual(['x86_64-manylinux_2_36-cp312']);
+    expect(await ids({ python: 'cpython3.13t' }, {}, ask)).toEqual(['x86_64-manylinux_2_36-cp313t']);
+    expect(asked).toEqual(['python3.12', 'python3.13t']);
+  });
+
+  it('with no such interpreter: this machine’s platform, from Node, with that Python (not "cannot ask 3.12")', async () => {
+    const [target] = await resolveTargets({ ...none, python: '3.12' }, { env: {}, probe: missing });
+    expect(target!.pythonVersion).toBe('3.12');
+    expect(target!.id).toMatch(/-cp312$/);
+  });
+
+  it('a path or a command name is an interpreter, as before; --python-version wins over the request', async () => {
+    const asked: string[] = [];
+    const ask = async (python: string): Promise<HostInfo> => {
+      asked.push(python);
+      return linuxHost;
+    };
+    await ids({ python: '/opt/py/bin/python3' }, {}, ask);
+    await ids({ python: 'python3' }, {}, ask);
+    expect(await ids({ python: '3.12', pythonVersions: ['3.11'] }, {}, ask)).toEqual(['x86_64-manylinux_2_36-cp311']);
+    expect(asked).toEqual(['/opt/py/bin/python3', 'python3', 'python3.12']);
+  });
+});

@@ -3,6 +3,7 @@
  * code; bad input is a clear message on stderr with exit 2, never a stack
  * trace.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { PlanJsonSchema } from '../../src/report/plan-json.js';
 import { schemaFiles } from '../../src/report/schemas.js';
 import { runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/corpus.js';
-import { findPackaging } from '../helpers/python.js';
+import { findPackaging, PYTHON } from '../helpers/python.js';
+import { runInTerminal } from '../helpers/terminal.js';
 import { testdir } from '../helpers/testdir.js';
 import { pkg, uvLock } from '../helpers/uv-lock.js';
 
@@ -67,6 +69,8 @@ describe('lockhouse plan (table)', () => {
       "Targets:
         1  x86_64-manylinux_2_28-cp312
         2  x86_64-pc-windows-msvc-cp312
+
+      Selection: roots app; groups none; --only-deps
 
       package   version  artifact                                 kind      size  targets
       --------  -------  ---------------------------------------  -----  -------  -------
@@ -219,5 +223,56 @@ describe.skipIf('missing' in reference)(`the host target (${'missing' in referen
     const run = await runCli(['plan', '--lock', join(dir, 'uv.lock'), '--python', join(dir, 'no-such-python')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/TARGET_HOST_UNKNOWN.*no-such-python.*not found/s);
+  });
+});
+
+describe("uv's spellings", () => {
+  const workspace = uvLock(
+    { members: ['app', 'lib'] },
+    pkg('app', { source: '{ editable = "." }', deps: ['lib', 'pure'] }),
+    pkg('lib', { source: '{ editable = "libs/lib" }', deps: ['dep'] }),
+    pkg('pure'),
+    pkg('dep'),
+  );
+  const names = (stdout: string): string[] => (JSON.parse(stdout) as { packages: Array<{ name: string }> }).packages.map((p) => p.name).sort();
+
+  it('-p / --python 3.12 is a version request; --frozen is accepted (lockhouse never touches the lock)', async () => {
+    const dir = testdir({ 'uv.lock': workspace });
+    for (const args of [['-p', '3.12'], ['--python', '3.12'], ['--python', '3.12', '--frozen']]) {
+      const run = await runCli(['plan', '--lock', join(dir, 'uv.lock'), ...args, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect((JSON.parse(run.stdout) as { targets: Array<{ id: string }> }).targets.map((t) => t.id)).toEqual([expect.stringMatching(/-cp312$/)]);
+    }
+  });
+
+  it('--no-emit-project and --no-emit-workspace leave out the root project, or every member, as uv export does', async () => {
+    const dir = testdir({ 'uv.lock': workspace });
+    const plan = async (...flags: string[]) => runCli(['plan', '--lock', join(dir, 'uv.lock'), '--python-platform', 'linux', '--python-version', '3.12', ...flags, '--json']);
+    expect(names((await plan()).stdout)).toEqual(['app', 'dep', 'lib', 'pure']);
+    expect(names((await plan('--no-emit-project')).stdout)).toEqual(['dep', 'lib', 'pure']);
+    expect(names((await plan('--no-emit-workspace')).stdout)).toEqual(['dep', 'pure']);
+  });
+});
+
+describe('the plan table, as a person sees it', () => {
+  const natives = Array.from({ length: 4 }, (_, i) =>
+    pkg(`native-with-a-rather-long-name-${i}`, { wheels: [`native_with_a_rather_long_name_${i}-1.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl`] }),
+  );
+  const lock = uvLock({ members: ['app'] }, pkg('app', { source: '{ editable = "." }', deps: natives.map((_, i) => `native-with-a-rather-long-name-${i}`) }), ...natives);
+
+  it.skipIf(spawnSync(PYTHON, ['-c', 'import pty']).status !== 0)('on an 80-column terminal: a header with the selection, a table that fits; piped: the whole table', async () => {
+    const dir = testdir({ 'uv.lock': lock });
+    const args = ['plan', '--lock', join(dir, 'uv.lock'), '--python-platform', 'x86_64-manylinux_2_28', '--python-version', '3.12', '--no-dev'];
+    const terminal = await runInTerminal(args, { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' }, 80);
+    expect(terminal.code).toBe(0);
+    const lines = terminal.screen.replace(/\r/g, '').split('\n');
+    expect(lines).toContain('Selection: roots app; groups none');
+    const header = lines.findIndex((line) => line.startsWith('package'));
+    const table = lines.slice(header, lines.indexOf('', header));
+    expect(table.length).toBeGreaterThan(4);
+    for (const line of table) expect(line.length, line).toBeLessThanOrEqual(80);
+
+    const piped = await runCli(args);
+    expect(piped.stdout).toContain('native_with_a_rather_long_name_0-1.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl');
   });
 });

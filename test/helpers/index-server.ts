@@ -3,7 +3,7 @@
  * `startPackageServer`: a real `node:http` server on port 0 that serves the
  * artifacts a test synthesized, logs every request, and misbehaves on demand.
  *
- *   /files/<filename>          the bytes (HEAD, ETag, single Range → 206 / 416)
+ *   /files/<filename>          the bytes (HEAD, ETag, single Range → 206 / 416, If-Range)
  *   /simple/, /simple/<name>/  PEP 503 HTML or PEP 691 JSON, by the Accept header
  *
  *   const server = await startIndexServer({ artifacts: [wheel] });
@@ -242,7 +242,10 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       if (!reply.file) return send(reply.status, { ...reply.headers, 'Content-Length': reply.body.length }, reply.body);
 
       const size = reply.body.length;
-      const range = fault && 'ignoreRange' in fault ? null : parseRange(req.headers.range, size);
+      // If-Range (RFC 9110 §13.1.5): the Range holds only while the file is the version the client names; else the whole file.
+      const ifRange = req.headers['if-range'];
+      const current = ifRange === undefined || ifRange === reply.headers.ETag;
+      const range = (fault && 'ignoreRange' in fault) || !current ? null : parseRange(req.headers.range, size);
       if (range === 'unsatisfiable') return send(416, { 'Content-Range': `bytes */${size}`, 'Content-Length': 0 }, Buffer.alloc(0));
       const [start, end] = range ?? [0, size - 1];
       const status = range ? 206 : 200;

@@ -165,3 +165,14 @@ describe('--all-platforms', () => {
     expect(made.items.every((item) => item.targets.length === 0)).toBe(true);
   });
 });
+
+describe('a macOS target older than the lock’s macOS wheels', () => {
+  it('says MACOSX_DEPLOYMENT_TARGET raises it, as uv reads it', () => {
+    const graph = graphOf(uvLock({}, app(['newmac']), pkg('newmac', { wheels: ['newmac-1.0.0-cp312-cp312-macosx_14_0_arm64.whl', 'newmac-1.0.0-cp312-cp312-win_amd64.whl'] })));
+    const planned = planOf(graph, [MAC]);
+    expect(planned.errors.map((error) => error.message)).toEqual([
+      expect.stringContaining("the lock's macOS wheels need macOS 14.0 or newer, the target is macOS 13.0: set MACOSX_DEPLOYMENT_TARGET=14.0"),
+    ]);
+    expect(planOf(graph, [WINDOWS]).errors).toEqual([]);
+  });
+});

@@ -125,3 +125,36 @@ describe('what the flags amount to (the manifest records it)', () => {
     expect(select(mirrored, [LINUX], { excludeIndexes: ['https://download.pytorch.org/whl/cpu/'] }).choice.excludeIndexes).toEqual(['https://download.pytorch.org/whl/cpu']);
   });
 });
+
+describe("uv's --no-emit-project and --no-emit-workspace", () => {
+  const workspace = graphOf(
+    uvLock(
+      { members: ['app', 'lib'] },
+      pkg('app', { source: '{ editable = "." }', deps: ['lib', 'pure'] }),
+      pkg('lib', { source: '{ editable = "libs/lib" }', deps: ['dep'] }),
+      pkg('pure'),
+      pkg('dep'),
+    ),
+  );
+  const taken = (options: Parameters<typeof select>[2]) => {
+    const selection = select(workspace, [LINUX], options);
+    return { names: selection.targets[0]!.packages.map((index) => workspace.packages[index]!.name).sort(), choice: selection.choice };
+  };
+
+  it('--no-emit-project leaves out the project at the root, keeps the other members and every dependency', () => {
+    const { names, choice } = taken({ noEmitProject: true });
+    expect(names).toEqual(['dep', 'lib', 'pure']);
+    expect(choice.noEmit).toEqual(['app']);
+  });
+
+  it('--no-emit-workspace leaves out every member, keeps what they need', () => {
+    const { names, choice } = taken({ noEmitWorkspace: true });
+    expect(names).toEqual(['dep', 'pure']);
+    expect(choice.noEmit).toEqual(['app', 'lib']);
+  });
+
+  it('needs a uv.lock', () => {
+    const pylock = graphOf('lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nversion = "1"\n[[packages.wheels]]\nname = "a-1-py3-none-any.whl"\nurl = "https://x/a-1-py3-none-any.whl"\nhashes = { sha256 = "' + 'a'.repeat(64) + '" }\n', 'pylock.toml');
+    expect(() => select(pylock, [LINUX], { noEmitWorkspace: true })).toThrow(/--no-emit-workspace needs a uv\.lock/);
+  });
+});

@@ -323,10 +323,13 @@ describe('leaving packages out', () => {
 });
 
 describe('--all-platforms', () => {
-  it('takes every package of the lock, markers unevaluated', () => {
+  it('takes every package of the lock, markers unevaluated — but no source tree to build: mirroring takes the files the lock names', () => {
     const result = select(project, [], { allPlatforms: true });
     expect(result.targets).toEqual([]);
-    expect(result.allPlatforms!.packages).toHaveLength(project.packages.length);
+    const trees = project.packages.filter((pkg) => ['editable', 'directory', 'vcs'].includes(pkg.source.kind));
+    expect(trees.length).toBeGreaterThan(0);
+    expect(result.allPlatforms!.packages).toHaveLength(project.packages.length - trees.length);
+    for (const tree of trees) expect(result.allPlatforms!.skipped.get(tree.index)).toMatch(/--all-platforms takes the files the lock names, and builds nothing/);
   });
 
   it('refuses flags that narrow by walking the graph', () => {

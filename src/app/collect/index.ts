@@ -15,12 +15,13 @@ import { openWheelhouse, type Wheelhouse } from '../../io/wheelhouse/wheelhouse.
 import { planLock, type PlanResult } from '../plan.js';
 import type { TargetContext } from '../resolve-targets.js';
 import { checkEmitRequest, type EmitRequest } from './emit.js';
-import { mirrorsOf, openCollectIO } from './io.js';
+import { mirrorsOf, openCollectIO, type OpenIO } from './io.js';
 import { refuseUnsafeNames } from './names.js';
 import { refuseUnsafeClean } from '../../io/wheelhouse/clean.js';
 import { emitOrExplain, indexWheelhouse, tidyWheelhouse } from './outputs.js';
 import { manifestOf, recordRun } from './record.js';
 import { runJobs, type RunResult } from './run.js';
+import { partialsWanted } from './sources.js';
 import { statsOf } from './stats.js';
 import type { CollectEvents, CollectRequest, CollectResult } from './types.js';
 import { workersFor } from './workers.js';
@@ -57,6 +58,8 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   const recorded = recordRun(jobs, ran);
   // Interrupted: record what is in place (a re-run trusts it) and stop; nothing is emitted, cleaned or indexed.
   const interrupted = request.signal?.aborted === true;
+  // A run that went to its end needs no partial download but those of the files it could not get.
+  if (!interrupted) await prunePartials(io, ran, events.log);
   const emitted = interrupted ? [] : await emitOrExplain(emit, emitContextOf(request, planned, wheelhouse), recorded);
   if (!interrupted) await tidyWheelhouse(wheelhouse, emit, request.plan.lock.cwd, recorded, request.clean, events.log);
   const manifest = manifestOf({ generator: `${GENERATOR} ${context.version}`, lock: planned.lock, plan: planned.plan, selection: planned.selection, layout: wheelhouse.layout, recorded, emitted });
@@ -66,6 +69,14 @@ export async function collect(request: CollectRequest, context: TargetContext & 
   const stats = statsOf(ran, fileCount, performance.now() - started, io.requests());
   events.log('debug', 'collect stages', { planMs: Math.round(plannedMs), fetchMs: Math.round(runMs), totalMs: Math.round(stats.elapsedMs), swept: wheelhouse.swept.length });
   return { planned, manifest, manifestPath: wheelhouse.manifestPath, stats, exitCode: interrupted ? ExitCode.INTERRUPTED : exitCodeOf(manifest), interrupted };
+}
+
+async function prunePartials(io: OpenIO, ran: RunResult, log: Log): Promise<void> {
+  try {
+    for (const path of (await io.partials?.prune(partialsWanted(ran.files))) ?? []) log('debug', `removed a partial download no longer needed: ${path}`);
+  } catch (error) {
+    log('warn', `cannot remove partial downloads no longer needed: ${(error as Error).message}`);
+  }
 }
 
 /** The emit request, checked before anything is fetched; the plan's warnings, said. */

@@ -8,7 +8,7 @@
 import { lstat, rm } from 'node:fs/promises';
 import { LockhouseError } from '../../errors.js';
 import { createCredentialSource, createDownloader, SimpleApi } from '../../io/http/index.js';
-import { copyThrough, digestFile, hashFile, openCache, scanFindLinks } from '../../io/store/index.js';
+import { copyThrough, digestFile, hashFile, openCache, openPartials, scanFindLinks } from '../../io/store/index.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import type { Log, ProjectSettings } from '../../model.js';
 import type { FileJob, Jobs } from '../../plan/jobs.js';
@@ -83,6 +83,13 @@ export async function openCollectIO(
         log,
       });
   const simple = downloader ? new SimpleApi(downloader) : null;
+  // Downloads an earlier run kept part of, and a killed run's download files salvaged as such (io/store/partials.ts).
+  const partials = await openPartials(wheelhouse.stateDir('partial'), wheelhouse.temps, {
+    onOpen: (salvaged, swept) => {
+      for (const path of salvaged) log('debug', `kept the download a killed run left as a partial: ${path}`);
+      for (const path of swept) log('debug', `removed a partial download no longer worth keeping: ${path}`);
+    },
+  });
 
   return {
     downloader,
@@ -97,6 +104,7 @@ export async function openCollectIO(
     cacheContains: async (sha256) => (cache ? cache.contains(sha256) : false),
     remove: (path) => rm(path, { force: true }),
     cacheEntryPath: (sha256) => (cache ? cache.entryPath(sha256) : null),
+    partials,
     mirrors,
     async mirrorUrl(job: FileJob): Promise<string | null> {
       if (!simple) return null;

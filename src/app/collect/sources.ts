@@ -11,8 +11,9 @@ import type { Stats } from 'node:fs';
 import { isLockhouseError } from '../../errors.js';
 import { isFetchError } from '../../io/http/errors.js';
 import { redactUrl } from '../../io/http/redact.js';
-import type { Downloader } from '../../io/http/types.js';
+import type { Downloader, Validators } from '../../io/http/types.js';
 import type { Log } from '../../model.js';
+import { keepsPartialAfter, partialKey, type PartialStore } from '../../io/store/partials.js';
 import type { Actual, ContentCache, Expected, TempFile, TempFiles } from '../../io/store/types.js';
 import { isUnchanged } from '../../io/wheelhouse/trust.js';
 import type { ManifestArtifact, ManifestFailure } from '../../output/manifest.js';
@@ -38,6 +39,8 @@ export interface CollectIO {
   remove(path: string): Promise<void>;
   /** Where the cache keeps content (null without a cache). */
   cacheEntryPath(sha256: string): string | null;
+  /** Partial downloads kept for a later run (DIR/.lockhouse/partial); absent or null: none are kept or resumed. */
+  readonly partials?: PartialStore | null;
 }
 
 export interface Trusted {
@@ -59,7 +62,14 @@ export interface SourceOptions {
 }
 
 export type Outcome =
-  | { readonly ok: true; readonly origin: ManifestArtifact['origin']; readonly actual: Actual; readonly mtimeMs: number }
+  | {
+      readonly ok: true;
+      readonly origin: ManifestArtifact['origin'];
+      readonly actual: Actual;
+      readonly mtimeMs: number;
+      /** Bytes of a download an earlier run kept that this one continued (not fetched again). */
+      readonly resumedBytes?: number;
+    }
   | { readonly ok: false; readonly failure: Omit<ManifestFailure, 'package' | 'version' | 'filename' | 'target'> };
 
 /** One file from the first source that has it; with -v, one line saying which (credentials removed). */
@@ -146,7 +156,8 @@ async function fetchFrom(job: FileJob, finalPath: string | null, io: CollectIO, 
   let finalUrl = url;
   const outcome = await download(job, url, finalPath, io, { ...options, onFinalUrl: (reached) => (finalUrl = reached) }, algorithm);
   const redirected = finalUrl !== url ? ` (redirected to ${redactUrl(finalUrl)})` : '';
-  return { outcome, where: `${mirrored ? 'from the mirror' : 'downloaded from'} ${redactUrl(url)}${redirected}` };
+  const resumed = outcome.ok && outcome.resumedBytes ? ` (resumed from ${outcome.resumedBytes} bytes)` : '';
+  return { outcome, where: `${mirrored ? 'from the mirror' : 'downloaded from'} ${redactUrl(url)}${redirected}${resumed}` };
 }
 
 async function fromExisting(
@@ -184,6 +195,14 @@ async function fromExisting(
   return 'removed';
 }
 
+/**
+ * The network step. A file with a strong hash downloads into a temporary
+ * file named for that hash, starting from a partial an earlier run kept
+ * when there is one (io/store/partials.ts: claimed, its bytes hashed again,
+ * the rest asked with Range and If-Range); when the download stops because
+ * the run was interrupted or the network gave up, what arrived is kept for
+ * the next run. Bytes that do not match never land, resumed or not.
+ */
 async function download(
   job: FileJob,
   url: string,
@@ -192,31 +211,55 @@ async function download(
   options: SourceOptions & { readonly onFinalUrl?: (url: string) => void },
   algorithm: Expected['algorithm'],
 ): Promise<Outcome> {
+  const key = job.rule.kind === 'strong' ? partialKey(job.rule.expected) : null;
+  const partials = key !== null ? (io.partials ?? null) : null;
   // A mismatch is tried once more from the same URL (a proxy or a broken
   // connection may have mangled it), never from another source: see
-  // docs/collect.md "Integrity".
+  // docs/collect.md "Integrity". A try that continued kept bytes does not
+  // count: they may be what was wrong, so the next try is from zero.
   let last: Actual | null = null;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const temp = await io.temps.create(algorithm);
+  let resume = true;
+  for (let fromZero = 0; fromZero < 2; ) {
+    const start = partials ? await partials.start(key!, algorithm, { resume, url }) : { temp: await io.temps.create(algorithm), resumed: null };
+    resume = false;
+    const { temp, resumed } = start;
+    if (!resumed) fromZero++;
+    else options.log('debug', `${job.filename}: resuming from the ${resumed.bytes} bytes an earlier run kept`);
+    let validators: Validators | null = resumed?.validators ?? null;
+    let kept = 0;
     try {
       // Never more than the lock's size (or, without one, the run's ceiling): a
       // longer answer fails here, before any hash, and is not fetched again.
+      // The kept bytes count toward it.
       const result = await io.downloader!.download(url, temp, {
         size: lockedSize(job),
+        ...(validators ? { validators } : {}),
+        onValidators: (answer) => (validators = answer),
         ...(options.onBytes ? { onBytes: options.onBytes } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
       const actual = await temp.finish();
       options.onFinalUrl?.(result.finalUrl);
-      if (await accepts(job, actual, temp.path, io)) return await land(temp, actual, finalPath, 'download', io, options.log);
+      if (await accepts(job, actual, temp.path, io)) {
+        const landed = await land(temp, actual, finalPath, 'download', io, options.log);
+        await partials?.drop(key!);
+        return landed.ok && result.resumedFrom > 0 ? { ...landed, resumedBytes: result.resumedFrom } : landed;
+      }
       last = actual;
-      options.log('warn', `${job.filename}: the bytes from ${result.finalUrl} do not match the lock${attempt === 0 ? '; trying once more' : ''}`);
+      const again = fromZero < 2 ? '; trying once more' : '';
+      const from = result.resumedFrom > 0 ? ` (continuing ${result.resumedFrom} bytes an earlier run kept, which are dropped)` : '';
+      options.log('warn', `${job.filename}: the bytes from ${result.finalUrl}${from} do not match the lock${again}`);
     } catch (error) {
       // FETCH_* from the download, OUTPUT_NOT_WRITABLE from the temporary file; any other error is a bug.
       const code = isLockhouseError(error) ? error.code : 'INTERNAL';
+      // Stopped by Ctrl-C, or the network gave up: what arrived is worth keeping for the next run.
+      if (partials && (options.signal?.aborted === true || keepsPartialAfter(code))) {
+        kept = await partials.keep(key!, temp, { url, validators });
+        if (kept > 0) options.log('debug', `${job.filename}: kept the ${kept} bytes downloaded so far in ${partials.dir}; the next run resumes from them`);
+      }
       return { ok: false, failure: { code, url: isFetchError(error) ? error.url : url, reason: (error as Error).message } };
     } finally {
-      await temp.discard();
+      if (kept === 0) await temp.discard();
     }
   }
   const expected = describeExpected(job);
@@ -229,6 +272,16 @@ async function download(
       reason: `hash mismatch: expected ${expected}, got sha256:${last!.sha256}${sizes}; nothing was written under its name`,
     },
   };
+}
+
+/** The partial keys a run still wants after it ran: those of the files it could not get (a later run resumes them). */
+export function partialsWanted(files: ReadonlyArray<{ readonly job: FileJob; readonly outcome: Outcome }>): Set<string> {
+  const wanted = new Set<string>();
+  for (const { job, outcome } of files) {
+    const key = !outcome.ok && job.rule.kind === 'strong' ? partialKey(job.rule.expected) : null;
+    if (key !== null) wanted.add(key);
+  }
+  return wanted;
 }
 
 /** The size the lock gives the file, or null. */

@@ -11,7 +11,7 @@ export interface CollectStats {
   readonly byOrigin: Readonly<Partial<Record<ManifestArtifact['origin'], number>>>;
   /** Bytes of every file now in place. */
   readonly bytes: number;
-  /** Bytes that came over the network. */
+  /** Bytes that came over the network (a download that continued bytes an earlier run kept counts only the rest). */
   readonly downloadedBytes: number;
   readonly requests: number;
   readonly elapsedMs: number;
@@ -27,7 +27,7 @@ export function statsOf(ran: RunResult, planned: number, elapsedMs: number, requ
       failed++;
       continue;
     }
-    if (outcome.origin === 'download') downloadedBytes += outcome.actual.size;
+    if (outcome.origin === 'download') downloadedBytes += outcome.actual.size - (outcome.resumedBytes ?? 0);
     // An sdist fetched only to be built is not in DIR: it counts as bytes moved, not as a file collected.
     if (job.destination !== 'output') continue;
     byOrigin[outcome.origin] = (byOrigin[outcome.origin] ?? 0) + 1;

@@ -86,7 +86,7 @@ export function requestToCheck(
     ...pick('indexes', ['indexes']),
     ...pick('excludeIndexes', ['excludeIndexes']),
     ...pick('excludePackages', ['excludePackages']),
-    ...pick('noEmitPackages', ['noEmitPackages']),
+    ...pick('noEmitPackages', ['noEmitPackages', 'noEmitProject', 'noEmitWorkspace']),
     ...pick('allowEmpty', ['allowEmpty']),
     allPlatforms: Boolean(targets.allPlatforms),
   };
@@ -99,7 +99,7 @@ export function requestToCheck(
   return { lock: asked.lock, targets, select, plan };
 }
 
-interface Side {
+export interface Side {
   readonly selection: ManifestSelection;
   readonly targets: readonly string[];
   readonly allPlatforms: boolean;
@@ -140,32 +140,3 @@ export function selectionDifferences(recorded: Side, checked: Side): SelectionDi
   return out;
 }
 
-/** One line's worth of what a selection is: targets, groups, extras, then the flags that are on. */
-export function describeSelection(side: Side): string {
-  const s = side.selection;
-  if (side.allPlatforms) {
-    return ['--all-platforms', ...flagsOn(s)].join('; ');
-  }
-  const parts = [
-    `targets ${list(side.targets)}`,
-    `groups ${list(s.groups.selected)}${s.groups.dependencies ? '' : " (not the projects' own dependencies)"}`,
-    ...(s.extras.selected.length ? [`extras ${list(s.extras.selected)}`] : []),
-    ...(s.packages.length ? [`--package ${list(s.packages)}`] : []),
-    ...flagsOn(s),
-  ];
-  return parts.join('; ');
-}
-
-function flagsOn(s: ManifestSelection): string[] {
-  return [
-    ...(s.onlyDeps ? ['--only-deps'] : []),
-    ...(s.indexes.length ? [`--index ${list(s.indexes)}`] : []),
-    ...(s.excludeIndexes.length ? [`--exclude-index ${list(s.excludeIndexes)}`] : []),
-    ...(s.excludePackages.length ? [`--exclude-package ${list(s.excludePackages)}`] : []),
-    ...(s.noEmitPackages.length ? [`--no-emit-package ${list(s.noEmitPackages)}`] : []),
-    ...(s.noBinary.length ? [`--no-binary ${list(s.noBinary)}`] : []),
-    ...(s.noBuild ? ['--no-build'] : []),
-    ...(s.sdist ? ['--sdist'] : []),
-    ...(s.requiresBuildOnly ? ['--requires-build-only'] : []),
-  ];
-}

@@ -28,7 +28,9 @@ export abstract class LockCommand extends BaseCommand {
   platform = Option.Array('--platform', { description: "Target platform tag, in pip's spelling: manylinux2014_x86_64, macosx_11_0_arm64, win_amd64 … (repeatable)" });
   implementation = Option.String('--implementation', { description: "Python implementation, in pip's spelling (cp)" });
   abi = Option.Array('--abi', { description: "ABI tag, in pip's spelling: cp312, abi3, none (repeatable)" });
-  python = Option.String('--python', { description: 'The interpreter that describes the host target (default: python3)' });
+  python = Option.String('-p,--python', {
+    description: "The interpreter that describes the host target: a path, or a version request as uv takes one (3.12, 3.13t: pythonX.Y on PATH, else this machine's platform with that Python) (default: python3)",
+  });
   allPlatforms = Option.Boolean('--all-platforms', false, { description: 'Every artifact in the lock, for mirroring: no target filtering' });
 
   // Selection
@@ -59,6 +61,15 @@ export abstract class LockCommand extends BaseCommand {
   });
   excludePackage = Option.Array('--exclude-package,--prune', { description: 'Leave out this package and what only it needs (repeatable)' });
   noEmitPackage = Option.Array('--no-emit-package', { description: "Do not collect this package's own files, but do collect what it needs (repeatable)" });
+  noEmitProject = Option.Boolean('--no-emit-project', false, {
+    description: "uv's flag: do not collect the project at the workspace root, but do collect what it needs (--no-emit-package for that project)",
+  });
+  noEmitWorkspace = Option.Boolean('--no-emit-workspace', false, {
+    description: "uv's flag: do not collect any workspace member, but do collect what they need (--only-deps also leaves out local projects that are not members)",
+  });
+  frozen = Option.Boolean('--frozen', false, {
+    description: "uv's flag, accepted for scripts that pass it: lockhouse never updates or checks the lock against pyproject.toml, it reads the lock as it is",
+  });
   requiresBuildOnly = Option.Boolean('--requires-build-only', false, {
     description: 'Collect only packages that have no compatible wheel for some target',
   });
@@ -112,6 +123,8 @@ export abstract class LockCommand extends BaseCommand {
       excludeIndexes: list(this.excludeIndex),
       excludePackages: list(this.excludePackage),
       noEmitPackages: list(this.noEmitPackage),
+      noEmitProject: this.noEmitProject,
+      noEmitWorkspace: this.noEmitWorkspace,
       allPlatforms: this.allPlatforms,
       allowEmpty: this.allowEmpty,
     };
@@ -154,6 +167,8 @@ export abstract class LockCommand extends BaseCommand {
     note('excludeIndexes', '--exclude-index', this.excludeIndex);
     note('excludePackages', '--exclude-package', this.excludePackage);
     note('noEmitPackages', '--no-emit-package', this.noEmitPackage);
+    note('noEmitPackages', '--no-emit-project', this.noEmitProject);
+    note('noEmitPackages', '--no-emit-workspace', this.noEmitWorkspace);
     note('allowEmpty', '--allow-empty', this.allowEmpty);
     note('noBinary', '--no-binary', this.noBinary);
     note('noBuild', '--no-build', this.noBuild);

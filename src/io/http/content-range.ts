@@ -23,3 +23,9 @@ export function parseContentRange(value: string | undefined): ContentRange | nul
 export function parseContentLength(value: string | undefined): number | null {
   return value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : null;
 }
+
+/** The file's size in a 416's `Content-Range: bytes *\/N`; null when absent or malformed. */
+export function parseUnsatisfiedRange(value: string | undefined): number | null {
+  const match = value === undefined ? null : /^\s*bytes\s+\*\/(\d+)\s*$/i.exec(value);
+  return match ? Number(match[1]) : null;
+}

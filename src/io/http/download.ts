@@ -8,11 +8,19 @@
  *   against `retries`: `retries + 1` requests at most, whether an attempt
  *   resumes or starts over. Progress does not refill the budget: simple, and
  *   a link that breaks every few megabytes still ends in a clear error.
- * - When the sink already holds N bytes, the attempt asks `Range: bytes=N-`.
- *   A 206 whose Content-Range starts at N is appended (`resumed` counts
- *   these); a 206 for another range, a malformed one or a 416 makes the next
- *   attempt start over (sink.restart(), no Range); a 200 means the server
- *   sends the whole file: sink.restart() and take it all.
+ * - When the sink already holds N bytes — from a broken body of this
+ *   download, or kept by an earlier run (a partial download) — the attempt
+ *   asks `Range: bytes=N-`, with `If-Range` carrying the validators of the
+ *   answer those bytes came from (validators.ts), so a server whose file
+ *   changed sends it whole. A 206 whose Content-Range starts at N and whose
+ *   validators are those of the held bytes is appended (`resumed` counts
+ *   these); a 206 for another range or of another version, a malformed one,
+ *   or a 416 makes the next attempt start over (sink.restart(), no Range); a
+ *   200 means the server sends the whole file: sink.restart() and take it
+ *   all. A 416 that says the file is exactly N bytes long means the sink
+ *   holds all of it: done, and the whole file's hash decides.
+ * - A sink that holds more than the file's bound (below) starts over before
+ *   anything is asked: those bytes cannot be the start of this file.
  * - A body that breaks (reset, body timeout, fewer bytes than announced) is
  *   retried, and so resumed from what the sink holds.
  * - More bytes than announced (Content-Length, or the span of the
@@ -36,12 +44,13 @@
 import { AttemptFailure, SinkFailure, runAttempts } from './attempts.js';
 import { discard, drain, formatSize, readBody } from './body.js';
 import type { HttpContext } from './context.js';
-import { parseContentLength, parseContentRange } from './content-range.js';
+import { parseContentLength, parseContentRange, parseUnsatisfiedRange } from './content-range.js';
 import { redactUrl } from './redact.js';
 import { firstHeader, send } from './send.js';
 import { statusFailure } from './status-failure.js';
-import type { DownloadOptions, DownloadResult, DownloadSink } from './types.js';
+import type { DownloadOptions, DownloadResult, DownloadSink, Validators } from './types.js';
 import { parseHttpUrl } from './url.js';
+import { cleanValidator, describeChange, ifRangeOf, otherVersion, validatorsOf } from './validators.js';
 
 export async function download(
   ctx: HttpContext,
@@ -55,14 +64,31 @@ export async function download(
   const bound = sizeBound(ctx, options.size);
   let finalUrl = shown;
   let resumed = 0;
-  let startOver = false;
+  // The bytes the sink held before this download that the file continues, and the validators of the answer they came from.
+  let resumedFrom = sink.bytesWritten;
+  let held: Validators | null = options.validators ? { etag: cleanValidator(options.validators.etag), lastModified: cleanValidator(options.validators.lastModified) } : null;
+  const heldFrom = (validators: Validators | null): void => {
+    held = validators;
+    if (validators) options.onValidators?.(validators);
+  };
+  const startAfresh = async (): Promise<void> => {
+    await restart(sink);
+    resumedFrom = 0;
+    held = null;
+  };
+  // More than the file may be is not the start of this file.
+  let startOver = sink.bytesWritten > bound.bytes;
 
   const attempts = await runAttempts(ctx, shown, signal, async () => {
-    if (startOver && sink.bytesWritten > 0) await restart(sink);
+    if (startOver && sink.bytesWritten > 0) await startAfresh();
     startOver = false;
     const offset = sink.bytesWritten;
     const headers: Record<string, string> = { accept: '*/*', 'accept-encoding': 'identity' };
-    if (offset > 0) headers.range = `bytes=${offset}-`;
+    if (offset > 0) {
+      headers.range = `bytes=${offset}-`;
+      const ifRange = ifRangeOf(held);
+      if (ifRange !== null) headers['if-range'] = ifRange;
+    }
 
     const response = await send(ctx, url, own, headers, signal);
     finalUrl = redactUrl(response.url);
@@ -73,11 +99,12 @@ export async function download(
     if (statusCode === 200) {
       if (offset > 0) {
         ctx.log?.('debug', `GET ${shown}: the server sent the whole file again (200 to a Range request)`, { url: shown, offset });
-        await restart(sink).catch((error: unknown) => {
+        await startAfresh().catch((error: unknown) => {
           discard(response);
           throw error;
         });
       }
+      heldFrom(validatorsOf(response.headers));
       expected = parseContentLength(firstHeader(response.headers['content-length']));
       if (expected !== null && expected > bound.bytes) {
         discard(response);
@@ -96,11 +123,25 @@ export async function download(
         discard(response);
         throw bound.exceeded(claimed);
       }
+      const answer = validatorsOf(response.headers);
+      if (held && otherVersion(held, answer)) {
+        // A server that ignored If-Range (or got none) and now has another version: its rest would not continue our bytes.
+        discard(response);
+        startOver = true;
+        throw new AttemptFailure('FETCH_BAD_RESPONSE', `the file changed on the server since its first ${offset} bytes came (${describeChange(held, answer)})`, {
+          retryable: true,
+        });
+      }
+      // Bytes of unknown origin (held is null) are from now on taken to be this version's; the hash decides in the end.
+      if (!held || (held.etag === null && held.lastModified === null)) heldFrom(answer);
       expected = range.end - range.start + 1;
       total = range.total;
       if (offset > 0) resumed++;
     } else if (statusCode === 416 && offset > 0) {
+      const size = parseUnsatisfiedRange(firstHeader(response.headers['content-range']));
       await drain(ctx, response);
+      // Nothing after the bytes held: the sink has the whole file (a download stopped after its last byte). The hash decides.
+      if (size === offset) return;
       startOver = true;
       throw new AttemptFailure('FETCH_BAD_RESPONSE', `the server cannot send bytes ${offset}- (416)`, { retryable: true });
     } else {
@@ -137,7 +178,7 @@ export async function download(
       throw new AttemptFailure('FETCH_NETWORK', `the server sent bytes up to ${sink.bytesWritten} of ${total}`, { retryable: true });
     }
   });
-  return { finalUrl, attempts, resumed };
+  return { finalUrl, attempts, resumed, resumedFrom };
 }
 
 interface SizeBound {

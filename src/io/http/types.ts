@@ -17,6 +17,18 @@ export interface DownloadSink {
   restart(): Promise<void>;
 }
 
+/**
+ * What tells one version of a file from another at its URL (RFC 9110
+ * §8.8): the server's ETag and Last-Modified, null where it sent none.
+ * A download that continues bytes it already holds sends them back as
+ * If-Range, so that a server whose file changed sends it whole instead of
+ * the rest of another version.
+ */
+export interface Validators {
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+}
+
 export interface DownloadOptions {
   readonly signal?: AbortSignal;
   /** Called with the size of each chunk written (progress). */
@@ -28,6 +40,16 @@ export interface DownloadOptions {
    * (HttpConfig.maxFileBytes) bounds it instead.
    */
   readonly size?: number | null;
+  /**
+   * The validators of the answer the bytes the sink already holds came
+   * from (a partial download an earlier run kept): the request for the
+   * rest carries If-Range, and a 206 with other validators is not joined
+   * to them. Absent: the bytes' origin is unknown; the rest is asked for
+   * without If-Range and the whole file's hash decides.
+   */
+  readonly validators?: Validators | null;
+  /** Told the validators of the answer the sink's bytes now come from, each time that changes (to keep a partial download). */
+  readonly onValidators?: (validators: Validators) => void;
 }
 
 export interface DownloadResult {
@@ -37,6 +59,8 @@ export interface DownloadResult {
   readonly attempts: number;
   /** How many times a broken body was resumed with a Range request. */
   readonly resumed: number;
+  /** The bytes the sink held before this download that the file continues (0 when it held none, or they were thrown away). */
+  readonly resumedFrom: number;
 }
 
 export interface Page {

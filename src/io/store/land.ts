@@ -16,6 +16,9 @@
  *   staging wheelhouse), named so a killed run's is swept.
  * - `linkOrCopy`: a hard link where the filesystem allows, else the
  *   kernel's copy (a reflink where it can), synced.
+ * - `moveBetween`: the one rename that lands nothing — a file moved between
+ *   two of lockhouse's own non-final names (a partial download claimed into
+ *   tmp/, a killed run's download kept as a partial: partials.ts).
  *
  * When the temporary name and the final name are already links to one file
  * (two runs placing the same cache entry), rename(2) succeeds and does
@@ -74,6 +77,15 @@ export async function landFile(temp: string, final: string, options: Pick<LandOp
     // After a rename between two links to one file, `temp` is still there.
     await release(temp).catch(() => undefined);
   }
+}
+
+/**
+ * Move `from` to `to`, both lockhouse's own names that are not final (one
+ * rename(2), on one filesystem). Node's errno error as it is — ENOENT says
+ * another process moved it first, which is how a claim is lost.
+ */
+export async function moveBetween(from: string, to: string): Promise<void> {
+  await rename(from, to);
 }
 
 /**

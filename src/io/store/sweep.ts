@@ -17,6 +17,14 @@
  * Names that are not temporary names are never touched, and links are
  * never followed: a folder is judged by the newest mtime inside it (lstat),
  * and removed whole.
+ *
+ * One kind of leftover is worth more than its space: a download's
+ * temporary file in DIR/.lockhouse/tmp, labeled with the hash its file
+ * must have. The same rule says when its writer is gone (`isAbandoned`),
+ * but it is then kept as a partial download for the next run to resume
+ * (partials.ts), and removed only when a day old or no longer wanted.
+ * Those labeled names are not this sweep's: it takes unlabeled names, or
+ * the one label it is given.
  */
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
@@ -54,7 +62,7 @@ export async function sweepLeftovers(dir: string, options: SweepOptions = {}): P
       const parsed = parseTempName(entry.name);
       if (!parsed || parsed.label !== label || isHeldTempName(entry.name)) return;
       const path = join(dir, entry.name);
-      const kept = (touched: number): boolean => now - touched < DAY_MS && (now - touched < GRACE_MS || isAlive(parsed.pid));
+      const kept = (touched: number): boolean => !isAbandoned(parsed.pid, touched, now, isAlive);
       // The entry's own mtime first: a folder is walked only when that alone would condemn it.
       const own = await lstat(path).catch(() => null);
       if (!own || kept(own.mtimeMs)) return;
@@ -70,6 +78,11 @@ export async function sweepLeftovers(dir: string, options: SweepOptions = {}): P
     }),
   );
   return removed.sort();
+}
+
+/** The rule: has the writer `pid` of a leftover last touched at `touched` (ms) gone — dead and a minute untouched, or a day untouched whoever it was? */
+export function isAbandoned(pid: number, touched: number, now: number, isAlive: (pid: number) => boolean = isProcessAlive): boolean {
+  return now - touched >= DAY_MS || (now - touched >= GRACE_MS && !isAlive(pid));
 }
 
 /** The newest mtime of `path` and, for a folder, of everything in it (links not followed); null when it vanished. */

@@ -19,11 +19,18 @@
  *   the rename (the file is simply missing) but not the bytes behind it. The
  *   directory is not synced after the rename: losing a rename loses a file,
  *   which the next run fetches again.
+ * - Adopted (`adoptTempFile`): a file of bytes already written — a partial
+ *   download an earlier run kept, claimed under a temporary name this
+ *   process holds — is opened for writing after them, and its bytes are read
+ *   through the hashers first, so the digests still describe the whole file
+ *   on disk. (A hash state cannot be saved by one process and taken up by
+ *   another: node:crypto's Hash.copy() works within a process only.)
  * - The directory gets the default mode (umask), not 0700: its files become
  *   the wheelhouse's (rename keeps the mode), they are public artifacts, and
  *   a cache shared by a group must stay usable by it; O_EXCL and unguessable
  *   names are what keep other writers out of a temporary file.
  */
+import { constants } from 'node:fs';
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Digests, type Algorithm } from './digest.js';
@@ -55,10 +62,10 @@ export function createTempFiles(dir: string, options: TempFilesOptions = {}): Te
     return made;
   };
 
-  async function openExclusive(): Promise<{ path: string; handle: FileHandle }> {
+  async function openExclusive(label: string | undefined): Promise<{ path: string; handle: FileHandle }> {
     await ensureDir();
     for (let attempt = 0; ; attempt++) {
-      const path = join(dir, newTempName());
+      const path = join(dir, newTempName(label));
       try {
         return { path, handle: await open(path, 'wx', 0o666) };
       } catch (error) {
@@ -80,11 +87,31 @@ export function createTempFiles(dir: string, options: TempFilesOptions = {}): Te
 
   return {
     dir,
-    async create(algorithm) {
-      const { path, handle } = await openExclusive();
+    async create(algorithm, label) {
+      const { path, handle } = await openExclusive(label);
       return new HashingTempFile(path, handle, algorithm, durable);
     },
   };
+}
+
+/**
+ * A TempFile made of the bytes already at `path` — a temporary name this
+ * process holds (temp-name.ts), such as a claimed partial download — read
+ * through the hashers, with writes continuing after them. Never through a
+ * link (O_NOFOLLOW), never anything but a regular file.
+ */
+export async function adoptTempFile(path: string, algorithm: Algorithm, options: TempFilesOptions = {}): Promise<TempFile> {
+  const handle = await open(path, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREG', path });
+    const file = new HashingTempFile(path, handle, algorithm, options.durable ?? true);
+    await file.absorb(stats.size);
+    return file;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 type State = 'open' | 'failed' | 'finished' | 'moved' | 'discarded';
@@ -116,6 +143,25 @@ class HashingTempFile implements TempFile {
 
   get bytesWritten(): number {
     return this.#flushed + this.#fill;
+  }
+
+  /** Hash the `size` bytes already in the file (adoptTempFile); writes then continue after them. */
+  async absorb(size: number): Promise<void> {
+    const buffer = takeBuffer();
+    try {
+      let position = 0;
+      while (position < size) {
+        const { bytesRead } = await this.#handle!.read(buffer, 0, Math.min(buffer.length, size - position), position);
+        if (bytesRead === 0) break; // truncated meanwhile: what was read is what there is
+        this.#digests.update(buffer.subarray(0, bytesRead));
+        position += bytesRead;
+      }
+      // Anything past what was read (a file truncated or grown meanwhile) is cut, so the file is exactly what was hashed.
+      await this.#handle!.truncate(position);
+      this.#flushed = position;
+    } finally {
+      giveBack(buffer);
+    }
   }
 
   write(chunk: Uint8Array): Promise<void> {

@@ -33,8 +33,13 @@ export interface TempFile extends DownloadSink {
 }
 
 export interface TempFiles {
-  /** A new temporary file, for content expected to hash with `algorithm`. */
-  create(algorithm: Expected['algorithm']): Promise<TempFile>;
+  /**
+   * A new temporary file, for content expected to hash with `algorithm`.
+   * `label` goes into its name (`.<label>.<pid>-<random>.tmp`, temp-name.ts):
+   * a download's names the file it must become (partials.ts), so a killed
+   * run's bytes can be told apart and resumed.
+   */
+  create(algorithm: Expected['algorithm'], label?: string): Promise<TempFile>;
   /** The directory the temporary files live in (on the final names' filesystem). */
   readonly dir: string;
 }

@@ -6,6 +6,7 @@
  *   DIR/lockhouse.json         the manifest
  *   DIR/.lockhouse/            lockhouse's own state:
  *     tmp/                     files being written (DIR's filesystem: one rename puts them in place)
+ *     partial/                 downloads stopped part-way, kept for the next run to resume (io/store/partials.ts)
  *     build/                   the build frontends' work folders
  *     logs/                    build logs
  *     sdists/                  sdists kept only to be built, when there is no cache
@@ -34,6 +35,7 @@ export const STATE_DIR = '.lockhouse';
 /** The folders of DIR/.lockhouse, by what they hold. */
 export const STATE = {
   tmp: 'tmp',
+  partial: 'partial',
   build: 'build',
   logs: 'logs',
   sdists: 'sdists',

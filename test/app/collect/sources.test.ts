@@ -55,7 +55,7 @@ function fake(network: Buffer[] = [], findLinks: Record<string, Buffer> = {}, ca
       if (!data) throw new Error('no more answers');
       served.push(data);
       await sink.write(data);
-      return { finalUrl: url, attempts: 1, resumed: 0 };
+      return { finalUrl: url, attempts: 1, resumed: 0, resumedFrom: 0 };
     },
     page: async () => Promise.reject(new Error('no pages')),
     close: async () => undefined,
@@ -180,7 +180,7 @@ describe('fetchOne with -v: one line per file saying where it came from', () => 
     const io: CollectIO = {
       ...mirrored.io,
       mirrorUrl: async () => 'https://u:s3cret@mirror.example/files/pure.whl',
-      downloader: { ...mirrored.io.downloader!, download: async (_url, sink) => (await sink.write(RIGHT), { finalUrl: 'https://u:s3cret@cdn.example/pure.whl', attempts: 1, resumed: 0 }) },
+      downloader: { ...mirrored.io.downloader!, download: async (_url, sink) => (await sink.write(RIGHT), { finalUrl: 'https://u:s3cret@cdn.example/pure.whl', attempts: 1, resumed: 0, resumedFrom: 0 }) },
     };
     expect(await lines({ ...mirrored, io }, pureJob())).toEqual([`${name}: from the mirror https://mirror.example/files/pure.whl (redirected to https://cdn.example/pure.whl)`]);
   });

@@ -23,7 +23,7 @@ describe('download', () => {
     const result = await downloader.download(`${server.origin}/f.whl`, sink, { onBytes: (n) => progress.push(n) });
 
     expect(sink.bytes().equals(body)).toBe(true);
-    expect(result).toEqual({ finalUrl: `${server.origin}/f.whl`, attempts: 1, resumed: 0 });
+    expect(result).toEqual({ finalUrl: `${server.origin}/f.whl`, attempts: 1, resumed: 0, resumedFrom: 0 });
     expect(progress.reduce((a, b) => a + b, 0)).toBe(body.length);
     expect(server.seen).toHaveLength(1);
     expect(server.seen[0]!.headers).toMatchObject({ 'user-agent': 'lockhouse-test/1', 'accept-encoding': 'identity' });
@@ -324,5 +324,148 @@ describe('download', () => {
     expect(server.seen.map((s) => s.url)).toEqual(['/old', '/new', '/old', '/new']);
     expect(downloader.requests).toBe(4);
     expect(result).toMatchObject({ attempts: 2, finalUrl: `${server.origin}/new` });
+  });
+  describe('continuing bytes the sink already holds (a partial an earlier run kept)', () => {
+    /** A server with `body` at ETag `etag`, honouring Range and If-Range as RFC 9110 says. */
+    const versioned = (body: Buffer, headers: Record<string, string>) =>
+      httpServer((request, response) => {
+        const ifRange = request.headers['if-range'];
+        const current = ifRange === undefined || ifRange === headers.etag || ifRange === headers['last-modified'];
+        const range = current ? /^bytes=(\d+)-$/.exec(request.headers.range ?? '') : null;
+        const start = range ? Number(range[1]) : 0;
+        if (start >= body.length && range) {
+          response.writeHead(416, { 'content-range': `bytes */${body.length}`, ...headers }).end();
+          return;
+        }
+        response.writeHead(range ? 206 : 200, {
+          ...headers,
+          'content-length': body.length - start,
+          ...(range ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+        });
+        response.end(body.subarray(start));
+      });
+    const holding = async (bytes: Buffer): Promise<MemorySink> => {
+      const sink = new MemorySink();
+      await sink.write(bytes);
+      return sink;
+    };
+
+    it('asks for the rest with Range and If-Range (the strong ETag), appends the 206, and says how much it continued', async () => {
+      const body = payload(10_000);
+      const server = await versioned(body, { etag: '"v1"' });
+      const { downloader } = testDownloader();
+      const sink = await holding(body.subarray(0, 4_000));
+      const seen: unknown[] = [];
+
+      const result = await downloader.download(`${server.origin}/f`, sink, { validators: { etag: '"v1"', lastModified: null }, onValidators: (v) => seen.push(v) });
+
+      expect(server.seen.map((s) => [s.headers.range, s.headers['if-range']])).toEqual([['bytes=4000-', '"v1"']]);
+      expect(sink.bytes().equals(body)).toBe(true);
+      expect(result).toMatchObject({ attempts: 1, resumed: 1, resumedFrom: 4_000 });
+      expect(sink.restarts).toBe(0);
+      expect(seen).toEqual([]);
+    });
+
+    it('a file that changed on the server (another ETag) comes whole: the 200 to If-Range restarts the sink', async () => {
+      const body = payload(10_000);
+      const server = await versioned(body, { etag: '"v2"' });
+      const { downloader } = testDownloader();
+      const sink = await holding(payload(4_000));
+      const seen: unknown[] = [];
+
+      const result = await downloader.download(`${server.origin}/f`, sink, { validators: { etag: '"v1"', lastModified: null }, onValidators: (v) => seen.push(v) });
+
+      expect(server.seen.map((s) => [s.headers.range, s.headers['if-range']])).toEqual([['bytes=4000-', '"v1"']]);
+      expect(sink.restarts).toBe(1);
+      expect(sink.bytes().equals(body)).toBe(true);
+      expect(result).toMatchObject({ attempts: 1, resumedFrom: 0 });
+      expect(seen).toEqual([{ etag: '"v2"', lastModified: null }]);
+    });
+
+    it('a server that ignores If-Range and sends a 206 of another version: not joined; the next try starts over', async () => {
+      const body = payload(10_000);
+      const server = await httpServer((request, response) => {
+        const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
+        const start = range ? Number(range[1]) : 0;
+        response.writeHead(range ? 206 : 200, {
+          etag: '"v2"',
+          'content-length': body.length - start,
+          ...(range ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}),
+        });
+        response.end(body.subarray(start));
+      });
+      const { downloader, logs } = testDownloader();
+      const sink = await holding(payload(4_000));
+
+      const result = await downloader.download(`${server.origin}/f`, sink, { validators: { etag: '"v1"', lastModified: null } });
+
+      expect(logs.join('\n')).toContain('the file changed on the server since its first 4000 bytes came (ETag "v1" → "v2")');
+      expect(server.seen.map((s) => s.headers.range)).toEqual(['bytes=4000-', undefined]);
+      expect(sink.bytes().equals(body)).toBe(true);
+      expect(result).toMatchObject({ attempts: 2, resumedFrom: 0 });
+    });
+
+    it('uses Last-Modified when there is no ETag, and sends nothing for a weak ETag (RFC 9110 forbids it)', async () => {
+      const body = payload(1_000);
+      const date = 'Tue, 01 Dec 2026 10:00:00 GMT';
+      const dated = await versioned(body, { 'last-modified': date });
+      const weak = await versioned(body, { etag: 'W/"v1"' });
+      const { downloader } = testDownloader();
+
+      await downloader.download(`${dated.origin}/f`, await holding(body.subarray(0, 10)), { validators: { etag: null, lastModified: date } });
+      await downloader.download(`${weak.origin}/f`, await holding(body.subarray(0, 10)), { validators: { etag: 'W/"v1"', lastModified: date } });
+
+      expect(dated.seen.map((s) => [s.headers.range, s.headers['if-range']])).toEqual([['bytes=10-', date]]);
+      expect(weak.seen.map((s) => [s.headers.range, s.headers['if-range']])).toEqual([['bytes=10-', undefined]]);
+    });
+
+    it('bytes of unknown origin: Range without If-Range; the 206\'s validators are reported as theirs', async () => {
+      const body = payload(1_000);
+      const server = await versioned(body, { etag: '"v1"' });
+      const { downloader } = testDownloader();
+      const seen: unknown[] = [];
+
+      const result = await downloader.download(`${server.origin}/f`, await holding(body.subarray(0, 300)), { onValidators: (v) => seen.push(v) });
+
+      expect(server.seen.map((s) => [s.headers.range, s.headers['if-range']])).toEqual([['bytes=300-', undefined]]);
+      expect(seen).toEqual([{ etag: '"v1"', lastModified: null }]);
+      expect(result.resumedFrom).toBe(300);
+    });
+
+    it('a 416 saying the file is exactly the bytes held: done, nothing fetched (the hash decides)', async () => {
+      const body = payload(1_000);
+      const server = await versioned(body, { etag: '"v1"' });
+      const { downloader } = testDownloader();
+      const sink = await holding(body);
+
+      const result = await downloader.download(`${server.origin}/f`, sink, { validators: { etag: '"v1"', lastModified: null } });
+
+      expect(server.seen.map((s) => s.headers.range)).toEqual(['bytes=1000-']);
+      expect(sink.bytes().equals(body)).toBe(true);
+      expect(result).toMatchObject({ attempts: 1, resumedFrom: 1_000 });
+    });
+
+    it('held bytes past the locked size cannot start this file: it starts over before asking, and never fails as too large', async () => {
+      const body = payload(1_000);
+      const server = await versioned(body, { etag: '"v1"' });
+      const { downloader } = testDownloader();
+      const sink = await holding(payload(1_500));
+
+      const result = await downloader.download(`${server.origin}/f`, sink, { size: 1_000 });
+
+      expect(server.seen.map((s) => s.headers.range)).toEqual([undefined]);
+      expect(sink.bytes().equals(body)).toBe(true);
+      expect(result.resumedFrom).toBe(0);
+    });
+
+    it('a validator that is not a plain header value (a tampered record) is not sent', async () => {
+      const body = payload(1_000);
+      const server = await versioned(body, { etag: '"v1"' });
+      const { downloader } = testDownloader();
+
+      await downloader.download(`${server.origin}/f`, await holding(body.subarray(0, 10)), { validators: { etag: '"v1"\r\nx-evil: 1', lastModified: null } });
+
+      expect(server.seen.map((s) => [s.headers.range, s.headers['if-range'], s.headers['x-evil']])).toEqual([['bytes=10-', undefined, undefined]]);
+    });
   });
 });

@@ -8,8 +8,8 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, s
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isLockhouseError } from '../../../src/errors.js';
-import { GRACE_MS, sweepLeftovers } from '../../../src/io/store/sweep.js';
-import { createTempFiles } from '../../../src/io/store/temp-files.js';
+import { DAY_MS, GRACE_MS, sweepLeftovers } from '../../../src/io/store/sweep.js';
+import { adoptTempFile, createTempFiles } from '../../../src/io/store/temp-files.js';
 import { compileStore, exited, firstLine, listDir, randomData, runScript, sha, tempdir } from './helpers.js';
 
 describe('TempFile', () => {
@@ -88,6 +88,45 @@ describe('TempFile', () => {
     // The connection breaks; the server answers 206 from bytesWritten.
     await temp.write(data.subarray(temp.bytesWritten));
     expect((await temp.finish()).sha256).toBe(sha('sha256', data));
+  });
+
+  it('a label goes into the name (.<label>.<pid>-<random>.tmp), which the unlabeled sweep of its folder leaves alone', async () => {
+    const dir = tempdir();
+    const temp = await createTempFiles(dir).create('sha256', 'sha256-abc');
+    expect(temp.path.slice(dir.length + 1)).toMatch(new RegExp(`^\\.sha256-abc\\.${process.pid}-[A-Za-z0-9_-]+\\.tmp$`));
+    await temp.write(Buffer.from('x'));
+    await temp.finish();
+    expect(await sweepLeftovers(dir, { now: Date.now() + 2 * DAY_MS, isAlive: () => false })).toEqual([]);
+    await temp.discard();
+  });
+
+  it('adoptTempFile continues a file already written (a kept partial): its bytes are hashed first, writes go after them', async () => {
+    const dir = tempdir();
+    const data = randomData(3 * 1024 * 1024 + 11);
+    const path = join(dir, `${process.pid}-Kept.tmp`);
+    writeFileSync(path, data.subarray(0, 1_500_000));
+    const temp = await adoptTempFile(path, 'sha384');
+    expect(temp.bytesWritten).toBe(1_500_000);
+    for (let at = 1_500_000; at < data.length; at += 300_000) await temp.write(data.subarray(at, at + 300_000));
+    expect(await temp.finish()).toEqual({ sha256: sha('sha256', data), digest: sha('sha384', data), size: data.length });
+    expect(readFileSync(path).equals(data)).toBe(true);
+  });
+
+  it('an adopted file restarts like any other (a 200 to the Range request), and is never opened through a link', async () => {
+    const dir = tempdir();
+    const path = join(dir, `${process.pid}-Kept.tmp`);
+    writeFileSync(path, 'old bytes');
+    const temp = await adoptTempFile(path, 'sha256');
+    await temp.restart();
+    await temp.write(Buffer.from('new'));
+    expect((await temp.finish()).sha256).toBe(sha('sha256', Buffer.from('new')));
+    expect(readFileSync(path, 'utf8')).toBe('new');
+
+    const target = join(dir, 'target');
+    writeFileSync(target, 'not yours');
+    symlinkSync(target, join(dir, `${process.pid}-Link.tmp`));
+    await expect(adoptTempFile(join(dir, `${process.pid}-Link.tmp`), 'sha256')).rejects.toMatchObject({ code: 'ELOOP' });
+    expect(readFileSync(target, 'utf8')).toBe('not yours');
   });
 
   it('the caller may reuse its buffer once write() resolves: the file matches the hash', async () => {
