@@ -109,6 +109,8 @@ export const ErrorCodes = {
   // Verifying a wheelhouse (lockhouse verify)
   OUTPUT_NOT_FOUND: 2,
   BUNDLE_UNREADABLE: 1,
+  // Deltas (--since OLD on collect and bundle): the base cannot be read (exit 2, before anything is collected)
+  SINCE_UNREADABLE: 2,
   // Planning: a warning, listed in the plan's warnings; the exit code is not changed
   PLAN_UNBUILT: 0,
   // Merging parts into one wheelhouse (lockhouse merge): refusals, checked before DIR is touched (exit 2) …

@@ -54,6 +54,7 @@ export {
 
 // Collect, verify, bundle, index.
 export { collect, type CollectEvents, type CollectRequest, type CollectResult } from './app/collect/index.js';
+export { collectSince, type CollectSinceRequest, type CollectSinceResult } from './app/collect/since.js';
 export type { CollectStats } from './app/collect/stats.js';
 export type { LayoutKind } from './io/wheelhouse/layout.js';
 export type { HashPolicy } from './plan/hash-rule.js';
@@ -72,4 +73,4 @@ export { bundleFrom, type BundleFromRequest, type BundleFromResult } from './app
 export type { GivenFlags, SelectionFamily } from './app/verify/selection.js';
 
 // The manifest (DIR/lockhouse.json) and its schema.
-export { MANIFEST_FILE, Manifest, readManifest, type ManifestArtifact, type ManifestFailure, type ManifestLeft, type ManifestPart, type WrittenManifest } from './output/manifest.js';
+export { MANIFEST_FILE, Manifest, readManifest, type ManifestArtifact, type ManifestDelta, type ManifestFailure, type ManifestLeft, type ManifestPart, type WrittenManifest } from './output/manifest.js';

@@ -7,6 +7,10 @@
  * and with --emit-sbom the SBOM of the files (app/sbom.ts).
  * A collection with failures writes no bundle: a bundle that silently
  * lacks packages would install an incomplete environment.
+ *
+ * With `since` (--since OLD), the bundle is a delta: it carries only the
+ * files OLD lacks (output/delta.ts), with the whole manifest, pylock and
+ * requirements; OLD is read before anything is collected (app/since.ts).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -15,20 +19,27 @@ import { workDir } from '../io/store/land.js';
 import { writeZipAtomic } from '../io/store/zip-writer.js';
 import { bundleContents } from '../output/bundle-contents.js';
 import { sbomText, writeSbom } from './sbom.js';
+import { carriedArtifacts, deltaOf } from '../output/delta.js';
+import type { ManifestDelta } from '../output/manifest.js';
 import { collect, type CollectEvents, type CollectRequest, type CollectResult } from './collect/index.js';
 import type { TargetContext } from './resolve-targets.js';
+import { readSinceBase } from './since.js';
 
 export interface BundleRequest extends Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'> {
   /** -o NAME.pyz. */
   readonly output: string;
   /** --wheelhouse DIR: collect there and keep it; null: a temporary folder beside the bundle, removed after. */
   readonly wheelhouse: string | null;
+  /** --since OLD: a delta against the last shipment (a bundle, a manifest, or a folder holding one); null or absent: a full bundle. */
+  readonly since?: string | null;
 }
 
 export interface BundleResult {
   readonly collected: CollectResult;
   /** Null when nothing was written (failures). */
   readonly bundle: { readonly path: string; readonly bytes: number; readonly sha256: string; readonly entries: number; readonly files: number } | null;
+  /** For a delta: its record (what it carries, what it left over), and the bytes of the files it carries out of all the manifest lists. */
+  readonly delta: (ManifestDelta & { readonly carriedBytes: number; readonly totalBytes: number }) | null;
   readonly exitCode: number;
 }
 
@@ -42,6 +53,8 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
     });
   }
   const cwd = request.plan.lock.cwd;
+  // OLD first: a base that cannot be read stops the run before anything is fetched.
+  const base = request.since ? await readSinceBase(request.since, cwd) : null;
   const output = resolve(cwd, request.output);
   await mkdir(dirname(output), { recursive: true });
   const installer = await readFile(INSTALLER_URL);
@@ -52,13 +65,14 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
     // The SBOM is written below, for the bundle, only once there is one. A bundle is whole: nothing is left
     // to another runner (bundle --from DIR ships a merged wheelhouse).
     const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false, emitSbom: null, leaveToOtherRunners: false }, context, events);
-    const manifest = collected.manifest;
+    const collectedManifest = collected.manifest;
     // Interrupted: the command says so in one line; there is no bundle to write.
-    if (collected.interrupted) return { collected, bundle: null, exitCode: collected.exitCode };
-    if (!manifest || manifest.failures.length > 0 || collected.exitCode !== 0) {
-      events.log('warn', `no bundle written: ${manifest?.failures.length ?? 0} artifact(s) failed, and a bundle without them would install an incomplete environment`);
-      return { collected, bundle: null, exitCode: collected.exitCode };
+    if (collected.interrupted) return { collected, bundle: null, delta: null, exitCode: collected.exitCode };
+    if (!collectedManifest || collectedManifest.failures.length > 0 || collected.exitCode !== 0) {
+      events.log('warn', `no bundle written: ${collectedManifest?.failures.length ?? 0} artifact(s) failed, and a bundle without them would install an incomplete environment`);
+      return { collected, bundle: null, delta: null, exitCode: collected.exitCode };
     }
+    const manifest = base ? { ...collectedManifest, delta: deltaOf(base, collectedManifest.artifacts) } : collectedManifest;
     // --emit-sbom: one rendering, carried in the bundle and written to FILE, the same bytes (app/sbom.ts).
     const sbom = request.emitSbom ? await sbomText({ manifest, graph: collected.planned.graph, settings: collected.planned.settings }, context) : null;
     const entries = bundleContents({
@@ -81,9 +95,12 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
       const path = await writeSbom(resolve(cwd, request.emitSbom), sbom);
       events.log('info', `SBOM (CycloneDX 1.6): ${path}, ${manifest.artifacts.length} component(s), also in the bundle`);
     }
+    const carried = carriedArtifacts(manifest);
+    const bytesOf = (list: ReadonlyArray<{ size: number }>): number => list.reduce((sum, artifact) => sum + artifact.size, 0);
     return {
       collected,
-      bundle: { path: output, bytes: written.bytes, sha256: written.sha256, entries: entries.length, files: manifest.artifacts.length },
+      bundle: { path: output, bytes: written.bytes, sha256: written.sha256, entries: entries.length, files: carried.length },
+      delta: manifest.delta ? { ...manifest.delta, carriedBytes: bytesOf(carried), totalBytes: bytesOf(manifest.artifacts) } : null,
       exitCode: collected.exitCode,
     };
   } finally {

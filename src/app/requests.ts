@@ -45,7 +45,7 @@ export type SourcesRequestInput = Partial<Omit<SourcesRequest, 'plan'>> & { read
 export type CollectRequestInput = SourcesRequestInput & Partial<Omit<CollectRequest, keyof SourcesRequest>>;
 
 /** What `bundleRequest` takes: the bundle's path, and any field of a BundleRequest. */
-export type BundleRequestInput = SourcesRequestInput & Pick<BundleRequest, 'output'> & { readonly wheelhouse?: string | null; readonly emitSbom?: string | null };
+export type BundleRequestInput = SourcesRequestInput & Pick<BundleRequest, 'output'> & { readonly wheelhouse?: string | null; readonly emitSbom?: string | null; readonly since?: string | null };
 
 /** What `mergeRequest` takes: the parts, and any other field of a MergeRequest, the plan as a PlanRequestInput. */
 export type MergeRequestInput = Partial<Omit<MergeRequest, 'plan' | 'parts'>> & Pick<MergeRequest, 'parts'> & { readonly plan?: PlanRequestInput };
@@ -135,8 +135,8 @@ export function collectRequest(input: CollectRequestInput = {}, env: NodeJS.Proc
 
 /** `lockhouse bundle`'s request: the bundle's path; every other field not given is the default of its flag (a temporary wheelhouse, no SBOM). */
 export function bundleRequest(input: BundleRequestInput, env: NodeJS.ProcessEnv = process.env): BundleRequest {
-  const { output, wheelhouse, emitSbom, ...sources } = input;
-  return { ...sourcesRequest(sources, env), output, wheelhouse: wheelhouse ?? null, emitSbom: emitSbom ?? null };
+  const { output, wheelhouse, emitSbom, since, ...sources } = input;
+  return { ...sourcesRequest(sources, env), output, wheelhouse: wheelhouse ?? null, emitSbom: emitSbom ?? null, since: since ?? null };
 }
 
 /** `lockhouse verify`'s request: ./wheelhouse against the plan, with the default hash policy unless given. */

@@ -146,6 +146,31 @@ export const ManifestPart = z.object({
 });
 export type ManifestPart = z.infer<typeof ManifestPart>;
 
+/**
+ * What a delta is (`collect --since OLD`, `bundle --since OLD`): the
+ * manifest still lists every file of the collection; `carries` says which
+ * of them this wheelhouse or bundle holds — those OLD lacks by name and
+ * sha256 — and every other one is expected on the far side already, from
+ * the base. docs/bundle.md "Delta updates" says how it is applied.
+ */
+export const ManifestDelta = z
+  .object({
+    since: z
+      .object({
+        manifestSha256: z.string().describe("the sha256 of the base's lockhouse.json, as read (the bundle's entry, or the file)"),
+        lockSha256: z.string().describe('the sha256 of the lock the base was collected from'),
+        generator: z.string().describe('who wrote the base'),
+        files: z.number().int().describe("how many files the base's manifest lists"),
+      })
+      .describe('the base (OLD) this delta was made against'),
+    carries: names.describe('the files this delta holds, sorted: those of `artifacts` the base lacks (no file of that name and sha256); every other artifact is expected from the base'),
+    leftover: names.describe(
+      'files the base (or an earlier delta of its chain) listed that `artifacts` does not: a delta never removes files it did not bring, so they may still be on the far side; verify names them without counting them as problems',
+    ),
+  })
+  .describe('present in a delta (made with --since): what it carries, and what it expects from its base');
+export type ManifestDelta = z.infer<typeof ManifestDelta>;
+
 export const Manifest = z
   .object({
     manifestVersion: z.literal(MANIFEST_VERSION),
@@ -173,6 +198,7 @@ export const Manifest = z
       .object({ parts: z.array(ManifestPart) })
       .optional()
       .describe('present in a wheelhouse lockhouse merge made: the parts it was made from, in the order given'),
+    delta: ManifestDelta.optional(),
   })
   .describe('DIR/lockhouse.json: what a lockhouse collect wrote');
 /** A manifest as read: its failures' codes are strings (another lockhouse may have written it). */

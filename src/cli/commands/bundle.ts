@@ -22,6 +22,8 @@ export default class BundleCommand extends CollectingCommand {
       Check one later with \`lockhouse verify --bundle NAME.pyz [--lock FILE]\`.
 
       With \`--from DIR\`, nothing is collected: a wheelhouse already made — the one \`lockhouse merge\` put together from the parts CI runners collected — is verified as \`lockhouse verify -o DIR\` verifies it, and bundled as it is when it is complete and intact for the lock (else no bundle, exit 1).
+
+      With \`--since OLD\` (the last bundle shipped, its \`lockhouse.json\`, or a folder holding one), the bundle is a delta: it carries only the files OLD lacks (by name and sha256), with the whole manifest, pylock and requirements. The far side applies it to the wheelhouse it kept: \`python3 NAME.pyz install --wheelhouse DIR [--venv V]\`, or \`extract DIR\` to update DIR in place; both first check that DIR holds every other file with the right sha256, and change nothing when it does not.
     `,
     examples: [
       [
@@ -29,7 +31,7 @@ export default class BundleCommand extends CollectingCommand {
         'lockhouse bundle -o app.pyz --python-platform x86_64-manylinux_2_28 --python-platform aarch64-manylinux_2_28 --python-version 3.12 --no-dev',
       ],
       ['Install it on the far side of the air gap, into a new virtual environment', 'python3 app.pyz install --venv /opt/app/venv'],
-      ['Keep the wheelhouse it was made from, and print the result as JSON', 'lockhouse bundle -o dist/app.pyz --wheelhouse dist/wheels --json'],
+      ['A delta: only the files the last bundle shipped lacks (the far side applies it with python3 app-v2.pyz install --wheelhouse DIR)', 'lockhouse bundle -o app-v2.pyz --since app-v1.pyz --python-platform x86_64-manylinux_2_28 --python-version 3.12 --no-dev'],
     ],
   });
 
@@ -40,7 +42,10 @@ export default class BundleCommand extends CollectingCommand {
   emitSbom = Option.String('--emit-sbom', {
     description: 'Also write a CycloneDX 1.6 SBOM of the files bundled, and carry it in the bundle as sbom.cdx.json (the same bytes)',
   });
-  json = Option.Boolean('--json', false, { description: 'Print the bundle (path, size, sha256, entries) and the manifest as JSON on stdout' });
+  since = Option.String('--since', {
+    description: 'Write a delta: only the files OLD lacks (by name and sha256), with the whole manifest, pylock and requirements. OLD is the last bundle shipped, its lockhouse.json, or a folder holding one',
+  });
+  json = Option.Boolean('--json', false, { description: 'Print the bundle (path, size, sha256, entries), the delta (with --since) and the manifest as JSON on stdout' });
   from = Option.String('--from', {
     description:
       'Bundle this wheelhouse instead of collecting (a merged one: lockhouse merge): it must be complete and intact for the lock, as lockhouse verify -o DIR checks it, for the selection its manifest records (flags given override it); the collecting options are not used',
@@ -48,7 +53,7 @@ export default class BundleCommand extends CollectingCommand {
 
   async run(logger: Logger): Promise<number> {
     if (this.from !== undefined) return this.runFrom(this.from, logger);
-    const request = { ...(await this.collectSources()), output: this.output, wheelhouse: this.wheelhouse ?? null, emitSbom: this.emitSbom ?? null };
+    const request = { ...(await this.collectSources()), output: this.output, wheelhouse: this.wheelhouse ?? null, emitSbom: this.emitSbom ?? null, since: this.since ?? null };
     const { events, progress } = await this.collectEvents(logger, this.json);
     const { bundle } = await import('../../app/bundle.js');
     const { result, interrupted } = await this.interruptible((signal) => bundle({ ...request, signal }, { env: process.env, version }, events), (done) => done.collected);
@@ -59,7 +64,7 @@ export default class BundleCommand extends CollectingCommand {
     }
     logWarnings(logger, result.collected.planned.graph.warnings);
     const { manifest, stats } = result.collected;
-    if (this.json) printJson(this.context.stdout, { bundle: result.bundle, manifest });
+    if (this.json) printJson(this.context.stdout, { bundle: result.bundle, ...(result.delta ? { delta: result.delta } : {}), manifest });
     if (manifest && stats && (!this.quiet || result.exitCode !== 0)) {
       const { renderCollectSummary } = await import('../../report/collect-summary.js');
       // No "Manifest:" line: the manifest is inside the bundle, and its wheelhouse is usually a temporary folder.
@@ -68,9 +73,17 @@ export default class BundleCommand extends CollectingCommand {
     if (result.bundle && !this.quiet) {
       const { formatBytes } = await import('../../report/plan-table.js');
       const { path, bytes, sha256, files } = result.bundle;
-      this.context.stderr.write(
-        `Bundle: ${path} (${files} files, ${formatBytes(bytes)}, sha256 ${sha256})\n` + `Install it offline with: python3 ${this.output} install [--venv DIR]\n`,
-      );
+      const delta = result.delta;
+      if (!delta) {
+        this.context.stderr.write(`Bundle: ${path} (${files} files, ${formatBytes(bytes)}, sha256 ${sha256})\n` + `Install it offline with: python3 ${this.output} install [--venv DIR]\n`);
+      } else {
+        const total = manifest?.artifacts.length ?? files;
+        this.context.stderr.write(
+          `Bundle: ${path} (a delta since ${this.since}: ${files} of the ${total} files, ${formatBytes(delta.carriedBytes)} of ${formatBytes(delta.totalBytes)}; ${formatBytes(bytes)}, sha256 ${sha256})\n` +
+            `The other ${total - files} files are expected on the far side, in the wheelhouse the last shipment left there.\n` +
+            `Apply it there with: python3 ${this.output} install --wheelhouse DIR [--venv V]   (or: python3 ${this.output} extract DIR)\n`,
+        );
+      }
     }
     return result.exitCode;
   }

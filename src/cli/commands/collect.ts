@@ -6,6 +6,7 @@ import { leaveToOtherRunnersOption } from '../options/runner-options.js';
 import { oneOf } from '../options/validate.js';
 import { printJson, printPlan } from '../print.js';
 import { version } from '../version.js';
+import type { CollectSinceResult } from '../../app/collect/since.js';
 
 export default class CollectCommand extends CollectingCommand {
   static override paths = [['collect']];
@@ -18,6 +19,8 @@ export default class CollectCommand extends CollectingCommand {
       The result installs offline with \`pip install --no-index --find-links DIR …\`. \`DIR/lockhouse.json\` (the manifest) lists every file, where it came from, and every failure. A second run over a complete directory downloads nothing.
 
       Where the lock has no wheel that fits a target (or \`--no-binary\` asks), and for git sources and local projects, a wheel is built with a standard PEP 517 frontend (\`uv build\`, else \`python -m build\`, else \`pip wheel\`) by an interpreter of the target's Python, and checked: it must carry the locked name and version, and it serves only the targets its tags fit. Built wheels are cached; build logs are under \`DIR/.lockhouse/logs/\`.
+
+      With \`--since OLD\` (the last shipment: a wheelhouse, its \`lockhouse.json\`, or a bundle), DIR becomes a delta folder: it receives only the files OLD lacks (by name and sha256), and its manifest lists every file, with \`delta\` saying which DIR holds. Copy it over the far side's wheelhouse; \`lockhouse verify\` then checks the result.
 
       Exit codes: 0 everything collected; 1 some artifacts failed (each is listed; the rest are collected); 2 bad usage or a lock that cannot be read; 3 a hash mismatch.
     `,
@@ -52,6 +55,9 @@ export default class CollectCommand extends CollectingCommand {
   emitSbom = Option.String('--emit-sbom', {
     description: 'Also write a CycloneDX 1.6 SBOM of the files collected (purl, hashes, origin, targets, built-from, dependencies), as lockhouse sbom does',
   });
+  since = Option.String('--since', {
+    description: "Write a delta folder: only the files OLD lacks (by name and sha256), with the whole manifest. OLD is the last shipment: a wheelhouse, its lockhouse.json, or a bundle",
+  });
   json = Option.Boolean('--json', false, { description: 'Print the manifest (or, with --dry-run, the plan) as JSON on stdout' });
   leaveToOtherRunners = leaveToOtherRunnersOption();
 
@@ -68,8 +74,13 @@ export default class CollectCommand extends CollectingCommand {
       leaveToOtherRunners: this.leaveToOtherRunners,
     };
     const { events, progress } = await this.collectEvents(logger, this.json);
+    const since = this.since;
     const { collect } = await import('../../app/collect/index.js');
-    const { result, interrupted } = await this.interruptible((signal) => collect({ ...request, signal }, { env: process.env, version }, events), (done) => done);
+    const { collectSince } = await import('../../app/collect/since.js');
+    const { result, interrupted } = await this.interruptible(
+      (signal) => (since ? collectSince({ ...request, since, signal }, { env: process.env, version }, events) : collect({ ...request, signal }, { env: process.env, version }, events)),
+      (done) => done,
+    );
     progress.stop();
     if (interrupted) {
       this.context.stderr.write(interrupted.line);
@@ -85,6 +96,15 @@ export default class CollectCommand extends CollectingCommand {
     if (!this.quiet || result.exitCode !== 0) {
       const { renderCollectSummary } = await import('../../report/collect-summary.js');
       this.context.stderr.write(renderCollectSummary(result.manifest, result.stats!, result.manifestPath!, { verbose: this.verbose > 0 }));
+    }
+    const delta = 'delta' in result ? (result as CollectSinceResult).delta : null;
+    if (delta && !this.quiet) {
+      const { formatBytes } = await import('../../report/plan-table.js');
+      const total = result.manifest.artifacts.length;
+      this.context.stderr.write(
+        `Delta since ${since}: ${this.output} holds ${delta.carries.length} of the ${total} files (${formatBytes(delta.carriedBytes)} of ${formatBytes(delta.totalBytes)}); ` +
+          `the other ${total - delta.carries.length} are expected in the wheelhouse it is copied over.\n`,
+      );
     }
     return result.exitCode;
   }
