@@ -4,6 +4,7 @@ import type { Log } from '../../model.js';
 import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { CollectingCommand } from '../options/collect-options.js';
+import { emitSbomOption } from '../options/output-options.js';
 import { printJson } from '../print.js';
 import { version } from '../version.js';
 
@@ -39,9 +40,7 @@ export default class BundleCommand extends CollectingCommand {
   wheelhouse = Option.String('--wheelhouse', {
     description: 'Collect into this directory and keep it (default: a temporary folder beside the bundle, removed after; the cache keeps the files)',
   });
-  emitSbom = Option.String('--emit-sbom', {
-    description: 'Also write a CycloneDX 1.6 SBOM of the files bundled, and carry it in the bundle as sbom.cdx.json (the same bytes)',
-  });
+  emitSbom = emitSbomOption('bundled', ', and carry it in the bundle as sbom.cdx.json (the same bytes)');
   since = Option.String('--since', {
     description: 'Write a delta: only the files OLD lacks (by name and sha256), with the whole manifest, pylock and requirements. OLD is the last bundle shipped, its lockhouse.json, or a folder holding one',
   });

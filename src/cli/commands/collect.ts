@@ -3,6 +3,7 @@ import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { CollectingCommand } from '../options/collect-options.js';
 import { leaveToOtherRunnersOption } from '../options/runner-options.js';
+import { emitPylockOption, emitRequirementsOption, emitSbomOption, layoutOption } from '../options/output-options.js';
 import { oneOf } from '../options/validate.js';
 import { printJson, printPlan } from '../print.js';
 import { version } from '../version.js';
@@ -43,18 +44,10 @@ export default class CollectCommand extends CollectingCommand {
       "Remove the files lockhouse put in DIR that this collection does not contain (files the last manifest records; wheels, sdists and their .metadata), never any other; refused where DIR holds the lock or the project",
   });
   dryRun = Option.Boolean('--dry-run', false, { description: 'Print the plan and stop (as lockhouse plan)' });
-  layout = Option.String('--layout', 'flat', {
-    description: 'flat: the files in DIR, for pip --find-links (default); simple: DIR/files plus a static PEP 503/691 index in DIR/simple, for pip --index-url',
-  });
-  emitPylock = Option.String('--emit-pylock', {
-    description: 'Also write a PEP 751 pylock.toml that points at the collected files by relative path, with their hashes and per-target markers',
-  });
-  emitRequirements = Option.String('--emit-requirements', {
-    description: 'Also write pinned requirements with --hash lines, for pip install --no-index --find-links DIR --require-hashes -r FILE',
-  });
-  emitSbom = Option.String('--emit-sbom', {
-    description: 'Also write a CycloneDX 1.6 SBOM of the files collected (purl, hashes, origin, targets, built-from, dependencies), as lockhouse sbom does',
-  });
+  layout = layoutOption();
+  emitPylock = emitPylockOption('collected');
+  emitRequirements = emitRequirementsOption();
+  emitSbom = emitSbomOption('collected');
   since = Option.String('--since', {
     description: "Write a delta folder: only the files OLD lacks (by name and sha256), with the whole manifest. OLD is the last shipment: a wheelhouse, its lockhouse.json, or a bundle",
   });

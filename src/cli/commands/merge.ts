@@ -3,6 +3,7 @@ import type { Log } from '../../model.js';
 import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { LockCommand } from '../options/lock-options.js';
+import { emitPylockOption, emitRequirementsOption, emitSbomOption, layoutOption } from '../options/output-options.js';
 import { oneOf } from '../options/validate.js';
 import { printJson } from '../print.js';
 import { version } from '../version.js';
@@ -33,18 +34,10 @@ export default class MergeCommand extends LockCommand {
 
   parts = Option.Rest({ name: 'PART', required: 1 });
   output = Option.String('-o,--output', 'wheelhouse', { description: 'The merged wheelhouse (default ./wheelhouse); outside the parts' });
-  layout = Option.String('--layout', 'flat', {
-    description: 'flat: the files in DIR, for pip --find-links (default); simple: DIR/files plus a static PEP 503/691 index in DIR/simple, for pip --index-url',
-  });
-  emitPylock = Option.String('--emit-pylock', {
-    description: 'Also write a PEP 751 pylock.toml that points at the merged files by relative path, with their hashes and per-target markers',
-  });
-  emitRequirements = Option.String('--emit-requirements', {
-    description: 'Also write pinned requirements with --hash lines, for pip install --no-index --find-links DIR --require-hashes -r FILE',
-  });
-  emitSbom = Option.String('--emit-sbom', {
-    description: 'Also write a CycloneDX 1.6 SBOM of the merged files (purl, hashes, origin, targets, built-from, dependencies), as lockhouse sbom does',
-  });
+  layout = layoutOption();
+  emitPylock = emitPylockOption('merged');
+  emitRequirements = emitRequirementsOption();
+  emitSbom = emitSbomOption('merged');
   clean = Option.Boolean('--clean', false, {
     description: 'Remove the files lockhouse put in DIR that this merge does not contain (files the last manifest records), never any other',
   });
