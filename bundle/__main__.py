@@ -635,6 +635,12 @@ def report_update(update, archive):
             "%d file%s in %s %s not in this manifest: left as %s (nothing a bundle did not bring is changed)."
             % (len(left), "" if len(left) == 1 else "s", update.wheels, "is" if len(left) == 1 else "are", "it was" if len(left) == 1 else "they were")
         )
+        if not update.delta:
+            # A delta's manifest names what its base left (verify warns of them); a full bundle knows no base, so verify counts them as extra.
+            say(
+                "This full bundle's manifest does not name them, so `lockhouse verify -o %s` counts them as extra;"
+                " for a wheelhouse it passes, extract the bundle into a new folder and switch to it." % update.dest
+            )
     if risky:
         print(
             "warning: pip --find-links %s could take %s for the locked file of the same package and version, and then fail on its hash: %s."

@@ -20,10 +20,12 @@ import { writeZipAtomic } from '../io/store/zip-writer.js';
 import { bundleContents } from '../output/bundle-contents.js';
 import { sbomText, writeSbom } from './sbom.js';
 import { carriedArtifacts, deltaOf } from '../output/delta.js';
-import type { ManifestDelta } from '../output/manifest.js';
+import type { Manifest, ManifestDelta } from '../output/manifest.js';
+import type { Log } from '../model.js';
+import type { PlanResult } from './plan.js';
 import { collect, type CollectEvents, type CollectRequest, type CollectResult } from './collect/index.js';
 import type { TargetContext } from './resolve-targets.js';
-import { readSinceBase } from './since.js';
+import { readSinceBase, type SinceBase } from './since.js';
 
 export interface BundleRequest extends Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'> {
   /** -o NAME.pyz. */
@@ -45,6 +47,64 @@ export interface BundleResult {
 
 /** The installer every bundle carries, from the package's bundle/ folder. */
 export const INSTALLER_URL = new URL('../../bundle/__main__.py', import.meta.url);
+
+/** A wheelhouse to ship: its manifest (no failures), the plan it was made for, and the folder its files are in. */
+export interface BundleSource {
+  readonly manifest: Manifest;
+  readonly planned: Pick<PlanResult, 'plan' | 'graph' | 'lock' | 'settings'>;
+  readonly filesDir: string;
+}
+
+/** How to ship it: the zip's path (absolute), the base of a delta (--since), where to write the SBOM too (--emit-sbom). */
+export interface BundleShipping {
+  readonly output: string;
+  readonly base: SinceBase | null;
+  readonly emitSbom: string | null;
+  readonly cwd: string;
+}
+
+/**
+ * Write the bundle of a wheelhouse: the one writer for `bundle` (a
+ * collection just made) and `bundle --from DIR` (a wheelhouse verified), so
+ * a delta and an SBOM mean the same in both.
+ */
+export async function writeBundle(
+  source: BundleSource,
+  shipping: BundleShipping,
+  context: TargetContext & { readonly version?: string; readonly installer?: Buffer },
+  log: Log,
+): Promise<Pick<BundleResult, 'bundle' | 'delta'>> {
+  const { planned, filesDir } = source;
+  const manifest = shipping.base ? { ...source.manifest, delta: deltaOf(shipping.base, source.manifest.artifacts) } : source.manifest;
+  // --emit-sbom: one rendering, carried in the bundle and written to FILE, the same bytes (app/sbom.ts).
+  const sbom = shipping.emitSbom ? await sbomText({ manifest, graph: planned.graph, settings: planned.settings }, context) : null;
+  const entries = bundleContents({
+    manifest,
+    targets: planned.plan.targets,
+    requiresPython: planned.graph.requiresPython,
+    lockName: basename(planned.lock.path),
+    installer: context.installer ?? (await readFile(INSTALLER_URL)),
+    sbom: sbom === null ? null : Buffer.from(sbom, 'utf8'),
+  });
+  const written = await writeZipAtomic(
+    shipping.output,
+    entries.map((entry) =>
+      'data' in entry
+        ? { name: entry.name, data: entry.data }
+        : { name: entry.name, path: join(filesDir, entry.artifact.filename), size: entry.artifact.size, sha256: entry.artifact.sha256 },
+    ),
+  );
+  if (sbom !== null && shipping.emitSbom) {
+    const path = await writeSbom(resolve(shipping.cwd, shipping.emitSbom), sbom);
+    log('info', `SBOM (CycloneDX 1.6): ${path}, ${manifest.artifacts.length} component(s), also in the bundle`);
+  }
+  const carried = carriedArtifacts(manifest);
+  const bytesOf = (list: ReadonlyArray<{ size: number }>): number => list.reduce((sum, artifact) => sum + artifact.size, 0);
+  return {
+    bundle: { path: shipping.output, bytes: written.bytes, sha256: written.sha256, entries: entries.length, files: carried.length },
+    delta: manifest.delta ? { ...manifest.delta, carriedBytes: bytesOf(carried), totalBytes: bytesOf(manifest.artifacts) } : null,
+  };
+}
 
 export async function bundle(request: BundleRequest, context: TargetContext & { readonly version: string }, events: CollectEvents): Promise<BundleResult> {
   if (request.plan.targets.allPlatforms) {
@@ -72,35 +132,10 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
       events.log('warn', `no bundle written: ${collectedManifest?.failures.length ?? 0} artifact(s) failed, and a bundle without them would install an incomplete environment`);
       return { collected, bundle: null, delta: null, exitCode: collected.exitCode };
     }
-    const manifest = base ? { ...collectedManifest, delta: deltaOf(base, collectedManifest.artifacts) } : collectedManifest;
-    // --emit-sbom: one rendering, carried in the bundle and written to FILE, the same bytes (app/sbom.ts).
-    const sbom = request.emitSbom ? await sbomText({ manifest, graph: collected.planned.graph, settings: collected.planned.settings }, context) : null;
-    const entries = bundleContents({
-      manifest,
-      targets: collected.planned.plan.targets,
-      requiresPython: collected.planned.graph.requiresPython,
-      lockName: basename(collected.planned.lock.path),
-      installer,
-      sbom: sbom === null ? null : Buffer.from(sbom, 'utf8'),
-    });
-    const written = await writeZipAtomic(
-      output,
-      entries.map((entry) =>
-        'data' in entry
-          ? { name: entry.name, data: entry.data }
-          : { name: entry.name, path: join(staging, entry.artifact.filename), size: entry.artifact.size, sha256: entry.artifact.sha256 },
-      ),
-    );
-    if (sbom !== null && request.emitSbom) {
-      const path = await writeSbom(resolve(cwd, request.emitSbom), sbom);
-      events.log('info', `SBOM (CycloneDX 1.6): ${path}, ${manifest.artifacts.length} component(s), also in the bundle`);
-    }
-    const carried = carriedArtifacts(manifest);
-    const bytesOf = (list: ReadonlyArray<{ size: number }>): number => list.reduce((sum, artifact) => sum + artifact.size, 0);
+    const written = await writeBundle({ manifest: collectedManifest, planned: collected.planned, filesDir: staging }, { output, base, emitSbom: request.emitSbom ?? null, cwd }, { ...context, installer }, events.log);
     return {
       collected,
-      bundle: { path: output, bytes: written.bytes, sha256: written.sha256, entries: entries.length, files: carried.length },
-      delta: manifest.delta ? { ...manifest.delta, carriedBytes: bytesOf(carried), totalBytes: bytesOf(manifest.artifacts) } : null,
+      ...written,
       exitCode: collected.exitCode,
     };
   } finally {

@@ -49,7 +49,7 @@ const twinNew = makeWheel({ name: 'twin', version: '1.0', files: { 'twin/which.p
 let server1: IndexServer;
 let server2: IndexServer;
 let root = '';
-const pyz = { v1: '', delta: '', twin1: '', twinDelta: '' };
+const pyz = { v1: '', delta: '', v2: '', twin1: '', twinDelta: '' };
 const lock = { v2: '', twin2: '' };
 
 beforeAll(async () => {
@@ -72,6 +72,7 @@ beforeAll(async () => {
   };
   pyz.v1 = await bundle('v1', 'v1.pyz');
   pyz.delta = await bundle('v2', 'delta.pyz', '--since', pyz.v1);
+  pyz.v2 = await bundle('v2', 'v2-full.pyz');
   pyz.twin1 = await bundle('twin1', 'twin1.pyz');
   pyz.twinDelta = await bundle('twin2', 'twin-delta.pyz', '--since', pyz.twin1);
   // No server is needed from here on: a request would mean something reached for the network.
@@ -164,6 +165,24 @@ describe.skipIf(why !== null)(`a delta bundle's installer (${why ?? `${PYTHON} a
     expect(again.stdout).toMatch(/0 files written under wheels\/ \(0 B\), 0 of them replacing .*; 3 already there\./);
     const third = snapshot(far);
     for (const name of V2.map((a) => `wheels/${a.filename}`)) expect(third[name], name).toBe(after[name]);
+  }, 180_000);
+
+  it('a full bundle over an earlier wheelhouse: installs, keeps the older files, and says verify counts them as extra; extracted into a new folder, verify passes', async () => {
+    const { dir, env } = caseDir('full-over');
+    const far = join(dir, 'far');
+    await farSide(far, env);
+    const installed = await installer(pyz.v2, ['install', '--wheelhouse', far, '--venv', join(dir, 'venv')], env);
+    expect(installed.code, installed.stderr + installed.stdout).toBe(0);
+    expect(installed.stdout).toContain('2 files in');
+    expect(installed.stdout).toContain(`so \`lockhouse verify -o ${far}\` counts them as extra`);
+    const verified = await runCli(['verify', '-o', far, '--lock', lock.v2]);
+    expect(verified.code).toBe(1);
+    for (const name of [gone.filename, moves1.filename]) expect(verified.stdout, name).toContain(name);
+
+    const fresh3 = join(dir, 'far-new');
+    await farSide(fresh3, env, pyz.v2);
+    const verifiedNew = await runCli(['verify', '-o', fresh3, '--lock', lock.v2]);
+    expect(verifiedNew.code, verifiedNew.stdout).toBe(0);
   }, 180_000);
 
   it('extract DIR updates the wheelhouse in place to the same tree as install --wheelhouse (whose first, full bundle makes DIR), and --dry-run changes nothing', async () => {

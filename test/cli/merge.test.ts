@@ -17,6 +17,7 @@ import { makeSdist, makeWheel, type Artifact } from '../helpers/artifacts.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
+import { readZip } from '../helpers/read-zip.js';
 import { installOffline, pipEnv, pipMissing, PYTHON, run } from '../helpers/pip.js';
 import { startLockhouse, type Finished } from '../helpers/process.js';
 import { hostWheelTag } from '../helpers/sdist-backend.js';
@@ -141,6 +142,20 @@ describe.skipIf(why !== null)(`lockhouse merge (${why ?? 'pip in python3'})`, ()
     expect(fromBundle.code, fromBundle.stderr).toBe(0);
     const imported = await run(join(work, 'venv-bundle', 'bin', 'python'), ['-c', 'import native_src, pure, puresrc; print("ok")'], { env: pipEnv() });
     expect(imported.stdout.trim()).toBe('ok');
+
+    // A merged wheelhouse ships as a delta and carries its SBOM as a collected one does: --since and --emit-sbom with --from.
+    const delta = await lockhouse(['bundle', '--from', 'merged', '-o', 'delta.pyz', '--since', join(part('part-windows'), 'lockhouse.json'), '--emit-sbom', 'delta.cdx.json'], work);
+    expect(delta.code, delta.stderr).toBe(0);
+    expect(delta.stderr).toMatch(/^Bundle: .*delta\.pyz from merged, verified \(a delta since .*: \d of the 5 files/m);
+    const entries = new Map((await readZip(join(work, 'delta.pyz'))).map((entry) => [entry.name, entry]));
+    const carried = [...entries.keys()].filter((name) => name.startsWith('wheels/')).map((name) => name.slice('wheels/'.length));
+    expect(carried).toEqual(expect.arrayContaining([builtHere, nativeMacos.filename]));
+    // What the Windows runner's part already holds (the lock's files) is not carried again.
+    expect(carried).not.toContain(pure.filename);
+    expect(carried).not.toContain(nativeWindows.filename);
+    expect(entries.get('sbom.cdx.json')?.data.toString('utf8')).toBe(readFileSync(join(work, 'delta.cdx.json'), 'utf8'));
+    const verifiedDelta = await lockhouse(['verify', '--bundle', 'delta.pyz'], work);
+    expect(verifiedDelta.code, verifiedDelta.stdout + verifiedDelta.stderr).toBe(0);
   });
 
   it('with every target named, a runner whose part is missing is an error naming its target (exit 1), and bundle --from refuses the result', async () => {

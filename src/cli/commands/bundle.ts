@@ -5,6 +5,7 @@ import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { CollectingCommand } from '../options/collect-options.js';
 import { emitSbomOption } from '../options/output-options.js';
+import type { BundleResult } from '../../app/bundle.js';
 import { printJson } from '../print.js';
 import { version } from '../version.js';
 
@@ -69,21 +70,7 @@ export default class BundleCommand extends CollectingCommand {
       // No "Manifest:" line: the manifest is inside the bundle, and its wheelhouse is usually a temporary folder.
       this.context.stderr.write(renderCollectSummary(manifest, stats, null, { verbose: this.verbose > 0 }));
     }
-    if (result.bundle && !this.quiet) {
-      const { formatBytes } = await import('../../report/plan-table.js');
-      const { path, bytes, sha256, files } = result.bundle;
-      const delta = result.delta;
-      if (!delta) {
-        this.context.stderr.write(`Bundle: ${path} (${files} files, ${formatBytes(bytes)}, sha256 ${sha256})\n` + `Install it offline with: python3 ${this.output} install [--venv DIR]\n`);
-      } else {
-        const total = manifest?.artifacts.length ?? files;
-        this.context.stderr.write(
-          `Bundle: ${path} (a delta since ${this.since}: ${files} of the ${total} files, ${formatBytes(delta.carriedBytes)} of ${formatBytes(delta.totalBytes)}; ${formatBytes(bytes)}, sha256 ${sha256})\n` +
-            `The other ${total - files} files are expected on the far side, in the wheelhouse the last shipment left there.\n` +
-            `Apply it there with: python3 ${this.output} install --wheelhouse DIR [--venv V]   (or: python3 ${this.output} extract DIR)\n`,
-        );
-      }
-    }
+    if (result.bundle && !this.quiet) await this.sayBundle(result.bundle, result.delta, manifest?.artifacts.length ?? result.bundle.files, null);
     return result.exitCode;
   }
 
@@ -93,8 +80,17 @@ export default class BundleCommand extends CollectingCommand {
     const { bundleFrom } = await import('../../app/bundle-from.js');
     const log: Log = (level, message, fields) => logger[level](fields ?? {}, message);
     const result = await bundleFrom(
-      { plan: this.planRequest(), given: this.givenFlags(), allowUnhashed: this.allowUnhashed, allowWeakHashes: this.allowWeakHashes, from, output: this.output },
-      { env: process.env },
+      {
+        plan: this.planRequest(),
+        given: this.givenFlags(),
+        allowUnhashed: this.allowUnhashed,
+        allowWeakHashes: this.allowWeakHashes,
+        from,
+        output: this.output,
+        since: this.since ?? null,
+        emitSbom: this.emitSbom ?? null,
+      },
+      { env: process.env, version },
       { log },
     );
     logWarnings(logger, result.verified.planned.graph.warnings, result.verified.warnings);
@@ -103,14 +99,24 @@ export default class BundleCommand extends CollectingCommand {
       this.context.stderr.write(renderVerifyReport(result.verified, { dir: from, lock: result.verified.planned.lock.path }));
       throw result.refused;
     }
-    if (this.json) printJson(this.context.stdout, { bundle: result.bundle, manifest: result.verified.manifest });
-    if (result.bundle && !this.quiet) {
-      const { formatBytes } = await import('../../report/plan-table.js');
-      const { path, bytes, sha256, files } = result.bundle;
-      this.context.stderr.write(
-        `Bundle: ${path} from ${from}, verified (${files} files, ${formatBytes(bytes)}, sha256 ${sha256})\n` + `Install it offline with: python3 ${this.output} install [--venv DIR]\n`,
-      );
-    }
+    if (this.json) printJson(this.context.stdout, { bundle: result.bundle, ...(result.delta ? { delta: result.delta } : {}), manifest: result.verified.manifest });
+    if (result.bundle && !this.quiet) await this.sayBundle(result.bundle, result.delta, result.verified.manifest?.artifacts.length ?? result.bundle.files, from);
     return result.exitCode;
+  }
+
+  /** The bundle's lines: where it is, what it holds (of a delta: what it carries of the whole), how to install it. */
+  private async sayBundle(bundle: NonNullable<BundleResult['bundle']>, delta: BundleResult['delta'], total: number, from: string | null): Promise<void> {
+    const { formatBytes } = await import('../../report/plan-table.js');
+    const { path, bytes, sha256, files } = bundle;
+    const source = from === null ? '' : ` from ${from}, verified`;
+    if (!delta) {
+      this.context.stderr.write(`Bundle: ${path}${source} (${files} files, ${formatBytes(bytes)}, sha256 ${sha256})\n` + `Install it offline with: python3 ${this.output} install [--venv DIR]\n`);
+      return;
+    }
+    this.context.stderr.write(
+      `Bundle: ${path}${source} (a delta since ${this.since}: ${files} of the ${total} files, ${formatBytes(delta.carriedBytes)} of ${formatBytes(delta.totalBytes)}; ${formatBytes(bytes)}, sha256 ${sha256})\n` +
+        `The other ${total - files} files are expected on the far side, in the wheelhouse the last shipment left there.\n` +
+        `Apply it there with: python3 ${this.output} install --wheelhouse DIR [--venv V]   (or: python3 ${this.output} extract DIR)\n`,
+    );
   }
 }
