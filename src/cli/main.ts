@@ -19,7 +19,7 @@ import { ExitCode, LockhouseError } from '../errors.js';
 import { scrubSecrets } from '../secrets.js';
 import { reportError } from './base-command.js';
 import { styleFor, wantsColour, type Style } from './style.js';
-import { explainUsage, formatUsageProblem } from './usage-error.js';
+import { explainUsage, formatUsageProblem, namePlaceholders } from './usage-error.js';
 import BundleCommand from './commands/bundle.js';
 import CollectCommand from './commands/collect.js';
 import MergeCommand from './commands/merge.js';
@@ -79,6 +79,13 @@ export async function main(argv: readonly string[], context: Partial<BaseContext
     return ExitCode.USAGE;
   }
   try {
+    // A command's --help: clipanion's page, with uv's <VALUE> placeholders for its #0.
+    if (args.includes('--help') || args.includes('-h')) {
+      let help = '';
+      const code = await cli.run(command, { ...full, stdout: { write: (chunk: unknown) => ((help += String(chunk)), true) } as unknown as typeof full.stdout });
+      full.stdout.write(namePlaceholders(help));
+      return code;
+    }
     return await cli.run(command, full);
   } catch (error) {
     return reportError(error, output);
