@@ -56,7 +56,11 @@ export default class BundleCommand extends CollectingCommand {
     const request = { ...(await this.collectSources()), output: this.output, wheelhouse: this.wheelhouse ?? null, emitSbom: this.emitSbom ?? null, since: this.since ?? null };
     const { events, progress } = await this.collectEvents(logger, this.json);
     const { bundle } = await import('../../app/bundle.js');
-    const { result, interrupted } = await this.interruptible((signal) => bundle({ ...request, signal }, { env: process.env, version }, events), (done) => done.collected);
+    const { result, interrupted } = await this.interruptible(
+      (signal) => bundle({ ...request, signal }, { env: process.env, version }, events),
+      (done) => done.collected,
+      request.wheelhouse !== null || request.cacheDir !== null,
+    );
     progress.stop();
     if (interrupted) {
       this.context.stderr.write(interrupted.line);

@@ -81,9 +81,10 @@ export abstract class CollectingCommand extends LockCommand {
   /**
    * Run `work` with SIGINT/SIGTERM turned into an abort of it (interrupts.ts);
    * an interrupted collect gets one line saying what is in place, and the
-   * shell's exit code for the signal.
+   * shell's exit code for the signal. `kept` is false when nothing done
+   * survives the run (a bundle's temporary wheelhouse with --no-cache).
    */
-  protected async interruptible<T>(work: (signal: AbortSignal) => Promise<T>, collected: (result: T) => CollectResult): Promise<{ result: T; interrupted: { exitCode: number; line: string } | null }> {
+  protected async interruptible<T>(work: (signal: AbortSignal) => Promise<T>, collected: (result: T) => CollectResult, kept = true): Promise<{ result: T; interrupted: { exitCode: number; line: string } | null }> {
     const interrupts = watchInterrupts();
     try {
       const result = await work(interrupts.signal);
@@ -91,7 +92,9 @@ export abstract class CollectingCommand extends LockCommand {
       const done = collected(result);
       if (!done.interrupted || signal === null) return { result, interrupted: null };
       const inPlace = done.manifest?.artifacts.length ?? 0;
-      const line = `lockhouse: interrupted: ${inPlace} of ${done.stats?.planned ?? inPlace} files in place; run again to finish\n`;
+      const line = kept
+        ? `lockhouse: interrupted: ${inPlace} of ${done.stats?.planned ?? inPlace} files in place; run again to finish\n`
+        : `lockhouse: interrupted: nothing kept (--no-cache, and the bundle's wheelhouse was temporary); a re-run fetches every file again — --wheelhouse DIR or the cache keeps them\n`;
       return { result, interrupted: { exitCode: exitCodeOf(signal), line } };
     } finally {
       interrupts.dispose();
