@@ -284,6 +284,8 @@ function fileFacts(artifact: ManifestArtifact, pkg: Package | null, dependsOn: (
     const frontend = artifact.builtFrom.frontend.replace(/ (?:in|on) .*$/, '');
     properties.push(['lockhouse:build-frontend', frontend], ['lockhouse:build-python', artifact.builtFrom.python]);
   }
+  // A merged wheelhouse (lockhouse merge): which part — which CI runner — brought the file.
+  if (artifact.part) properties.push(['lockhouse:part', artifact.part]);
   for (const target of artifact.targets) properties.push(['lockhouse:target', target]);
   return {
     ref: artifact.filename,

@@ -95,7 +95,8 @@ export async function merge(request: MergeRequest, context: TargetContext & { re
     const wheelhouse = await openWheelhouse(output, request.layout ?? 'flat');
     const recorded: Recorded = { artifacts: await landStaged(staged, wheelhouse), failures: [...choice.failures] };
     const setAside = setAsideOf(choice);
-    for (const entry of setAside) log('info', `${entry.filename}: built by ${[entry.kept, ...entry.others].join(', ')} with different bytes (builds are rarely reproducible); part ${entry.kept}'s is taken`);
+    // A warning, not a detail: a build no lock hash checks is as trustworthy as the runner that made it, and a difference is worth a look.
+    for (const entry of setAside) log('warn', `${entry.filename}: built by ${[entry.kept, ...entry.others].join(', ')} with different bytes (builds are rarely reproducible; compare them if that is unexpected); part ${entry.kept}'s is taken`);
     for (const entry of choice.unused) log('warn', `part ${entry.part}: ${entry.filename} is not needed for the merged targets and selection; left out`);
     const emitted = await emitOrExplain(emit, { cwd, dir: wheelhouse.dir, filesDir: wheelhouse.filesDir, lockPath: resolve(cwd, planned.lock.path), requiresPython: planned.graph.requiresPython, targets: planned.plan.targets }, recorded);
     await tidyWheelhouse(wheelhouse, emit, cwd, recorded, Boolean(request.clean), log);
