@@ -4,7 +4,8 @@
  * itself is pure (lock/parse.ts).
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { openProblem, readRegularFile } from '../io/regular-file.js';
 import { dirname, join, resolve } from 'node:path';
 import { LockhouseError } from '../errors.js';
 import type { LockGraph, ProjectSettings } from '../model.js';
@@ -78,10 +79,9 @@ export async function loadLock(request: LockRequest): Promise<LoadedLock> {
   const absolute = resolve(request.cwd, path);
   let bytes: Buffer;
   try {
-    bytes = await readFile(absolute);
+    bytes = await readRegularFile(absolute);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new LockhouseError('LOCK_NOT_FOUND', `cannot read the lock ${path}: ${code === 'ENOENT' ? 'no such file' : String(code ?? error)}`, {
+    throw new LockhouseError('LOCK_NOT_FOUND', `cannot read the lock ${path}: ${openProblem(error)}`, {
       hint: 'check the path given to --lock',
       cause: error,
     });
@@ -99,9 +99,12 @@ async function loadSettings(projectDir: string): Promise<{ settings: ProjectSett
   const pyproject = join(projectDir, 'pyproject.toml');
   let text: string;
   try {
-    text = await readFile(pyproject, 'utf8');
-  } catch {
-    return { settings: EMPTY_SETTINGS, pyproject: null };
+    text = (await readRegularFile(pyproject)).toString('utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { settings: EMPTY_SETTINGS, pyproject: null };
+    // Present but not readable as a file: its default groups and indexes would silently be lost.
+    throw new LockhouseError('PYPROJECT_INVALID', `cannot read ${pyproject}: ${openProblem(error)}`, { hint: 'pyproject.toml must be a regular file, or --project must name another folder', cause: error });
   }
   return { settings: parseProjectSettings(text, pyproject), pyproject };
 }

@@ -206,3 +206,42 @@ describe.skipIf(noMkfifo !== null)(`a FIFO given as a bundle${noMkfifo ? ` (skip
     expect(run.stderr).toContain('BUNDLE_UNREADABLE');
   });
 });
+
+/** lockhouse as a process with `env` added. */
+function lockhouseWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Finished> {
+  const running = startLockhouse(args, { ...process.env, ...env });
+  onTestFinished(() => {
+    if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
+  });
+  return running.done;
+}
+
+describe.skipIf(noMkfifo !== null)(`a FIFO at a file the user names${noMkfifo ? ` (skipped: ${noMkfifo})` : ''}`, () => {
+  it('as the lock (--lock): LOCK_NOT_FOUND, not a regular file, exit 2', async () => {
+    const dir = testdir();
+    fifo(join(dir, 'pylock.toml'));
+    const run = await lockhouse('collect', '--lock', join(dir, 'pylock.toml'), '-o', join(dir, 'out'), '--no-cache', ...TARGET);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('LOCK_NOT_FOUND');
+    expect(run.stderr).toContain('not a regular file');
+  });
+
+  it("as the project's pyproject.toml: PYPROJECT_INVALID (its groups and indexes are not silently dropped), exit 2", async () => {
+    const p = project();
+    fifo(join(p.root, 'pyproject.toml'));
+    const run = await p.collect('--no-cache');
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('PYPROJECT_INVALID');
+    expect(run.stderr).toContain('not a regular file');
+  });
+
+  it('as NETRC and SSL_CERT_FILE: said unreadable once each, and the collect goes on', async () => {
+    const p = project();
+    fifo(join(p.root, 'netrc'));
+    fifo(join(p.root, 'ca.pem'));
+    const run = await lockhouseWith({ NETRC: join(p.root, 'netrc'), SSL_CERT_FILE: join(p.root, 'ca.pem') }, 'collect', '--lock', p.lock, '-o', p.out, ...TARGET, '--no-cache');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('SSL_CERT_FILE');
+    expect(run.stderr).toContain('netrc');
+  });
+});

@@ -22,7 +22,8 @@
  * failure (MERGE_MISSING, with the target), and the exit code is 1.
  */
 import { createHash } from 'node:crypto';
-import { lstat, readFile, rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
+import { readRegularFile } from '../../io/regular-file.js';
 import { dirname, resolve } from 'node:path';
 import { ExitCode, LockhouseError } from '../../errors.js';
 import { workDir } from '../../io/store/land.js';
@@ -125,7 +126,7 @@ export async function merge(request: MergeRequest, context: TargetContext & { re
 
 /** The sha256 of the lock with LF line endings and with CRLF: one lock, whichever way a runner's git checked it out. */
 async function lineEndingTwins(path: string): Promise<Set<string>> {
-  const text = (await readFile(path)).toString('latin1');
+  const text = (await readRegularFile(path)).toString('latin1');
   const lf = text.replace(/\r\n/g, '\n');
   const sha256 = (value: string): string => createHash('sha256').update(Buffer.from(value, 'latin1')).digest('hex');
   return new Set([sha256(lf), sha256(lf.replace(/\n/g, '\r\n'))]);

@@ -11,7 +11,7 @@
  * the downloader looks again at every redirect hop. Every credential these
  * sources hold is registered as a secret when it is read (src/secrets.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../regular-file.js';
 import { join } from 'node:path';
 import { type IndexRef, indexCredentials, matchIndexCredential } from './index-credentials.js';
 import { type Netrc, netrcLookup, parseNetrc } from './netrc.js';
@@ -81,7 +81,7 @@ function netrcFile(env: NodeJS.ProcessEnv): string | null {
 /** The parsed file; null when it is absent (the usual case) or unreadable (said once). */
 function readNetrc(path: string, log: LogFunction | undefined): Netrc | null {
   try {
-    const netrc = parseNetrc(readFileSync(path, 'utf8'));
+    const netrc = parseNetrc(readRegularFileSync(path).toString('utf8'));
     // Every password in it is a secret from here on (src/secrets.ts), whichever host it is for.
     for (const entry of [...netrc.machines.values(), ...(netrc.default ? [netrc.default] : [])]) registerCredential(entry.login ?? '', entry.password ?? '');
     return netrc;

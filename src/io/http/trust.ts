@@ -15,7 +15,7 @@
  * replacing them, so a corporate bundle that lacks a public CA does not
  * break PyPI.
  */
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../regular-file.js';
 import { rootCertificates } from 'node:tls';
 import type { LogFunction } from './credentials.js';
 
@@ -27,7 +27,7 @@ export function trustedCertificates(env: NodeJS.ProcessEnv, log?: LogFunction): 
     const path = env[variable];
     if (!path) continue;
     try {
-      extra.push(readFileSync(path, 'utf8'));
+      extra.push(readRegularFileSync(path).toString('utf8'));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       log?.('warn', `cannot read ${variable}=${path}: ${code}; its certificates are not trusted`, { path });
