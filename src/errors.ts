@@ -235,10 +235,10 @@ export class LockhouseError extends Error {
 
   constructor(code: ErrorCode, message: string, options: LockhouseErrorOptions = {}) {
     // Escaped, and scrubbed of secrets (secrets.ts): a library caller that prints an error prints none.
-    super(scrubSecrets(escapeControls(message, true)), options.cause === undefined ? undefined : { cause: options.cause });
+    super(elideLongWords(scrubSecrets(escapeControls(message, true))), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LockhouseError';
     this.code = code;
-    this.hint = options.hint === undefined ? undefined : scrubSecrets(escapeControls(options.hint, true));
+    this.hint = options.hint === undefined ? undefined : elideLongWords(scrubSecrets(escapeControls(options.hint, true)));
     this.exitCode = ErrorCodes[code];
   }
 
@@ -247,6 +247,14 @@ export class LockhouseError extends Error {
     const head = `error[${this.code}]: ${this.message}`;
     return this.hint ? `${head}\n  hint: ${this.hint}` : head;
   }
+}
+
+/** A word (no space) longer than this in a message is shown by its ends: a 50,000-character file name or flag value is not echoed whole. */
+export const LONGEST_WORD = 512;
+
+/** Every run of more than LONGEST_WORD non-space characters cut to its first 200 and last 60, saying how many were left out. */
+export function elideLongWords(text: string): string {
+  return text.replace(new RegExp(`\\S{${LONGEST_WORD + 1},}`, 'g'), (word) => `${word.slice(0, 200)}…[${word.length - 260} characters]…${word.slice(-60)}`);
 }
 
 export function isLockhouseError(value: unknown): value is LockhouseError {
