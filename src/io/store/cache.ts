@@ -180,18 +180,25 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     },
 
     async placeInto(sha256, dest, tempDir) {
-      const entry = await verified(sha256);
-      if (entry === null) return null;
-      try {
-        // The temporary name is in dest's own temporary folder: same
-        // filesystem, so the rename is atomic, and swept like it if we die.
-        return await landWith(dest, (temp) => linkOrCopy(entry, temp, linkOptions), { tempDir });
-      } catch (error) {
-        // The entry vanished between the hash and the link (another process cleaned the cache).
-        if (errnoCode(error) === 'ENOENT' && !(await lstat(entry).catch(() => null))) return null;
-        if (isLockhouseError(error)) throw error;
-        throw storeError('OUTPUT_NOT_WRITABLE', `cannot place ${entry} at ${dest}: ${reason(error)}`, { cause: error });
+      // Twice at most: link(2) fails with ENOENT when, between its lookup and the link, another process
+      // renamed a new copy of the entry over it and the old inode lost its last name (every collect sharing
+      // the cache and DIR lands that way). The entry is there again: link the new one. A second miss means
+      // the cache is being cleaned: the caller fetches the file instead.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const entry = await verified(sha256);
+        if (entry === null) return null;
+        try {
+          // The temporary name is in dest's own temporary folder: same
+          // filesystem, so the rename is atomic, and swept like it if we die.
+          return await landWith(dest, (temp) => linkOrCopy(entry, temp, linkOptions), { tempDir });
+        } catch (error) {
+          // Only where DIR's temporary folder is there: else the ENOENT is that folder's, a real error.
+          if (errnoCode(error) === 'ENOENT' && (await lstat(tempDir).catch(() => null))?.isDirectory()) continue;
+          if (isLockhouseError(error)) throw error;
+          throw storeError('OUTPUT_NOT_WRITABLE', `cannot place ${entry} at ${dest}: ${reason(error)}`, { cause: error });
+        }
       }
+      return null;
     },
   };
 }
