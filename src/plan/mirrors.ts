@@ -128,7 +128,9 @@ function parsePair(pair: string, where: Mirror['given'], settings: ProjectSettin
   const to = pair.slice(at + 1).trim();
   const shown = `${fromText}=${redactUrl(to)}`;
   if (fromText === '' || canonicalUrl(to) === null) {
-    throw new LockhouseError('USAGE', `${where} takes FROM=TO, where TO is the http(s) URL of a simple index, not "${redactUrl(pair)}"`, {
+    // Its userinfo was taken out of what is shown (a secret), so the URL shown may look sound: say the usual cause.
+    const why = fromText !== '' && redactUrl(to) !== to ? ' (its user name or password holds a character that must be percent-encoded: / as %2F, # as %23, @ as %40, ? as %3F)' : '';
+    throw new LockhouseError('USAGE', `${where} takes FROM=TO, where TO is the http(s) URL of a simple index, not "${redactUrl(pair)}"${why}`, {
       hint: 'e.g. --mirror pypi=https://artifactory.example/api/pypi/pypi/simple',
     });
   }

@@ -111,6 +111,18 @@ describe('parseMirrors', () => {
     expect(code(() => parseMirrors(['interal=https://u:s3cret@mirror/simple'], [], PROJECT))).toBe('SELECT_UNKNOWN_INDEX');
   });
 
+  it('a password with an unencoded / makes the URL invalid: the refusal says so, since the URL it shows (userinfo removed) looks sound', () => {
+    let message = '';
+    try {
+      parseMirrors(['pypi=https://u:s3/cret@mirror.example/simple'], [], PROJECT);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('takes FROM=TO');
+    expect(message).toContain('must be percent-encoded: / as %2F');
+    expect(message).not.toContain('s3/cret');
+  });
+
   it('labels a mirror as given, credentials removed', () => {
     expect(mirrors(['pypi=https://robot:s3cret@mirror.example/simple'])[0]!.label).toBe('pypi=https://mirror.example/simple');
   });
