@@ -245,8 +245,10 @@ try {
       rmSync(profDir, { recursive: true, force: true });
     }
     if (name === 'latency' && latencyServer?.child.exitCode === null) latencyServer.child.kill('SIGTERM');
-    rmSync(w.siteDir, { recursive: true, force: true });
-    rmSync(w.dir, { recursive: true, force: true });
+    if (!keep) {
+      rmSync(w.siteDir, { recursive: true, force: true });
+      rmSync(w.dir, { recursive: true, force: true });
+    }
   }
 
   if (only.has('plan')) {

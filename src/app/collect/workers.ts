@@ -35,11 +35,13 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
   const buildOptions = buildOptionsFor(request, planned, io.mirrors, wheelhouse.previous.manifest, events.log);
 
   return {
-    // Twice as many files in hand as connections: while one file's bytes
-    // are being verified and renamed, the next request already waits on its
-    // connection, so no connection idles on local disk work. The HTTP layer
-    // still opens at most --concurrency connections per origin.
-    fileConcurrency: request.concurrency * 2,
+    // A few more files in hand than connections: while a file's bytes are
+    // being synced, verified and renamed, the next request already waits on
+    // its connection, so no connection idles on local disk work. A few, not
+    // twice as many: each file being written holds up to 2 MiB of write
+    // buffers, and peak memory must stay flat (docs/performance.md). The
+    // HTTP layer opens at most --concurrency connections per origin.
+    fileConcurrency: request.concurrency + Math.min(request.concurrency, SPARE_FILES),
     buildConcurrency: request.buildJobs,
     async fetch(job) {
       if (interrupted()) return { ok: false, failure: INTERRUPTED };
@@ -70,6 +72,9 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
     },
   };
 }
+
+/** Files in hand beyond --concurrency: enough to cover one file's fdatasync and rename per connection on a fast local link. */
+const SPARE_FILES = 8;
 
 /** What a job that did not finish because the run was interrupted records. */
 const INTERRUPTED = { code: 'INTERRUPTED', url: null, reason: 'not collected: the run was interrupted (a re-run finishes it)' } as const;
