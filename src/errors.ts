@@ -21,6 +21,8 @@
  * errors itself (see cli/base-command.ts).
  */
 
+import { scrubSecrets } from './secrets.js';
+
 /** Exit codes, as DESIGN.md "Exit codes" defines them. */
 export const ExitCode = {
   OK: 0,
@@ -92,6 +94,8 @@ export const ErrorCodes = {
   OUTPUT_NAME_CLASH: 1,
   OFFLINE_MISSING: 1,
   LOCAL_UNREADABLE: 1,
+  /** A local file or project the lock names outside the lock's folder, --project and their repository: not read without --allow-outside-paths. */
+  LOCAL_OUTSIDE: 1,
   MIRROR_MISSING: 1,
   INTEGRITY_MISMATCH: 3,
   // lockhouse index: warnings; the index is still written, without what they name
@@ -105,8 +109,27 @@ export const ErrorCodes = {
   // Verifying a wheelhouse (lockhouse verify)
   OUTPUT_NOT_FOUND: 2,
   BUNDLE_UNREADABLE: 1,
+  // Deltas (--since OLD on collect and bundle): the base cannot be read (exit 2, before anything is collected)
+  SINCE_UNREADABLE: 2,
   // Planning: a warning, listed in the plan's warnings; the exit code is not changed
   PLAN_UNBUILT: 0,
+  // Merging parts into one wheelhouse (lockhouse merge): refusals, checked before DIR is touched (exit 2) …
+  /** A part that cannot be merged: no such folder, no manifest lockhouse reads, no recorded selection, two parts of one name. */
+  MERGE_PART_INVALID: 2,
+  /** A part collected from another lock: its manifest's lock sha256 is not the lock's. */
+  MERGE_LOCK_MISMATCH: 2,
+  /** A part collected with another selection (groups, extras, packages, filters, build flags): the parts must agree. */
+  MERGE_SELECTION_MISMATCH: 2,
+  /** The parts' targets together are not a set the target flags can name: the merged targets must be given. */
+  MERGE_TARGETS_UNCLEAR: 2,
+  /** Two different files under one name in the parts. */
+  MERGE_NAME_CLASH: 2,
+  // … a part's file that is not what the lock (or its manifest) says: nothing lands (exit 3) …
+  MERGE_PART_ALTERED: 3,
+  // … and, in the merged manifest's failures, what no part provides for a target (exit 1).
+  MERGE_MISSING: 1,
+  // bundle --from DIR: DIR is not complete and intact for the lock (lockhouse verify's problems), so no bundle is written
+  BUNDLE_SOURCE_INCOMPLETE: 1,
   // Downloading (FetchError, io/http): per file, in the manifest's failures
   /** The server answered with an error status (after retries, for those that are retried). */
   FETCH_HTTP_STATUS: 1,
@@ -139,6 +162,9 @@ export const ErrorCodes = {
    * failure in the manifest and the rest are still collected.
    */
   INTERNAL: 2,
+  // lockhouse sbom: what the SBOM of a wheelhouse is made from (exit 2: nothing is written)
+  SBOM_NO_MANIFEST: 2,
+  SBOM_LOCK_MISMATCH: 2,
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 
@@ -208,10 +234,11 @@ export class LockhouseError extends Error {
   readonly clipanion = { type: 'none' } as const;
 
   constructor(code: ErrorCode, message: string, options: LockhouseErrorOptions = {}) {
-    super(escapeControls(message, true), options.cause === undefined ? undefined : { cause: options.cause });
+    // Escaped, and scrubbed of secrets (secrets.ts): a library caller that prints an error prints none.
+    super(scrubSecrets(escapeControls(message, true)), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LockhouseError';
     this.code = code;
-    this.hint = options.hint === undefined ? undefined : escapeControls(options.hint, true);
+    this.hint = options.hint === undefined ? undefined : scrubSecrets(escapeControls(options.hint, true));
     this.exitCode = ErrorCodes[code];
   }
 

@@ -20,9 +20,9 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['app'],
   ['plan', 'select', 'lock', 'output', 'io'],
   ['python'],
-  ['model.ts', 'errors.ts', 'compare.ts'],
+  ['model.ts', 'errors.ts', 'compare.ts', 'secrets.ts'],
 ];
-const PURE = ['lock', 'python', 'select', 'plan', 'output', 'report', 'model.ts', 'errors.ts', 'compare.ts'];
+const PURE = ['lock', 'python', 'select', 'plan', 'output', 'report', 'model.ts', 'errors.ts', 'compare.ts', 'secrets.ts'];
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -77,12 +77,13 @@ describe('src/ layering (docs/architecture.md)', () => {
     expect(sources.filter(({ path, text }) => PURE.includes(topOf(path)) && io.test(text)).map(({ path }) => path)).toEqual([]);
   });
 
-  it('one home each: rename(2) in io/store/land.ts; yauzl, yazl, smol-toml, undici and pino in their modules', () => {
+  it('one home each: rename(2) in io/store/land.ts; yauzl, yazl, smol-toml, the CycloneDX library, undici and pino in their modules', () => {
     const homes = (pattern: RegExp): string[] => sources.filter(({ text }) => pattern.test(text)).map(({ path }) => path).sort();
     expect(homes(/\brename\((?!2\))/)).toEqual(['io/store/land.ts']);
     expect(homes(/from ['"]yauzl['"]/)).toEqual(['io/zip/zip-reader.ts']);
     expect(homes(/from ['"]yazl['"]/)).toEqual(['io/store/zip-writer.ts']);
     expect(homes(/from ['"]smol-toml['"]/)).toEqual(['lock/parse.ts']);
+    expect(homes(/from ['"]@cyclonedx\/cyclonedx-library['"]|from ['"]packageurl-js['"]/)).toEqual(['output/sbom.ts']);
     expect(homes(/from ['"]undici['"]|import\(['"]undici['"]\)/).every((path) => path.startsWith('io/http/'))).toBe(true);
     expect(homes(/from ['"]pino['"]|require\(['"]pino['"]\)/).every((path) => path === 'cli/logger.ts')).toBe(true);
   });

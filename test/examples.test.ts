@@ -71,9 +71,15 @@ interface CommandLine {
   readonly argv: readonly string[];
 }
 
-/** Shell words, with quotes removed; CI and Docker expressions (`${{ … }}`, `$VAR`) become a placeholder value. */
+/**
+ * Shell words, with quotes removed; CI and Docker expressions (`${{ … }}`, `$VAR`) become a placeholder value,
+ * but a CI matrix's target (`${{ matrix.target }}`, `$TARGET`) one of its values: a platform flag needs a platform.
+ */
 function words(text: string): string[] {
-  const substituted = text.replace(/\$\{\{[^}]*\}\}/g, 'X').replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, 'X');
+  const substituted = text
+    .replace(/\$\{\{\s*matrix\.target\s*\}\}|\$\{?TARGET\}?\b/g, 'x86_64-manylinux_2_28')
+    .replace(/\$\{\{[^}]*\}\}/g, 'X')
+    .replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, 'X');
   return [...substituted.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2] ?? match[3]!);
 }
 
@@ -82,7 +88,7 @@ function lockhouseLines(file: string, text: string): CommandLine[] {
   // Whole-line comments (shell, YAML, Dockerfile) are prose, not commands.
   const joined = text.replace(/^\s*#.*\n/gm, '').replace(/\\\n\s*/g, ' ');
   const found: CommandLine[] = [];
-  for (const match of joined.matchAll(/(?:^|[\s;&|(])(lockhouse\s+(?:collect|bundle|plan|verify|index)\b[^\n]*)/g)) {
+  for (const match of joined.matchAll(/(?:^|[\s;&|(])(lockhouse\s+(?:collect|bundle|merge|plan|verify|index)\b[^\n]*)/g)) {
     const command = match[1]!.split(/\s(?:&&|\|\||;|\||>|2>|#)\s?/)[0]!.trim();
     found.push({ file, text: command, argv: words(command).slice(1) });
   }
@@ -97,7 +103,7 @@ function codeBlocks(markdown: string): string {
 /** A synopsis (`lockhouse verify [--lock FILE] …`) shows the shape of a command, not a command to run. */
 const isSynopsis = (line: CommandLine): boolean => line.argv.some((word) => /^\[|^<|…|\.\.\./.test(word));
 
-const EXAMPLE_FILES = ['examples/docker/Dockerfile', 'examples/github-actions/offline-bundle.yml'];
+const EXAMPLE_FILES = ['examples/docker/Dockerfile', 'examples/github-actions/offline-bundle.yml', 'examples/github-actions/matrix-merge.yml', 'examples/gitlab-ci/matrix-merge.yml'];
 const DOC_FILES = ['README.md', ...readdirSync(join(repoRoot, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 
 const exampleLines = EXAMPLE_FILES.flatMap((file) => lockhouseLines(file, read(file)));
@@ -108,7 +114,7 @@ describe('lockhouse commands in the examples and the docs', () => {
   it('finds the commands it checks', () => {
     const files = new Set(exampleLines.map((line) => line.file));
     expect([...files].sort()).toEqual([...EXAMPLE_FILES].sort());
-    expect(exampleLines.map((line) => line.argv[0])).toEqual(expect.arrayContaining(['collect', 'verify', 'bundle']));
+    expect(exampleLines.map((line) => line.argv[0])).toEqual(expect.arrayContaining(['collect', 'verify', 'bundle', 'merge']));
     for (const doc of ['README.md', 'docs/getting-started.md', 'docs/recipes.md']) expect(docLines.some((line) => line.file === doc), doc).toBe(true);
   });
 

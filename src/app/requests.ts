@@ -16,7 +16,9 @@ import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_BYTES_PER_SECOND } from '../io/http
 import { splitMirrorList } from '../plan/mirrors.js';
 import type { BundleRequest } from './bundle.js';
 import type { CollectRequest } from './collect/types.js';
+import type { BundleFromRequest } from './bundle-from.js';
 import type { LockRequest } from './load-lock.js';
+import type { MergeRequest } from './merge/types.js';
 import type { PlanRequest } from './plan.js';
 import type { TargetRequest } from './resolve-targets.js';
 import type { VerifyRequest } from './verify/types.js';
@@ -34,7 +36,7 @@ export interface PlanRequestInput {
 }
 
 /** The fields a collect and a bundle share: where files come from, the cache, the network, hash policy and builds. */
-export type SourcesRequest = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'clean' | 'dryRun'>;
+export type SourcesRequest = Omit<CollectRequest, 'output' | 'layout' | 'emitPylock' | 'emitRequirements' | 'emitSbom' | 'clean' | 'dryRun'>;
 
 /** A SourcesRequest with every field optional; `cacheDir: null` is `--no-cache`. */
 export type SourcesRequestInput = Partial<Omit<SourcesRequest, 'plan'>> & { readonly plan?: PlanRequestInput };
@@ -43,7 +45,13 @@ export type SourcesRequestInput = Partial<Omit<SourcesRequest, 'plan'>> & { read
 export type CollectRequestInput = SourcesRequestInput & Partial<Omit<CollectRequest, keyof SourcesRequest>>;
 
 /** What `bundleRequest` takes: the bundle's path, and any field of a BundleRequest. */
-export type BundleRequestInput = SourcesRequestInput & Pick<BundleRequest, 'output'> & { readonly wheelhouse?: string | null };
+export type BundleRequestInput = SourcesRequestInput & Pick<BundleRequest, 'output'> & { readonly wheelhouse?: string | null; readonly emitSbom?: string | null; readonly since?: string | null };
+
+/** What `mergeRequest` takes: the parts, and any other field of a MergeRequest, the plan as a PlanRequestInput. */
+export type MergeRequestInput = Partial<Omit<MergeRequest, 'plan' | 'parts'>> & Pick<MergeRequest, 'parts'> & { readonly plan?: PlanRequestInput };
+
+/** What `bundleFromRequest` takes: the wheelhouse and the bundle's path, and any other field of a BundleFromRequest. */
+export type BundleFromRequestInput = Partial<Omit<BundleFromRequest, 'plan' | 'from' | 'output'>> & Pick<BundleFromRequest, 'from' | 'output'> & { readonly plan?: PlanRequestInput };
 
 /** What `verifyRequest` takes: any field of a VerifyRequest, the plan as a PlanRequestInput. */
 export type VerifyRequestInput = Partial<Omit<VerifyRequest, 'plan'>> & { readonly plan?: PlanRequestInput };
@@ -52,6 +60,8 @@ export type VerifyRequestInput = Partial<Omit<VerifyRequest, 'plan'>> & { readon
 export const SOURCES_DEFAULTS = {
   findLinks: [],
   mirrors: [],
+  /** --allow-outside-paths. */
+  allowOutsidePaths: false,
   offline: false,
   verify: false,
   allowUnhashed: false,
@@ -77,6 +87,7 @@ export const COLLECT_DEFAULTS = {
   layout: 'flat',
   emitPylock: null,
   emitRequirements: null,
+  emitSbom: null,
   clean: false,
   dryRun: false,
 } as const satisfies Omit<CollectRequest, keyof SourcesRequest>;
@@ -118,20 +129,36 @@ export function sourcesRequest(input: SourcesRequestInput = {}, env: NodeJS.Proc
 
 /** `lockhouse collect`'s request: every field not given is the default of its flag (into ./wheelhouse, flat, the default cache). */
 export function collectRequest(input: CollectRequestInput = {}, env: NodeJS.ProcessEnv = process.env): CollectRequest {
-  const { output, layout, emitPylock, emitRequirements, clean, dryRun, ...sources } = input;
-  return { ...sourcesRequest(sources, env), ...COLLECT_DEFAULTS, ...defined({ output, layout, emitPylock, emitRequirements, clean, dryRun }) };
+  const { output, layout, emitPylock, emitRequirements, emitSbom, clean, dryRun, ...sources } = input;
+  return { ...sourcesRequest(sources, env), ...COLLECT_DEFAULTS, ...defined({ output, layout, emitPylock, emitRequirements, emitSbom, clean, dryRun }) };
 }
 
-/** `lockhouse bundle`'s request: the bundle's path; every other field not given is the default of its flag (a temporary wheelhouse). */
+/** `lockhouse bundle`'s request: the bundle's path; every other field not given is the default of its flag (a temporary wheelhouse, no SBOM). */
 export function bundleRequest(input: BundleRequestInput, env: NodeJS.ProcessEnv = process.env): BundleRequest {
-  const { output, wheelhouse, ...sources } = input;
-  return { ...sourcesRequest(sources, env), output, wheelhouse: wheelhouse ?? null };
+  const { output, wheelhouse, emitSbom, since, ...sources } = input;
+  return { ...sourcesRequest(sources, env), output, wheelhouse: wheelhouse ?? null, emitSbom: emitSbom ?? null, since: since ?? null };
 }
 
 /** `lockhouse verify`'s request: ./wheelhouse against the plan, with the default hash policy unless given. */
 export function verifyRequest(input: VerifyRequestInput = {}): VerifyRequest {
   const { plan, ...rest } = input;
   return { output: COLLECT_DEFAULTS.output, allowUnhashed: false, allowWeakHashes: false, ...defined(rest), plan: planRequest(plan) };
+}
+
+/**
+ * `lockhouse merge`'s request: the parts into ./wheelhouse, flat, with the
+ * default hash policy; the selection and targets the parts record (with
+ * `given` empty: no family is taken from `plan`, which gives the lock).
+ */
+export function mergeRequest(input: MergeRequestInput): MergeRequest {
+  const { plan, parts, ...rest } = input;
+  return { output: COLLECT_DEFAULTS.output, layout: 'flat', emitPylock: null, emitRequirements: null, clean: false, allowUnhashed: false, allowWeakHashes: false, given: {}, ...defined(rest), parts, plan: planRequest(plan) };
+}
+
+/** `lockhouse bundle --from`'s request: DIR verified for the selection its manifest records (`given` empty), with the default hash policy. */
+export function bundleFromRequest(input: BundleFromRequestInput): BundleFromRequest {
+  const { plan, from, output, ...rest } = input;
+  return { allowUnhashed: false, allowWeakHashes: false, given: {}, ...defined(rest), from, output, plan: planRequest(plan) };
 }
 
 /** The platform's cache folder for lockhouse, unless LOCKHOUSE_CACHE_DIR names one. */

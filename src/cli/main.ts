@@ -16,17 +16,20 @@
  */
 import { Builtins, Cli, type BaseContext } from 'clipanion';
 import { ExitCode, LockhouseError } from '../errors.js';
+import { scrubSecrets } from '../secrets.js';
 import { reportError } from './base-command.js';
 import { styleFor, wantsColour, type Style } from './style.js';
-import { explainUsage, formatUsageProblem } from './usage-error.js';
+import { explainUsage, formatUsageProblem, namePlaceholders } from './usage-error.js';
 import BundleCommand from './commands/bundle.js';
 import CollectCommand from './commands/collect.js';
+import MergeCommand from './commands/merge.js';
 import PlanCommand from './commands/plan.js';
+import SbomCommand from './commands/sbom.js';
 import StaticIndexCommand from './commands/static-index.js';
 import VerifyCommand from './commands/verify.js';
 import { version } from './version.js';
 
-export const commands = [CollectCommand, BundleCommand, PlanCommand, VerifyCommand, StaticIndexCommand] as const;
+export const commands = [CollectCommand, BundleCommand, MergeCommand, PlanCommand, VerifyCommand, StaticIndexCommand, SbomCommand] as const;
 
 export function createCli(): Cli {
   const cli = new Cli({
@@ -43,7 +46,9 @@ export function createCli(): Cli {
 }
 
 export async function main(argv: readonly string[], context: Partial<BaseContext> = {}): Promise<number> {
-  const full: BaseContext = { ...Cli.defaultContext, ...context };
+  // Everything a command prints goes through these two streams: logs, summaries, reports, errors, --json.
+  const given: BaseContext = { ...Cli.defaultContext, ...context };
+  const full: BaseContext = { ...given, stdout: scrubbed(given.stdout), stderr: scrubbed(given.stderr) };
   const [first, ...rest] = argv;
   // uv's spellings: -V/--version (and `version`) print the version; `help [COMMAND]` is `[COMMAND] --help`; -v is always verbose.
   if (first === '-V' || first === '--version' || first === 'version') {
@@ -74,10 +79,41 @@ export async function main(argv: readonly string[], context: Partial<BaseContext
     return ExitCode.USAGE;
   }
   try {
+    // A command's --help: clipanion's page, with uv's <VALUE> placeholders for its #0.
+    if (args.includes('--help') || args.includes('-h')) {
+      let help = '';
+      const code = await cli.run(command, { ...full, stdout: { write: (chunk: unknown) => ((help += String(chunk)), true) } as unknown as typeof full.stdout });
+      full.stdout.write(namePlaceholders(help));
+      return code;
+    }
     return await cli.run(command, full);
   } catch (error) {
     return reportError(error, output);
   }
+}
+
+/**
+ * `stream` with every write scrubbed of secrets (src/secrets.ts): the one
+ * place the command line's output passes. Everything else about the stream
+ * (isTTY, columns, events) is the stream's own. Each write is scrubbed
+ * whole: lockhouse writes a message, a log record or a JSON document in one
+ * write. Bytes are passed on as they came when they hold no secret (a
+ * multi-byte character split between two writes stays whole).
+ */
+function scrubbed<S extends NodeJS.WritableStream>(stream: S): S {
+  const write = (chunk: unknown, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : null;
+    const clean = text === null ? null : scrubSecrets(text);
+    const out = clean === null || clean === text ? chunk : typeof chunk === 'string' ? clean : Buffer.from(clean, 'utf8');
+    return (stream.write as (...args: unknown[]) => boolean).call(stream, out, ...rest);
+  };
+  return new Proxy(stream, {
+    get(target, property) {
+      if (property === 'write') return write;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** `lockhouse --help`: what lockhouse is, its commands with one line each, and where to read more. */

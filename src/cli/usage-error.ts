@@ -11,6 +11,15 @@ import type { Style } from './style.js';
 export interface CommandShape {
   readonly path: string;
   readonly options: ReadonlyArray<{ readonly definition: string; readonly required: boolean }>;
+  /** clipanion's synopsis ("lockhouse merge [-o,--output #0] … <PART> ..."): its positionals are read from it. */
+  readonly usage?: string;
+}
+
+/** The positionals a command takes, from its synopsis: `<DIR>`, or `<PART>...` for a rest. */
+function positionalsOf(command: CommandShape): { names: string[]; rest: boolean } {
+  const bare = (command.usage ?? '').replace(/\[[^\]]*\]/g, ' ');
+  const names = [...bare.matchAll(/<([A-Z0-9_-]+)>/g)].map((match) => `<${match[1]}>`);
+  return { names, rest: /\.\.\./.test(bare) };
 }
 
 interface OptionShape {
@@ -34,6 +43,19 @@ function optionsOf(command: CommandShape): OptionShape[] {
 function placeholder(option: OptionShape): string {
   const long = option.names.find((name) => name.startsWith('--')) ?? option.names[0]!;
   return `<${long.replace(/^-+/, '').toUpperCase().replace(/-/g, '_')}>`;
+}
+
+/**
+ * A command's `--help` with uv's placeholders: clipanion writes an option
+ * that takes a value as `--lock #0`; uv as `--lock <LOCK>`.
+ */
+export function namePlaceholders(help: string): string {
+  const named = help.replace(/((?:-[A-Za-z],)?--([a-z0-9][a-z0-9-]*)) #0/g, (_all, names: string, long: string) => `${names} <${long.toUpperCase().replace(/-/g, '_')}>`);
+  // The option rows ("  --lock <LOCK>   The lock to read…"), aligned again: the names grew.
+  const row = /^ {2}(-\S*(?: <[A-Z0-9_]+>)?) {2,}(\S.*)$/;
+  const lines = named.split('\n');
+  const width = Math.max(0, ...lines.map((line) => row.exec(line)?.[1]!.length ?? 0));
+  return lines.map((line) => line.replace(row, (_all, names: string, text: string) => `  ${names.padEnd(width)}  ${text}`)).join('\n');
 }
 
 /** Levenshtein distance, for "did you mean". */
@@ -90,14 +112,23 @@ export function explainUsage(argv: readonly string[], commands: readonly Command
   }
   const command = commands[index]!;
   const options = optionsOf(command);
-  const usage = `${binary} ${word} [OPTIONS]`;
+  const positionals = positionalsOf(command);
+  const synopsis = positionals.names.map((name, i) => (positionals.rest && i === positionals.names.length - 1 ? `${name}...` : name)).join(' ');
+  const usage = `${binary} ${word} [OPTIONS]${synopsis ? ` ${synopsis}` : ''}`;
+  const given: string[] = [];
   const byName = new Map(options.flatMap((option) => option.names.map((name) => [name, option] as const)));
   const seen = new Set<OptionShape>();
   const rest = argv.slice(first + 1);
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
-    if (arg === '--') break;
-    if (!arg.startsWith('-') || arg === '-') continue;
+    if (arg === '--') {
+      given.push(...rest.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      given.push(arg);
+      continue;
+    }
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const option = byName.get(name!);
     if (!option) {
@@ -117,6 +148,12 @@ export function explainUsage(argv: readonly string[], commands: readonly Command
   if (missing.length > 0) {
     const listed = missing.map((option) => `  ${option.names.find((n) => n.startsWith('--')) ?? option.names[0]} ${placeholder(option)}`).join('\n');
     return { message: `the following required arguments were not provided:\n${listed}`, tip: null, usage };
+  }
+  if (given.length < positionals.names.length) {
+    return { message: `the following required arguments were not provided:\n${positionals.names.slice(given.length).map((name) => `  ${name}`).join('\n')}`, tip: null, usage };
+  }
+  if (given.length > positionals.names.length && !positionals.rest) {
+    return { message: `unexpected argument '${given[positionals.names.length]!}' found`, tip: null, usage };
   }
   return null;
 }

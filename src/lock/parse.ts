@@ -7,6 +7,7 @@
 import { TomlError, parse as parseToml } from 'smol-toml';
 import { type ErrorCode, LockhouseError } from '../errors.js';
 import type { LockFormat, LockGraph } from '../model.js';
+import { registerUrlSecrets } from '../secrets.js';
 import { pylockFromToml } from './pylock.js';
 import { uvLockFromToml } from './uv.js';
 
@@ -72,6 +73,9 @@ const NOT_TOML_HINT =
  * detect the format and in messages. Throws LockhouseError (LOCK_* codes).
  */
 export function parseLock(text: string, path: string): LockGraph {
+  // Userinfo in any of the lock's URLs is a secret from here on (src/secrets.ts): registered before
+  // parsing, so that an error quoting the lock (a TOML syntax error's excerpt) is scrubbed too.
+  registerUrlSecrets(text);
   const byName = formatFromFilename(path);
   let document: Record<string, unknown>;
   try {

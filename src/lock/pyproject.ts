@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ProjectSettings } from '../model.js';
+import { registerUrlSecrets } from '../secrets.js';
 import { canonicalizeName } from '../python/names.js';
 import { parseTomlDocument } from './parse.js';
 import { lockError, schemaError } from './wire.js';
@@ -32,6 +33,8 @@ const PyprojectWire = z.object({
 
 /** Parse a pyproject.toml text. Throws LockhouseError (PYPROJECT_INVALID) naming the file and the field. */
 export function parseProjectSettings(text: string, path: string): ProjectSettings {
+  // An index URL's userinfo is a secret from here on (src/secrets.ts), before any error can quote the file.
+  registerUrlSecrets(text);
   const document = parseTomlDocument(text, path, 'PYPROJECT_INVALID');
   const parsed = PyprojectWire.safeParse(document);
   if (!parsed.success) throw schemaError({ path }, document, parsed.error, [], 'PYPROJECT_INVALID');

@@ -11,7 +11,15 @@
  *   lockhouse.json     the manifest, as the bundle carries it (origin "bundle", mtime 0)
  *   pylock.toml        PEP 751, paths relative to the bundle root (wheels/…)
  *   requirements.txt   pinned, hashed, `--no-index --find-links wheels`
+ *   sbom.cdx.json      with --emit-sbom only: the CycloneDX SBOM of the files (output/sbom.ts)
  *   wheels/<file>      every collected artifact, stored
+ *
+ * A delta (the manifest has `delta`: bundle --since OLD) carries under
+ * wheels/ only the files OLD lacks; everything else is the same, and whole:
+ * the manifest, pylock.toml and requirements.txt list every file, and
+ * bundle.json says what the delta expects its base to hold (`delta.expects`,
+ * with each file's sha256 and size) so the installer checks the far side
+ * before it changes anything.
  */
 import { createHash } from 'node:crypto';
 import type { Target } from '../model.js';
@@ -19,11 +27,14 @@ import { emittedPackages } from './emitted-packages.js';
 import { renderPylock } from './emit-pylock.js';
 import { renderRequirements } from './emit-requirements.js';
 import type { Manifest, ManifestArtifact } from './manifest.js';
+import { carriedArtifacts, expectedFromBase } from './delta.js';
 import { byText } from '../compare.js';
 
 const BUNDLE_VERSION = 1;
 export const WHEELS_DIR = 'wheels';
 export const SUMS_FILE = 'SHA256SUMS';
+/** The SBOM a bundle carries with --emit-sbom (CycloneDX's recommended `*.cdx.json` name). */
+export const SBOM_FILE = 'sbom.cdx.json';
 
 /** The marker variables the installer compares with its interpreter's. */
 const MATCHED = ['sys_platform', 'platform_machine', 'implementation_name', 'python_version'] as const;
@@ -36,6 +47,8 @@ export interface BundleInput {
   /** The lock's file name (not its path: no absolute paths in a bundle). */
   readonly lockName: string;
   readonly installer: Buffer;
+  /** The SBOM to carry (--emit-sbom), rendered by the caller: it takes the lock, which a bundle does not carry. */
+  readonly sbom?: Buffer | null;
 }
 
 export type BundleEntry =
@@ -63,6 +76,7 @@ export function bundleContents(input: BundleInput): BundleEntry[] {
     artifacts: artifacts.map((artifact) => ({ ...artifact, origin: 'bundle', mtimeMs: 0 })),
     skipped: input.manifest.skipped,
     failures: input.manifest.failures,
+    ...(input.manifest.delta ? { delta: input.manifest.delta } : {}),
   };
   const bundleJson = {
     bundleVersion: BUNDLE_VERSION,
@@ -75,6 +89,7 @@ export function bundleContents(input: BundleInput): BundleEntry[] {
       markers: Object.fromEntries(MATCHED.map((key) => [key, target.markers[key]])),
       tags: target.tags.ordered,
     })),
+    ...(manifest.delta ? { delta: deltaJson(manifest) } : {}),
   };
   const entries: BundleEntry[] = [
     { name: '__main__.py', data: input.installer },
@@ -88,11 +103,21 @@ export function bundleContents(input: BundleInput): BundleEntry[] {
       name: 'requirements.txt',
       data: text(renderRequirements({ emitted, targets: targetIds, lockName: input.lockName, findLinks: WHEELS_DIR })),
     },
-    ...artifacts.map((artifact) => ({ name: `${WHEELS_DIR}/${artifact.filename}`, artifact })),
+    ...(input.sbom ? [{ name: SBOM_FILE, data: input.sbom }] : []),
+    ...carriedArtifacts(manifest).map((artifact) => ({ name: `${WHEELS_DIR}/${artifact.filename}`, artifact })),
   ];
   const sums = entries
     .map((entry) => `${'data' in entry ? sha256(entry.data) : entry.artifact.sha256}  ${entry.name}\n`)
     .sort((a, b) => byName({ name: a.slice(66) }, { name: b.slice(66) }))
     .join('');
   return [...entries, { name: SUMS_FILE, data: text(sums) }].sort(byName);
+}
+
+/** bundle.json's `delta`: the base, and what the installer must find on the far side before it writes anything (what it carries is its wheels/ entries). */
+function deltaJson(manifest: Manifest): object {
+  const delta = manifest.delta!;
+  return {
+    since: delta.since,
+    expects: expectedFromBase(manifest).map((artifact) => ({ filename: artifact.filename, sha256: artifact.sha256, size: artifact.size })),
+  };
 }

@@ -14,9 +14,9 @@ export const MANIFEST_VERSION = 1;
 const nullableString = z.string().nullable();
 
 export const Origin = z
-  .enum(['download', 'cache', 'find-links', 'path', 'build', 'existing', 'bundle'])
+  .enum(['download', 'cache', 'find-links', 'path', 'build', 'existing', 'bundle', 'part'])
   .describe(
-    'where the file came from in this run: downloaded; from the cache; from a --find-links directory; from a local path the lock names; built; already in DIR and verified; (in a bundle\'s manifest) the bundle itself',
+    'where the file came from in this run: downloaded; from the cache; from a --find-links directory; from a local path the lock names; built; already in DIR and verified; (in a bundle\'s manifest) the bundle itself; (lockhouse merge) a part, which `part` names',
   );
 
 export const ManifestArtifact = z.object({
@@ -42,6 +42,10 @@ export const ManifestArtifact = z.object({
     })
     .optional()
     .describe('for built wheels: what they were built from, and how'),
+  part: z
+    .string()
+    .optional()
+    .describe('(lockhouse merge) the part the file was taken from: the name of its folder, as the merged manifest lists it under merged.parts'),
 });
 export type ManifestArtifact = z.infer<typeof ManifestArtifact>;
 
@@ -118,6 +122,55 @@ export const ManifestSelection = z
   .describe('the selection flags this collection was made with, and what they selected (absent in manifests written by a lockhouse that did not record it)');
 export type ManifestSelection = z.infer<typeof ManifestSelection>;
 
+/**
+ * A target a partial collection (collect --leave-to-other-runners) did not
+ * serve because this machine cannot build for it: another runner's part
+ * does, and `lockhouse merge` puts the parts together.
+ */
+export const ManifestLeft = z.object({
+  package: z.string(),
+  version: nullableString,
+  filename: nullableString.describe('the sdist to build (null for git sources and local projects)'),
+  target: z.string().describe('the target id left to another runner'),
+  reason: z.string().describe('why this machine cannot build for it'),
+});
+export type ManifestLeft = z.infer<typeof ManifestLeft>;
+
+/** One part a merged wheelhouse was made from (lockhouse merge). */
+export const ManifestPart = z.object({
+  name: z.string().describe("the part's folder name, which each artifact's `part` names"),
+  generator: z.string(),
+  targets: z.array(z.string()).describe('the target ids the part was collected for'),
+  files: z.number().int().describe('the files taken from it'),
+  left: z.number().int().describe('the builds it left to other runners'),
+});
+export type ManifestPart = z.infer<typeof ManifestPart>;
+
+/**
+ * What a delta is (`collect --since OLD`, `bundle --since OLD`): the
+ * manifest still lists every file of the collection; `carries` says which
+ * of them this wheelhouse or bundle holds — those OLD lacks by name and
+ * sha256 — and every other one is expected on the far side already, from
+ * the base. docs/bundle.md "Delta updates" says how it is applied.
+ */
+export const ManifestDelta = z
+  .object({
+    since: z
+      .object({
+        manifestSha256: z.string().describe("the sha256 of the base's lockhouse.json, as read (the bundle's entry, or the file)"),
+        lockSha256: z.string().describe('the sha256 of the lock the base was collected from'),
+        generator: z.string().describe('who wrote the base'),
+        files: z.number().int().describe("how many files the base's manifest lists"),
+      })
+      .describe('the base (OLD) this delta was made against'),
+    carries: names.describe('the files this delta holds, sorted: those of `artifacts` the base lacks (no file of that name and sha256); every other artifact is expected from the base'),
+    leftover: names.describe(
+      'files the base (or an earlier delta of its chain) listed that `artifacts` does not: a delta never removes files it did not bring, so they may still be on the far side; verify names them without counting them as problems',
+    ),
+  })
+  .describe('present in a delta (made with --since): what it carries, and what it expects from its base');
+export type ManifestDelta = z.infer<typeof ManifestDelta>;
+
 export const Manifest = z
   .object({
     manifestVersion: z.literal(MANIFEST_VERSION),
@@ -137,6 +190,15 @@ export const Manifest = z
       .array(z.string())
       .optional()
       .describe('files this run emitted inside DIR (--emit-pylock, --emit-requirements), relative to DIR, POSIX'),
+    partial: z
+      .object({ left: z.array(ManifestLeft) })
+      .optional()
+      .describe('present in a part of a collection that other runners complete (collect --leave-to-other-runners): the builds this machine left to them; lockhouse merge puts the parts together'),
+    merged: z
+      .object({ parts: z.array(ManifestPart) })
+      .optional()
+      .describe('present in a wheelhouse lockhouse merge made: the parts it was made from, in the order given'),
+    delta: ManifestDelta.optional(),
   })
   .describe('DIR/lockhouse.json: what a lockhouse collect wrote');
 /** A manifest as read: its failures' codes are strings (another lockhouse may have written it). */

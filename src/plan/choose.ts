@@ -6,7 +6,7 @@
 import type { Artifact, LockFormat, Package, Target } from '../model.js';
 import { canonicalizeName } from '../python/names.js';
 import { wheelCompatibility } from '../python/tags.js';
-import { noWheelMessage } from './hint.js';
+import { macosWheelsHint, noWheelMessage } from './hint.js';
 import type { PlanItem, PlanOptions } from './types.js';
 import { compareText } from '../compare.js';
 
@@ -88,9 +88,9 @@ export function choose(pkg: Package, target: Target | null, format: LockFormat, 
     if (!options.noBuild) return { picks: [{ kind: 'sdist', artifact: sdist, build: true }], error: null, warning: null };
     const why = noBinary ? '--no-binary asks for a build' : 'it has no wheel for this target';
     if (options.sdist) {
-      return { ...none, picks: extraSdist, warning: `${pkg.displayName}: ${why}; its sdist is collected unbuilt (--no-build)` };
+      return { ...none, picks: extraSdist, warning: `${pkg.displayName}: ${why}; its sdist is collected unbuilt (--no-build)${macosWheelsHint(pkg, target)}` };
     }
-    return { ...none, error: forbidden(`${pkg.displayName}: ${why}, and --no-build forbids building its sdist`) };
+    return { ...none, error: forbidden(`${pkg.displayName}: ${why}, and --no-build forbids building its sdist${macosWheelsHint(pkg, target)}`) };
   }
   if (noBinary) return { ...none, error: forbidden(`--no-binary ${pkg.name}: the lock has no sdist of ${pkg.displayName} to build from`) };
   return { ...none, error: { code: 'PLAN_NO_ARTIFACT', message: noWheelMessage(pkg, target) } };

@@ -40,6 +40,11 @@ export function noWheelMessage(pkg: Package, target: Target): string {
 
 const MACOS = /^macosx_(\d+)_(\d+)_/;
 
+/** The MACOSX_DEPLOYMENT_TARGET hint for a package whose wheels all missed a macOS target (empty where it does not apply): for --no-build's refusal too. */
+export function macosWheelsHint(pkg: Package, target: Target): string {
+  return macosHint(pkg.wheels.flatMap((wheel) => wheel.wheelTags?.platform ?? []), target);
+}
+
 /**
  * A macOS target older than the lock's macOS wheels: uv's default (13.0) is
  * raised by MACOSX_DEPLOYMENT_TARGET, which says it, as uv reads it.

@@ -6,7 +6,8 @@
  * jobs; verify checks DIR against the same jobs, so the two never disagree
  * about what belongs there. Pure.
  */
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { escapeControls } from '../errors.js';
 import { fileUrlPath } from '../lock/wire.js';
 import type { LockGraph } from '../model.js';
 import type { ManifestFailure } from '../output/manifest.js';
@@ -50,6 +51,27 @@ export interface JobOptions extends HashPolicy {
   readonly lockDir: string;
   /** --sdist: sdists belong in DIR even when they are also built. */
   readonly sdistsInOutput: boolean;
+  /**
+   * Where local files and projects the lock names may be read from; absent
+   * or null: anywhere (--allow-outside-paths; verify, which reads none).
+   */
+  readonly localFiles?: LocalFiles | null;
+}
+
+/**
+ * The rule for local files and projects (a `path` source, a pylock `path`, a
+ * `file://` URL, a `directory` or `editable` project): a lock may come from
+ * anyone, and what it names is copied into DIR or built. A path is taken
+ * only when, `..` and symbolic links resolved, it is inside one of `roots`;
+ * anything else is the failure LOCAL_OUTSIDE, before anything is read.
+ * (Git repositories named by path are not covered: their files come
+ * through git, at the commit the lock pins.)
+ */
+export interface LocalFiles {
+  /** Absolute, symbolic links resolved: the lock's folder, --project, the repository that holds the lock. */
+  readonly roots: readonly string[];
+  /** `path` (absolute, normalized) with every symbolic link resolved, as far as it exists (the rest as written: reading it fails on its own). */
+  readonly realPath: (path: string) => string;
 }
 
 export function jobsOf(graph: LockGraph, plan: Plan, options: JobOptions): Jobs {
@@ -75,7 +97,10 @@ export function jobsOf(graph: LockGraph, plan: Plan, options: JobOptions): Jobs 
       continue;
     }
     if (item.kind === 'directory') {
-      builds.push({ item, index: null, source: { kind: 'directory', path: resolvePath(item.path!, options.lockDir) } });
+      const path = resolvePath(item.path!, options.lockDir);
+      const outside = outsideRoots(path, options.localFiles);
+      if (outside) failures.push({ code: 'LOCAL_OUTSIDE', package: item.package, version: item.version, filename: null, target: null, url: null, reason: outside('the local project') });
+      else builds.push({ item, index: null, source: { kind: 'directory', path } });
       continue;
     }
     const artifact = item.artifact!;
@@ -85,12 +110,18 @@ export function jobsOf(graph: LockGraph, plan: Plan, options: JobOptions): Jobs 
       failures.push({ ...base, code: rule.code, reason: rule.reason });
       continue;
     }
+    const local = localPath(artifact.url, artifact.path, options.lockDir);
+    const outside = local === null ? null : outsideRoots(local, options.localFiles);
+    if (outside) {
+      failures.push({ ...base, url: null, code: 'LOCAL_OUTSIDE', reason: outside('the local file') });
+      continue;
+    }
     const job: FileJob = {
       item,
       filename: artifact.filename,
       rule,
       url: isHttp(artifact.url) ? artifact.url : null,
-      localPath: localPath(artifact.url, artifact.path, options.lockDir),
+      localPath: local,
       index,
       destination: item.kind === 'sdist' && item.build && !options.sdistsInOutput ? 'build' : 'output',
     };
@@ -124,6 +155,28 @@ function isHttp(url: string | null): url is string {
 
 function resolvePath(path: string, lockDir: string): string {
   return isAbsolute(path) ? path : join(lockDir, path);
+}
+
+/** Is `path` inside `root` (or `root` itself)? Both absolute and normalized. */
+function within(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * Null when `path` may be read under `policy`; else the failure's reason,
+ * given what the path is ("the local file"). The path is judged where it
+ * leads: `..` resolved as the file is opened (lexically), then every
+ * symbolic link.
+ */
+function outsideRoots(path: string, policy: LocalFiles | null | undefined): ((what: string) => string) | null {
+  if (!policy) return null;
+  const absolute = resolve(path);
+  const real = policy.realPath(absolute);
+  if (policy.roots.some((root) => within(root, real))) return null;
+  const where = real === absolute ? '' : ` (a link to ${escapeControls(real)})`;
+  return (what) =>
+    `${what} ${escapeControls(absolute)}${where} is outside ${policy.roots.map((root) => escapeControls(root)).join(' and ')}; a lock's local files and projects are read only inside the lock's folder, --project and the repository that holds the lock (pass --allow-outside-paths to read it, or --project with a folder that holds it)`;
 }
 
 function pathUrl(path: string, lockDir: string): string {

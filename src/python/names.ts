@@ -9,6 +9,7 @@
  * search for either tool's wording.
  */
 import { escapeControls } from '../errors.js';
+import { removeUserinfo } from '../secrets.js';
 import type { WheelTags } from './tags.js';
 
 /** PEP 503: lower case, every run of `-`, `_` and `.` becomes one `-`. */
@@ -352,8 +353,15 @@ export function percentDecodeOnce(text: string): string {
   });
 }
 
-/** The last segment of a URL's path (query and fragment removed), percent-decoded once. */
-export function urlFilename(url: string): string {
+/**
+ * The last segment of a URL's path (query and fragment removed), percent-
+ * decoded once. Its userinfo goes first, by the rule that keeps it out of
+ * messages (src/secrets.ts): a password with an unencoded `/` or `#`
+ * (`https://u:pa/ss#x@host/files/f.whl`) must not become the file's name,
+ * and so be printed.
+ */
+export function urlFilename(text: string): string {
+  const url = removeUserinfo(text);
   let end = url.length;
   for (const stop of ['?', '#']) {
     const at = url.indexOf(stop);

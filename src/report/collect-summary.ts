@@ -31,11 +31,20 @@ export function renderCollectSummary(manifest: Manifest, stats: CollectStats, ma
       (stats.downloadedBytes ? `; ${formatBytes(stats.downloadedBytes)} over the network in ${stats.requests} request${stats.requests === 1 ? '' : 's'}` : ''),
   ];
   if (manifest.failures.length > 0) lines.push(...failureLines(manifest.failures, options.verbose ?? false));
+  if (manifest.partial?.left.length) lines.push(...leftLines(manifest.partial.left));
   if (manifestPath !== null) lines.push(`Manifest: ${manifestPath}`);
   return `${lines.join('\n')}\n`;
 }
 
 type Failure = Manifest['failures'][number];
+
+/** A part's builds left to other runners (collect --leave-to-other-runners): not failures, but worth a line each. */
+function leftLines(left: NonNullable<Manifest['partial']>['left']): string[] {
+  return [
+    `Left to other runners (${left.length}; lockhouse merge adds their parts):`,
+    ...left.map((entry) => `  ${[entry.package, entry.version].filter(Boolean).join(' ')} for ${entry.target}: ${entry.reason}`),
+  ];
+}
 
 /** Network failures shared by many files of one host are one cause: one line, with the count (-v lists the files). */
 const BY_HOST = new Set(['FETCH_NETWORK', 'FETCH_TIMEOUT', 'FETCH_TLS', 'FETCH_TOO_SLOW']);

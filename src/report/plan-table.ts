@@ -39,6 +39,7 @@ const GIVING: ReadonlyArray<{ readonly column: number; readonly floor: number; r
   { column: 2, floor: 24, keep: 'end' },
   { column: 0, floor: 16, keep: 'start' },
   { column: 3, floor: 6, keep: 'start' },
+  { column: 1, floor: 8, keep: 'start' },
 ];
 
 const STRONG = ['sha256', 'sha384', 'sha512'];
@@ -88,7 +89,9 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
       })
       .join('  ')
       .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
+  // Where the floors still leave it too wide, every line (the header and its rule too) is cut: none wraps.
+  const fit = (text: string): string => (columns === null ? text : elide(text, columns, 'start'));
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].map(fit);
 }
 
 export function renderPlanTable(plan: Plan, options: PlanTableOptions = {}): string {

@@ -18,6 +18,7 @@ export function bundleVerifyToJson(result: BundleVerifyResult): BundleVerifyJson
     extra: result.extra,
     unverifiable: result.unverifiable,
     lock: result.lock ? verifyToJson(result.lock) : null,
+    delta: result.delta,
   };
 }
 
@@ -36,6 +37,14 @@ export function renderBundleVerifyReport(result: BundleVerifyResult, label: stri
   section('Extra', result.extra);
   section('Unverifiable', result.unverifiable);
   const own = result.missing.length + result.altered.length + result.extra.length + result.unverifiable.length;
+  if (result.delta) {
+    const { carries, files, since, fromBase } = result.delta;
+    lines.push(
+      `${label} is a delta since the manifest ${since.slice(0, 16)}…: it carries ${carries} of the ${files} files its manifest lists; ` +
+        `the other ${files - carries} are expected in the wheelhouse it updates (its installer checks them there)` +
+        (result.lock ? `, so the lock check counts the ${fromBase.length} it finds absent here as from the base, not missing` : ''),
+    );
+  }
   lines.push(
     own === 0
       ? `${label} is intact: ${result.entries} entries match SHA256SUMS and the manifest, and the installer and emitted files are ${result.generator ?? 'lockhouse'}'s`

@@ -19,12 +19,17 @@ export const PYPI = 'https://pypi.org/simple';
 /** Where PyPI's pages and files live: a file URL on one of these is PyPI's, whatever the lock says of its index. */
 const PYPI_HOSTS = new Set(['pypi.org', 'files.pythonhosted.org']);
 
-/** Trailing slashes and the case of scheme and host do not make another index. */
+/**
+ * Trailing slashes, the case of scheme and host, and credentials do not make
+ * another index: the userinfo goes (an index is the same with or without a
+ * password, and these URLs reach the manifest and messages).
+ */
 export function normalizeIndexUrl(url: string): string {
   const trimmed = url.trim().replace(/\/+$/, '');
   const match = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/.exec(trimmed);
   if (!match) return trimmed;
-  return `${match[1]!.toLowerCase()}${match[2]!.toLowerCase()}${match[3]!}`;
+  const host = match[2]!.slice(match[2]!.lastIndexOf('@') + 1);
+  return `${match[1]!.toLowerCase()}${host.toLowerCase()}${match[3]!}`;
 }
 
 /** An index by `[[tool.uv.index]]` name, `pypi`, or URL → its normalized URL. */

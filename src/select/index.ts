@@ -16,7 +16,7 @@ import { resolveUvRoots, workspaceRoots } from './uv-roots.js';
 import { walkUv } from './uv-walk.js';
 
 export type { SelectOptions } from './options.js';
-export type { DefaultGroupsSource, PackageChoice, Selection, SelectionChoice, TargetSelection } from './selection.js';
+export type { DefaultGroupsSource, PackageChoice, SelectedEdge, Selection, SelectionChoice, TargetSelection } from './selection.js';
 
 const NO_SETTINGS: ProjectSettings = { defaultGroups: null, indexes: new Map() };
 const EXCLUDED = 'excluded (--exclude-package)';
@@ -87,7 +87,7 @@ export function select(
     targets: targets.map((target) => {
       checkSupportedMarkers(graph, target);
       const walk = walkUv(graph, uv, roots, target);
-      return finish(graph, target, [...walk.reached], [...walk.pruned], skip);
+      return { ...finish(graph, target, [...walk.reached], [...walk.pruned], skip), edges: walk.edges };
     }),
     choice: {
       dependencies: groups.prod,

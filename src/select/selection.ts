@@ -1,6 +1,12 @@
 /** The result of selection: per target, the packages to collect and the ones left out. */
 import type { Target } from '../model.js';
 
+/** One dependency edge a walk took: from a package (null: a uv.lock's `[manifest]` requirements, which have no package) to a package, by index into LockGraph.packages. */
+export interface SelectedEdge {
+  readonly from: number | null;
+  readonly to: number;
+}
+
 export interface PackageChoice {
   /** Indexes into LockGraph.packages of the packages to collect, ascending. */
   readonly packages: readonly number[];
@@ -10,6 +16,13 @@ export interface PackageChoice {
 
 export interface TargetSelection extends PackageChoice {
   readonly target: Target;
+  /**
+   * The lock's dependency edges this target's walk took, by package index
+   * (`from: null` for a uv.lock's `[manifest]` requirements); ends may be
+   * left out of `packages` (skipped). Absent for pylocks, whose packages
+   * lockhouse reads without edges.
+   */
+  readonly edges?: readonly SelectedEdge[];
 }
 
 /** Where the default groups came from: pyproject.toml's `[tool.uv] default-groups`, uv's own default (`dev`), the pylock's `default-groups`, or SelectOptions.defaultGroups. */

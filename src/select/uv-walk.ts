@@ -16,6 +16,7 @@
 import { LockhouseError } from '../errors.js';
 import type { Dependency, LockGraph, ManifestRequirement, Package, Target, UvLockInfo } from '../model.js';
 import { evaluateMarker } from '../python/markers.js';
+import type { SelectedEdge } from './selection.js';
 import { encodeConflictItem, type UvRoots } from './uv-roots.js';
 
 export interface UvWalk {
@@ -23,6 +24,8 @@ export interface UvWalk {
   readonly reached: ReadonlySet<number>;
   /** Packages left out by `--exclude-package` that the walk ran into. */
   readonly pruned: ReadonlySet<number>;
+  /** The dependency edges the walk took (marker true, extra on), once each: what the SBOM's dependency graph is made of. */
+  readonly edges: readonly SelectedEdge[];
 }
 
 /** Enough iterations for any real lock; a lock that needs more is reported, not looped on. */
@@ -76,6 +79,7 @@ function walkOnce(
   const env = target.markers;
   const reached = new Set<number>();
   const pruned = new Set<number>();
+  const edges = new Map<string, SelectedEdge>();
   /** Conflict items `pkg[extra]` switched on by the edges taken. */
   const extrasOn = new Set<string>();
   const seen = new Set<string>();
@@ -89,7 +93,7 @@ function walkOnce(
     queue.push([index, extra]);
   };
 
-  const take = (dep: Dependency): void => {
+  const take = (from: number, dep: Dependency): void => {
     if (roots.prune.has(dep.name)) {
       pruned.add(dep.target);
       return;
@@ -101,6 +105,7 @@ function walkOnce(
       if (!evaluateMarker(dep.marker, env, ctx)) return;
     }
     reached.add(dep.target);
+    edges.set(`${from}>${dep.target}`, { from, to: dep.target });
     push(dep.target, null);
     for (const extra of dep.extras) {
       extrasOn.add(encodeConflictItem({ package: dep.name, kind: 'extra', name: extra }));
@@ -115,7 +120,7 @@ function walkOnce(
       for (const extra of roots.rootExtras.get(root.index) ?? []) push(root.index, extra);
     }
     for (const group of roots.rootGroups.get(root.index) ?? []) {
-      for (const dep of root.dependencyGroups.get(group) ?? []) take(dep);
+      for (const dep of root.dependencyGroups.get(group) ?? []) take(root.index, dep);
     }
   }
 
@@ -124,6 +129,7 @@ function walkOnce(
     if (requirement.marker && !evaluateMarker(requirement.marker, env)) continue;
     const pkg = findRequirement(graph, requirement, target);
     reached.add(pkg.index);
+    edges.set(`null>${pkg.index}`, { from: null, to: pkg.index });
     push(pkg.index, null);
     for (const extra of requirement.extras) push(pkg.index, extra);
   }
@@ -132,10 +138,10 @@ function walkOnce(
     const [index, extra] = queue[head]!;
     const pkg = packages[index]!;
     const deps = extra === null ? pkg.dependencies : (pkg.optionalDependencies.get(extra) ?? []);
-    for (const dep of deps) take(dep);
+    for (const dep of deps) take(index, dep);
   }
 
-  return { walk: { reached, pruned }, extras: extrasOn };
+  return { walk: { reached, pruned, edges: [...edges.values()] }, extras: extrasOn };
 }
 
 function withSelfExtras(activated: ReadonlySet<string>, dep: Dependency): Set<string> {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SOURCES_DEFAULTS, bundleRequest, collectRequest, planRequest, verifyRequest } from '../../src/app/requests.js';
+import { SOURCES_DEFAULTS, bundleFromRequest, bundleRequest, collectRequest, mergeRequest, planRequest, verifyRequest } from '../../src/app/requests.js';
 import { createCli } from '../../src/cli/main.js';
 
 const NO_ENV = {};
@@ -43,10 +43,12 @@ describe('collectRequest', () => {
       layout: 'flat',
       emitPylock: null,
       emitRequirements: null,
+      emitSbom: null,
       clean: false,
       dryRun: false,
       findLinks: [],
       mirrors: [],
+      allowOutsidePaths: false,
       defaultMirrors: [],
       cacheDir: '/var/cache/lockhouse',
       offline: false,
@@ -93,7 +95,7 @@ describe('collectRequest', () => {
 describe('bundleRequest and verifyRequest', () => {
   it('a bundle: its path, a temporary wheelhouse, and none of what only collect decides', () => {
     const request = bundleRequest({ output: 'app.pyz', offline: true }, NO_ENV);
-    expect(request).toMatchObject({ output: 'app.pyz', wheelhouse: null, offline: true, concurrency: 32 });
+    expect(request).toMatchObject({ output: 'app.pyz', wheelhouse: null, emitSbom: null, offline: true, concurrency: 32 });
     for (const field of ['layout', 'clean', 'dryRun', 'emitPylock', 'emitRequirements']) expect(request, field).not.toHaveProperty(field);
   });
 
@@ -102,6 +104,34 @@ describe('bundleRequest and verifyRequest', () => {
       output: 'wheelhouse',
       allowUnhashed: false,
       allowWeakHashes: false,
+      plan: planRequest({ select: { noDev: true } }),
+    });
+  });
+});
+
+describe('mergeRequest and bundleFromRequest', () => {
+  it('a merge: the parts into ./wheelhouse, flat, nothing emitted, the selection the parts record', () => {
+    expect(mergeRequest({ parts: ['parts/a', 'parts/b'] })).toEqual({
+      parts: ['parts/a', 'parts/b'],
+      output: 'wheelhouse',
+      layout: 'flat',
+      emitPylock: null,
+      emitRequirements: null,
+      clean: false,
+      allowUnhashed: false,
+      allowWeakHashes: false,
+      given: {},
+      plan: planRequest(),
+    });
+  });
+
+  it('a bundle of a wheelhouse: DIR and the bundle, verified for the selection DIR records', () => {
+    expect(bundleFromRequest({ from: 'wheelhouse', output: 'app.pyz', given: { groups: ['--no-dev'] }, plan: { select: { noDev: true } } })).toEqual({
+      from: 'wheelhouse',
+      output: 'app.pyz',
+      allowUnhashed: false,
+      allowWeakHashes: false,
+      given: { groups: ['--no-dev'] },
       plan: planRequest({ select: { noDev: true } }),
     });
   });

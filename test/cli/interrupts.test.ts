@@ -91,4 +91,17 @@ describe('an interrupted collect', () => {
     const manifest = Manifest.parse(JSON.parse(readFileSync(join(out, 'lockhouse.json'), 'utf8')));
     expect(manifest.failures.map((failure) => [failure.code, failure.package])).toEqual([['INTERRUPTED', 'hangs-src']]);
   });
+
+  it.skipIf(noPip !== null)(`bundle --no-cache interrupted says nothing was kept (its wheelhouse was temporary), not "run again to finish"${noPip ? ` (skipped: ${noPip})` : ''}`, async () => {
+    const dir = testdir({ 'uv.lock': fixtureUvLock([hanging], { base: server.url }) });
+    const pidFile = join(dir, 'backend.pid');
+    const run = startLockhouse(['bundle', '--lock', join(dir, 'uv.lock'), '-o', join(dir, 'app.pyz'), '--no-cache'], { ...process.env, LOCKHOUSE_TEST_HANG_FILE: pidFile });
+    await until(() => existsSync(pidFile));
+    run.child.kill('SIGTERM');
+    const stopped = await run.done;
+    expect(stopped.code, stopped.stderr).toBe(143);
+    expect(stopped.stderr).toContain('lockhouse: interrupted: nothing kept (--no-cache');
+    expect(stopped.stderr).not.toContain('run again to finish');
+    expect(existsSync(join(dir, 'app.pyz'))).toBe(false);
+  });
 });

@@ -20,6 +20,9 @@ describe('a mistake on the command line', () => {
     [['colect'], "error: unrecognized subcommand 'colect'", "tip: a similar subcommand exists: 'collect'", 'Usage: lockhouse <COMMAND>'],
     [['collect', '--lock'], "error: a value is required for '--lock <LOCK>' but none was supplied", null, 'Usage: lockhouse collect [OPTIONS]'],
     [['bundle'], 'error: the following required arguments were not provided:\n  --output <OUTPUT>', null, 'Usage: lockhouse bundle [OPTIONS]'],
+    [['index'], 'error: the following required arguments were not provided:\n  <DIR>', null, 'Usage: lockhouse index [OPTIONS] <DIR>'],
+    [['merge', '-o', 'out'], 'error: the following required arguments were not provided:\n  <PART>', null, 'Usage: lockhouse merge [OPTIONS] <PART>...'],
+    [['plan', 'extra-arg'], "error: unexpected argument 'extra-arg' found", null, 'Usage: lockhouse plan [OPTIONS]'],
     [['-v'], "error: unexpected argument '-v' found", 'tip: options go after the command: lockhouse <COMMAND> -v', 'Usage: lockhouse <COMMAND>'],
   ])('%j', async (args, message, tip, usage) => {
     const run = await runCli(args);
@@ -45,6 +48,12 @@ describe('a mistake on the command line', () => {
   it('`help COMMAND` is the command’s --help; `lockhouse --help` lists the commands, one line each', async () => {
     const help = await runCli(['help', 'plan']);
     expect(help.code).toBe(0);
+    // uv's placeholders, aligned: `--lock <LOCK>`, never clipanion's `--lock #0`.
+    expect(help.stdout).not.toContain('#0');
+    expect(help.stdout).toMatch(/^ {2}--lock <LOCK> +The lock to read/m);
+    const column = (name: string): number => help.stdout.split('\n').find((line) => line.startsWith(`  ${name}`))!.slice(2).search(/ {2}\S/) + 2;
+    expect(column('--lock <LOCK>')).toBeGreaterThan('  --lock <LOCK>'.length);
+    expect(column('--lock <LOCK>')).toBe(column('-v,--verbose'));
     expect(help.stdout).toBe((await runCli(['plan', '--help'])).stdout);
     const overview = await runCli(['--help']);
     expect(overview.code).toBe(0);

@@ -189,8 +189,8 @@ describe('the installed tarball', () => {
     const imported = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: npmEnv() });
     expect(imported.code, imported.stderr).toBe(0);
     const surface = JSON.parse(imported.stdout) as Record<string, string>;
-    const calls = ['loadLock', 'parseLock', 'resolveTargets', 'select', 'plan', 'planLock', 'collect', 'verify', 'verifyBundle', 'bundle', 'indexWheelhouse', 'readManifest'];
-    const helpers = ['planRequest', 'collectRequest', 'bundleRequest', 'verifyRequest', 'isLockhouseError', 'isFetchError'];
+    const calls = ['loadLock', 'parseLock', 'resolveTargets', 'select', 'plan', 'planLock', 'collect', 'verify', 'verifyBundle', 'bundle', 'merge', 'bundleFrom', 'indexWheelhouse', 'readManifest'];
+    const helpers = ['planRequest', 'collectRequest', 'bundleRequest', 'verifyRequest', 'mergeRequest', 'bundleFromRequest', 'isLockhouseError', 'isFetchError'];
     for (const name of [...calls, ...helpers]) expect(surface[name], name).toBe('function');
     expect(surface['version']).toBe('string');
     expect(surface['LockhouseError']).toBe('function');
@@ -199,7 +199,7 @@ describe('the installed tarball', () => {
   it('runs every example of docs/library.md, in order, and each prints what the page shows', async (context) => {
     const dir = installed(context);
     const scripts = examples.filter((example) => example.prints !== null);
-    expect(scripts.map((example) => example.file)).toEqual(expect.arrayContaining(['plan.mjs', 'read-lock.mjs', 'collect.mjs', 'verify.mjs', 'bundle.mjs', 'index.mjs', 'errors.mjs']));
+    expect(scripts.map((example) => example.file)).toEqual(expect.arrayContaining(['plan.mjs', 'read-lock.mjs', 'collect.mjs', 'verify.mjs', 'bundle.mjs', 'merge.mjs', 'index.mjs', 'errors.mjs']));
     // A cache of the test's own: the examples download, and what they print must not depend on an earlier run.
     const env = npmEnv({ LOCKHOUSE_CACHE_DIR: join(work, 'cache') });
     for (const example of scripts) {

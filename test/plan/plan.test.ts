@@ -175,4 +175,11 @@ describe('a macOS target older than the lock’s macOS wheels', () => {
     ]);
     expect(planOf(graph, [WINDOWS]).errors).toEqual([]);
   });
+
+  it('says it too where an sdist is there but --no-build forbids building it', () => {
+    const graph = graphOf(uvLock({}, app(['newmac']), pkg('newmac', { sdist: true, wheels: ['newmac-1.0.0-cp312-cp312-macosx_14_0_arm64.whl'] })));
+    expect(planOf(graph, [MAC], { noBuild: true }, { onlyDeps: true }).errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(/--no-build forbids building its sdist \(the lock's macOS wheels need macOS 14\.0 or newer, .*MACOSX_DEPLOYMENT_TARGET=14\.0/),
+    ]);
+  });
 });

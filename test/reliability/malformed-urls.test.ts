@@ -115,7 +115,8 @@ describe('malformed URLs are input errors (exit 2) naming the field', () => {
 
   it('a well-formed file:// URL still names a local file, percent-decoded once', async () => {
     const dir = testdir({ 'uv.lock': uvLock('file:///srv/wheel%20house/pkg-1.0-py3-none-any.whl') });
-    const run = await runCli(['collect', '--lock', join(dir, 'uv.lock'), '-o', join(dir, 'out'), '--no-cache', '--offline', ...TARGET, '--json']);
+    // /srv is outside the lock's folder: read only when asked (test/security/local-paths.test.ts).
+    const run = await runCli(['collect', '--lock', join(dir, 'uv.lock'), '-o', join(dir, 'out'), '--no-cache', '--offline', '--allow-outside-paths', ...TARGET, '--json']);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('cannot read /srv/wheel house/pkg-1.0-py3-none-any.whl');
   });

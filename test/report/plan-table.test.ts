@@ -28,6 +28,21 @@ describe('the plan table', () => {
     expect(narrow).toMatch(/…[^ ]*win_amd64\.whl/);
   });
 
+  it('fits a narrow terminal with long versions and target lists too: no line, header and rule included, is wider', () => {
+    const long = Array.from({ length: 3 }, (_, i) =>
+      pkg(`pkg-${i}`, { version: `2024.12.${i}.post1.dev3`, wheels: [`pkg_${i}-2024.12.${i}.post1.dev3-cp312-cp312-manylinux_2_17_x86_64.whl`, `pkg_${i}-2024.12.${i}.post1.dev3-cp312-cp312-win_amd64.whl`] }),
+    );
+    const longGraph = graphOf(uvLock({}, app(long.map((_, i) => `pkg-${i}`)), ...long));
+    const longPlan = plan(longGraph, select(longGraph, [LINUX, WINDOWS, MAC], { excludePackages: [] }));
+    for (const columns of [80, 60]) {
+      const lines = renderPlanTable(longPlan, { columns }).split('\n');
+      const header = lines.findIndex((line) => line.startsWith('package'));
+      const rows = lines.slice(header, lines.indexOf('', header));
+      expect(rows.length).toBeGreaterThan(3);
+      for (const line of rows) expect(line.length, `${columns}: ${line}`).toBeLessThanOrEqual(columns);
+    }
+  });
+
   it('says "Left out" by reason, and lists each package with -v', () => {
     const excluded = plan(graph, select(graph, [LINUX], { excludePackages: natives.map((_, i) => `native-with-a-rather-long-name-${i}`) }));
     const short = renderPlanTable(excluded);

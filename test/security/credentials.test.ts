@@ -24,6 +24,7 @@ import { startIndexServer, type IndexServer } from '../helpers/index-server.js';
 import { testdir } from '../helpers/testdir.js';
 import { hostileCounter, LOCK_FORMATS } from './helpers.js';
 import { readZip } from '../helpers/read-zip.js';
+import { forgetSecrets } from '../../src/secrets.js';
 
 const counter = hostileCounter('credentials');
 const TARGET = ['--python-platform', 'x86_64-manylinux_2_28', '--python-version', '3.12'];
@@ -48,6 +49,8 @@ const built = makeSdist({ name: 'built', version: '4.0' });
 const servers: Array<{ close(): Promise<void> }> = [];
 const savedEnv = { ...process.env };
 afterEach(async () => {
+  // The runs are in-process: what one case registered must not scrub the next case's output for it.
+  forgetSecrets();
   for (const server of servers.splice(0)) await server.close();
   for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
   Object.assign(process.env, savedEnv);

@@ -42,6 +42,8 @@ export interface BuildRequestOptions extends Pick<IOOptions, 'cacheDir' | 'offli
   readonly buildIsolation: boolean;
   /** Aborted on SIGINT/SIGTERM: builds and checkouts are stopped, their process trees killed. */
   readonly signal?: AbortSignal | undefined;
+  /** --leave-to-other-runners: a part of a collection; what this machine cannot build is left to another runner, not a failure. */
+  readonly leaveToOtherRunners?: boolean | undefined;
 }
 
 /** X.Y (or X.Yt) of a target's Python, whatever form its version was given in. */
@@ -150,6 +152,7 @@ export function buildOptionsFor(
   return {
     isolation: request.buildIsolation,
     sdistShipped: Boolean(request.plan.plan.sdist),
+    leaveToOtherRunners: Boolean(request.leaveToOtherRunners),
     indexFor(job) {
       const name = packageLabel(job.item.package, job.item.version);
       if (request.offline) {

@@ -5,7 +5,9 @@
  *   else python3, or --build-python); targets sharing one are built for once;
  * - the wheel must carry the locked name and version; it serves each target
  *   whose tags it fits — a pure wheel serves them all, a platform wheel only
- *   this machine's kind; a target left over is reported, with what to do;
+ *   this machine's kind; a target left over is reported, with what to do —
+ *   or, in a partial collection (--leave-to-other-runners), left to the
+ *   runner of its kind, whose part `lockhouse merge` adds;
  * - built wheels are cached by (sdist sha256 or git commit, interpreter,
  *   frontend, isolation), and a re-run over a complete DIR reuses what the
  *   manifest says it built.
@@ -20,7 +22,7 @@ import { buildKey, type BuildCache } from '../../io/store/build-cache.js';
 import { redactUrl } from '../../io/http/redact.js';
 import type { BuildPython, Frontend, WheelIdentity } from '../../io/build/types.js';
 import type { Target } from '../../model.js';
-import type { ManifestArtifact, ManifestFailure } from '../../output/manifest.js';
+import type { ManifestArtifact, ManifestFailure, ManifestLeft } from '../../output/manifest.js';
 import { canonicalizeName, normalizeVersion, packageLabel, parseWheelFilename } from '../../python/names.js';
 import { wheelCompatibility, type WheelTags } from '../../python/tags.js';
 import type { BuildJob } from '../../plan/jobs.js';
@@ -31,6 +33,12 @@ export interface BuildOptions {
   readonly isolation: boolean;
   /** --sdist: a target no build can serve ships the sdist instead (a warning, not a failure). */
   readonly sdistShipped: boolean;
+  /**
+   * --leave-to-other-runners: a target this machine cannot build for (a
+   * platform wheel that does not fit it, no interpreter of its Python) is
+   * left to another runner — recorded, not a failure.
+   */
+  readonly leaveToOtherRunners?: boolean;
   /** Index URL for a package's build requirements (its index, or its mirror); null: no index. */
   indexFor(job: BuildJob): string | null;
   readonly targets: ReadonlyMap<string, Target>;
@@ -65,6 +73,8 @@ export interface BuildIO {
 export interface BuildOutcome {
   readonly artifacts: readonly ManifestArtifact[];
   readonly failures: readonly ManifestFailure[];
+  /** Targets left to another runner (--leave-to-other-runners). */
+  readonly left?: readonly ManifestLeft[];
 }
 
 /** What a build uses: the collect's I/O (to place the wheel), the build layer, the run's build options, the sources' options. */
@@ -91,6 +101,13 @@ export async function buildOne(job: BuildJob, sdistPath: () => Promise<string | 
   const targets = item.targets.length ? item.targets.map((id) => options.targets.get(id)!) : [null];
   const artifacts: ManifestArtifact[] = [];
   const failures: ManifestFailure[] = [];
+  const left: ManifestLeft[] = [];
+  // A partial collection leaves what this machine cannot build to the runner of that kind.
+  const leave = (target: Target, reason: string): void => {
+    left.push({ package: item.package, version: item.version, filename: item.filename, target: target.id, reason });
+    // The summary lists each one (report/collect-summary.ts); -v says it as it happens.
+    sources.log('debug', `${packageLabel(item.package, item.version)} for ${target.id}: left to another runner (${reason})`);
+  };
   const served = new Set<Target | null>();
   const fitting = (tags: WheelTags, among: ReadonlyArray<Target | null>): Array<Target | null> =>
     among.filter((target) => !served.has(target) && (target === null || wheelCompatibility(tags, target.tags).compatible));
@@ -106,14 +123,16 @@ export async function buildOne(job: BuildJob, sdistPath: () => Promise<string | 
     fits.forEach((target) => served.add(target));
     artifacts.push({ ...last, origin: 'existing', targets: ids(fits) });
   }
-  if (targets.every((target) => served.has(target))) return { artifacts, failures };
+  if (targets.every((target) => served.has(target))) return { artifacts, failures, left };
 
   // 2. One build per distinct interpreter of the targets still unserved (a pure wheel serves them all).
   const groups = new Map<string, { python: BuildPython; targets: Array<Target | null> }>();
   for (const target of targets.filter((t) => !served.has(t))) {
     const python = await build.python(target);
     if (!python) {
-      failures.push(failure('BUILD_NO_PYTHON', `no interpreter to build for ${target?.id ?? 'this machine'}: ${await build.whyNoPython(target)}`, target?.id ?? null));
+      const why = await build.whyNoPython(target);
+      if (options.leaveToOtherRunners && target) leave(target, `no interpreter of its Python here: ${why}`);
+      else failures.push(failure('BUILD_NO_PYTHON', `no interpreter to build for ${target?.id ?? 'this machine'}: ${why}`, target?.id ?? null));
       continue;
     }
     const group = groups.get(python.command) ?? { python, targets: [] };
@@ -162,15 +181,19 @@ export async function buildOne(job: BuildJob, sdistPath: () => Promise<string | 
       });
     }
     for (const target of pending.filter((t) => !fits.includes(t))) {
+      served.add(target);
+      if (options.leaveToOtherRunners) {
+        leave(target!, `this machine builds ${placed.filename} (${python.platform}, Python ${python.version.join('.')}), which does not fit it`);
+        continue;
+      }
       const reason =
         `needs a build for ${target!.id}; this machine builds ${placed.filename} (${python.platform}, Python ${python.version.join('.')}), which does not fit it; ` +
         (options.sdistShipped ? 'its sdist is shipped instead (--sdist)' : 'run lockhouse on such a machine, or pass --sdist to ship the sdist');
       if (options.sdistShipped) sources.log('warn', `${item.package}: ${reason}`);
       else failures.push(failure('BUILD_WRONG_PLATFORM', reason, target!.id));
-      served.add(target);
     }
   }
-  return { artifacts, failures };
+  return { artifacts, failures, left };
 }
 
 const ids = (targets: ReadonlyArray<Target | null>): string[] => targets.filter((target): target is Target => target !== null).map((target) => target.id);

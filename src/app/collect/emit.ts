@@ -3,7 +3,9 @@
  * collected artifacts as a PEP 751 lock and as hashed requirements, and
  * write each atomically. Nothing is emitted when some artifact failed: a
  * lock that silently leaves packages out would install an incomplete
- * environment (EMIT_INCOMPLETE, with the failures already listed).
+ * environment (EMIT_INCOMPLETE, with the failures already listed). What
+ * is written is scrubbed of secrets (src/secrets.ts), as every file
+ * lockhouse writes is.
  */
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { LockhouseError } from '../../errors.js';
@@ -13,12 +15,15 @@ import { emittedPackages } from '../../output/emitted-packages.js';
 import { renderPylock } from '../../output/emit-pylock.js';
 import { renderRequirements } from '../../output/emit-requirements.js';
 import type { ManifestArtifact } from '../../output/manifest.js';
+import { scrubSecrets } from '../../secrets.js';
 
 export interface EmitRequest {
   /** --emit-pylock FILE (relative to cwd), or null. */
   readonly emitPylock: string | null;
   /** --emit-requirements FILE (relative to cwd), or null. */
   readonly emitRequirements: string | null;
+  /** --emit-sbom FILE (relative to cwd), or null: written after the manifest, from it (outputs.ts emitSbom). */
+  readonly emitSbom?: string | null;
 }
 
 export interface EmitContext {
@@ -53,7 +58,7 @@ export function checkEmitRequest(request: EmitRequest, allPlatforms: boolean): s
 
 /** The absolute paths this request will write. */
 export function emitPaths(request: EmitRequest, cwd: string): string[] {
-  return [request.emitPylock, request.emitRequirements].filter((path): path is string => Boolean(path)).map((path) => resolve(cwd, path));
+  return [request.emitPylock, request.emitRequirements, request.emitSbom].filter((path): path is string => Boolean(path)).map((path) => resolve(cwd, path));
 }
 
 export async function emitOutputs(request: EmitRequest, context: EmitContext, artifacts: readonly ManifestArtifact[]): Promise<string[]> {
@@ -67,13 +72,13 @@ export async function emitOutputs(request: EmitRequest, context: EmitContext, ar
   if (request.emitPylock) {
     const path = resolve(context.cwd, request.emitPylock);
     const prefix = posixRelative(dirname(path), context.filesDir);
-    await landBytes(path, renderPylock({ emitted, targets, requiresPython: context.requiresPython, filesPrefix: prefix === '' ? '' : `${prefix}/` }));
+    await landBytes(path, scrubSecrets(renderPylock({ emitted, targets, requiresPython: context.requiresPython, filesPrefix: prefix === '' ? '' : `${prefix}/` })));
     written.push(path);
   }
   if (request.emitRequirements) {
     const path = resolve(context.cwd, request.emitRequirements);
     const findLinks = posixRelative(dirname(path), context.filesDir) || '.';
-    await landBytes(path, renderRequirements({ emitted, targets, lockName: basename(context.lockPath), findLinks }));
+    await landBytes(path, scrubSecrets(renderRequirements({ emitted, targets, lockName: basename(context.lockPath), findLinks })));
     written.push(path);
   }
   return written;

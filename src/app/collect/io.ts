@@ -11,6 +11,7 @@ import { createCredentialSource, createDownloader, SimpleApi } from '../../io/ht
 import { copyThrough, digestFile, hashFile, openCache, openPartials, scanFindLinks } from '../../io/store/index.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import type { Log, ProjectSettings } from '../../model.js';
+import { registerUrlSecrets } from '../../secrets.js';
 import type { FileJob, Jobs } from '../../plan/jobs.js';
 import { checkMirrors, mirrorFor, parseMirrors, type Mirror } from '../../plan/mirrors.js';
 import type { CollectIO } from './sources.js';
@@ -25,6 +26,12 @@ export interface IOOptions {
    * not have, or matches nothing, is passed over.
    */
   readonly defaultMirrors?: readonly string[];
+  /**
+   * --allow-outside-paths: read the local files and projects the lock names
+   * wherever they are (default: only inside the lock's folder, --project and
+   * the repository that holds the lock; else LOCAL_OUTSIDE).
+   */
+  readonly allowOutsidePaths?: boolean;
   /** Null: --no-cache. */
   readonly cacheDir: string | null;
   readonly offline: boolean;
@@ -52,6 +59,8 @@ export interface OpenIO extends CollectIO {
  * MIRROR_UNUSED. What is passed over is said with -v.
  */
 export function mirrorsOf(options: IOOptions, settings: ProjectSettings, jobs: Pick<Jobs, 'files' | 'builds'>, isolation: boolean, log: Log): readonly Mirror[] {
+  // A mirror's userinfo is a secret from here on (src/secrets.ts), before any message can name the mirror.
+  for (const pair of [...options.mirrors, ...(options.defaultMirrors ?? [])]) registerUrlSecrets(pair);
   const checked = checkMirrors(parseMirrors(options.mirrors, options.defaultMirrors ?? [], settings), jobs, { isolation });
   for (const note of checked.notes) log('debug', note);
   for (const mirror of checked.mirrors) log('debug', `mirror ${mirror.label} (${mirror.given})`);

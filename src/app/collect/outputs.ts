@@ -5,12 +5,14 @@
  * remove), the manifest, and for the simple layout the static index of
  * what DIR/files now holds.
  */
-import { basename, dirname, relative, sep } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 import type { Log } from '../../model.js';
 import type { Manifest } from '../../output/manifest.js';
 import { removeFiles, staleFiles } from '../../io/wheelhouse/clean.js';
 import { writeSimpleIndex } from '../../io/wheelhouse/static-index.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
+import { sbomText, writeSbom, type SbomCollection } from '../sbom.js';
+import type { TargetContext } from '../resolve-targets.js';
 import { emitOutputs, emitPaths, type EmitContext, type EmitRequest } from './emit.js';
 import type { Recorded } from './record.js';
 
@@ -65,6 +67,18 @@ export async function indexWheelhouse(wheelhouse: Wheelhouse, manifest: Manifest
   const known = new Map(manifest.artifacts.map((artifact) => [artifact.filename, artifact]));
   const index = await writeSimpleIndex({ dir: wheelhouse.dir, filesDir: wheelhouse.filesDir, known, log });
   log('info', `static index: ${index.projects} project(s), ${index.files} file(s) under ${wheelhouse.dir}/simple`);
+}
+
+/**
+ * --emit-sbom FILE: the SBOM of what the manifest records (app/sbom.ts),
+ * rendered from the manifest just written as `lockhouse sbom DIR` would.
+ * Written even when some artifact failed, unlike the emitted lock files: it
+ * lists what DIR holds, not what to install, and says how many failed.
+ */
+export async function emitSbom(request: EmitRequest, cwd: string, collection: SbomCollection, context: TargetContext & { readonly version: string }, log: Log): Promise<void> {
+  if (!request.emitSbom) return;
+  const path = await writeSbom(resolve(cwd, request.emitSbom), await sbomText(collection, context));
+  log('info', `SBOM (CycloneDX 1.6): ${path}, ${collection.manifest.artifacts.length} component(s)`);
 }
 
 /** `path` relative to DIR (POSIX) when it is inside DIR, else null: emitted files inside DIR are recorded in the manifest (verify and --clean leave them be); outside it, they are the user's. */

@@ -5,7 +5,7 @@
  */
 import { redactUrl } from '../../io/http/redact.js';
 import type { Target } from '../../model.js';
-import { MANIFEST_VERSION, type Manifest, type ManifestArtifact, type ManifestFailure, type ManifestSelection, type WrittenManifest } from '../../output/manifest.js';
+import { MANIFEST_VERSION, type Manifest, type ManifestArtifact, type ManifestFailure, type ManifestLeft, type ManifestSelection, type WrittenManifest } from '../../output/manifest.js';
 import type { Jobs } from '../../plan/jobs.js';
 import type { Plan } from '../../plan/types.js';
 import type { RunResult } from './run.js';
@@ -14,11 +14,14 @@ import { compareText } from '../../compare.js';
 export interface Recorded {
   readonly artifacts: ManifestArtifact[];
   readonly failures: ManifestFailure[];
+  /** Targets left to another runner (--leave-to-other-runners). */
+  readonly left?: ManifestLeft[];
 }
 
 export function recordRun(jobs: Jobs, ran: RunResult): Recorded {
   const artifacts: ManifestArtifact[] = ran.builds.flatMap((outcome) => outcome.artifacts);
   const failures: ManifestFailure[] = [...jobs.failures, ...ran.builds.flatMap((outcome) => outcome.failures)];
+  const left: ManifestLeft[] = ran.builds.flatMap((outcome) => outcome.left ?? []);
   for (const { job, outcome } of ran.files) {
     const { item } = job;
     if (!outcome.ok) {
@@ -38,7 +41,7 @@ export function recordRun(jobs: Jobs, ran: RunResult): Recorded {
       });
     }
   }
-  return { artifacts, failures };
+  return { artifacts, failures, left };
 }
 
 export interface ManifestFacts {
@@ -52,6 +55,8 @@ export interface ManifestFacts {
   readonly recorded: Recorded;
   /** Emitted files inside DIR, relative to it, POSIX. */
   readonly emitted: readonly string[];
+  /** --leave-to-other-runners: the manifest says this is a part, and what it leaves. */
+  readonly partial?: boolean;
 }
 
 export function manifestOf(facts: ManifestFacts): WrittenManifest {
@@ -68,6 +73,7 @@ export function manifestOf(facts: ManifestFacts): WrittenManifest {
     skipped: plan.skipped.map((skip) => ({ package: skip.package, version: skip.version, reason: skip.reason })),
     failures: recorded.failures,
     ...(facts.emitted.length ? { emitted: [...facts.emitted].sort() } : {}),
+    ...(facts.partial ? { partial: { left: [...(recorded.left ?? [])].sort((a, b) => compareText(`${a.package}\u0000${a.target}`, `${b.package}\u0000${b.target}`)) } } : {}),
   };
 }
 

@@ -102,6 +102,8 @@ async function fetchFrom(job: FileJob, finalPath: string | null, io: CollectIO, 
   // 2. --find-links, then 3. a local path the lock names.
   const local: Array<readonly ['find-links' | 'path', string]> = (io.findLinks.get(job.filename) ?? []).map((path) => ['find-links', path] as const);
   if (job.localPath) local.push(['path', job.localPath]);
+  // The lock's own local file, when its bytes are not the lock's: a failure of its own if no other source has the file.
+  let localMismatch: string | null = null;
   for (const [origin, path] of local) {
     const temp = await io.temps.create(algorithm);
     try {
@@ -110,10 +112,9 @@ async function fetchFrom(job: FileJob, finalPath: string | null, io: CollectIO, 
       if (await accepts(job, actual, temp.path, io)) {
         return { outcome: await land(temp, actual, finalPath, origin, io, options.log), where: `${origin === 'path' ? 'from the local path' : 'from --find-links'} ${path}` };
       }
-      options.log('warn', `${origin === 'path' ? 'the local file' : 'a --find-links file'} ${path} has other bytes than the lock says; passed over`, {
-        expected: describeExpected(job),
-        actual: actual.sha256,
-      });
+      // Only that it does not match: never the local file's hash or size (an oracle for a file the lock's author cannot read).
+      if (origin === 'path') localMismatch = path;
+      options.log('warn', `${origin === 'path' ? 'the local file' : 'a --find-links file'} ${path} does not match the lock's ${describeExpected(job)}; passed over`);
     } catch (error) {
       if (origin === 'path') return { outcome: { ok: false, failure: { code: 'LOCAL_UNREADABLE', url: null, reason: `cannot read ${path}: ${(error as Error).message}` } }, where: '' };
       options.log('warn', `cannot read ${path}; passed over`, { error: (error as Error).message });
@@ -135,6 +136,12 @@ async function fetchFrom(job: FileJob, finalPath: string | null, io: CollectIO, 
     } else if (await io.cacheContains(sha256)) {
       return { outcome: { ok: true, origin: 'cache', actual: { sha256, digest: sha256, size: job.rule.expected.size ?? 0 }, mtimeMs: 0 }, where: WHERE.cache };
     }
+  }
+
+  // The lock names only a local file, and it is not the lock's.
+  if (localMismatch !== null && job.url === null) {
+    const reason = `the local file ${localMismatch} does not match the lock's ${describeExpected(job)}; nothing was written under its name`;
+    return { outcome: { ok: false, failure: { code: 'INTEGRITY_MISMATCH', url: null, reason } }, where: '' };
   }
 
   // 5. The network.

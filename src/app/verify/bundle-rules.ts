@@ -184,7 +184,14 @@ export interface Rendered {
  * requires-python and installer: every entry but the wheels, by sha256. A
  * manifest that cannot be rendered (EMIT_AMBIGUOUS) is a reason instead.
  */
-export function renderBundle(input: { manifest: Manifest; targets: readonly BundleTarget[]; requiresPython: string | null; installer: Buffer }): Rendered | { readonly refused: string } {
+export function renderBundle(input: {
+  manifest: Manifest;
+  targets: readonly BundleTarget[];
+  requiresPython: string | null;
+  installer: Buffer;
+  /** The bundle's own SBOM, carried as it is: it is made from the lock, which the bundle does not carry (verify/bundle-sbom.ts checks it). */
+  sbom?: Buffer | null;
+}): Rendered | { readonly refused: string } {
   try {
     const entries = bundleContents({
       manifest: input.manifest,
@@ -192,6 +199,7 @@ export function renderBundle(input: { manifest: Manifest; targets: readonly Bund
       requiresPython: input.requiresPython,
       lockName: input.manifest.lock.path,
       installer: input.installer,
+      sbom: input.sbom ?? null,
     });
     return {
       sha256: new Map(entries.flatMap((entry) => ('data' in entry ? [[entry.name, createHash('sha256').update(entry.data).digest('hex')] as const] : []))),

@@ -13,7 +13,9 @@
  *    read as the installer reads it. A zip after a prefix (a `#!` line) is
  *    read as zipfile reads it.
  * 2. The manifest's artifacts are the `wheels/` entries, with its sha256
- *    and size.
+ *    and size — for a delta (the manifest's `delta`, bundle --since), the
+ *    artifacts it carries are, and no other: the rest it expects from its
+ *    base, which its installer checks on the far side.
  * 3. Everything but the wheels — the installer `__main__.py`, `bundle.json`,
  *    the manifest, `pylock.toml`, `requirements.txt`, `SHA256SUMS` — must be
  *    byte for byte what this lockhouse writes for the bundle's manifest and
@@ -22,6 +24,10 @@
  *    requirements file that sends pip to the network cannot be what
  *    lockhouse writes. A bundle written by another lockhouse version has
  *    another installer: those entries are then unverifiable, not passed.
+ *    The SBOM (`sbom.cdx.json`, with `bundle --emit-sbom`) is the one
+ *    entry that cannot be made again from the bundle (it takes the lock):
+ *    it is checked by SHA256SUMS, and must list the manifest's files with
+ *    their sha256 (bundle-sbom.ts).
  * 4. With a lock, the bundle's wheels are unpacked into a work folder and
  *    checked by the directory verify (verify/index.ts), which replays the
  *    selection the bundle's manifest records (its targets, groups, extras
@@ -33,7 +39,9 @@
  *    bundles' wheels take less than the file. A bundle over it (a zip bomb
  *    that declares its true size) is not unpacked: its lock check is
  *    unverifiable. The work folder is removed, and a killed run's is swept
- *    by the next (store/land.ts workDir).
+ *    by the next (store/land.ts workDir). For a delta, the files it expects
+ *    from its base are not in it: the lock check lists them apart
+ *    (`fromBase`), not as missing.
  * Nothing is written beside the bundle.
  */
 import { createHash } from 'node:crypto';
@@ -45,11 +53,13 @@ import { workDir, type WorkDir } from '../../io/store/land.js';
 import { isZipError } from '../../io/zip/zip-error.js';
 import { openZip, ZIP_LIMITS, type ZipArchive, type ZipEntry } from '../../io/zip/zip-reader.js';
 import { readManifest, MANIFEST_FILE, type Manifest } from '../../output/manifest.js';
-import { SUMS_FILE, WHEELS_DIR } from '../../output/bundle-contents.js';
+import { SBOM_FILE, SUMS_FILE, WHEELS_DIR } from '../../output/bundle-contents.js';
+import { carriedArtifacts, deltaProblem, expectedFromBase } from '../../output/delta.js';
 import { INSTALLER_URL } from '../bundle.js';
 import type { TargetContext } from '../resolve-targets.js';
 import { version as thisVersion } from '../version.js';
 import { entryKind, MAX_EXTRACT_VERSION, parseSums, pylockRequiresPython, readBundleTargets, renderBundle, targetsProblem } from './bundle-rules.js';
+import { sbomProblem } from './bundle-sbom.js';
 import { verify, type VerifyRequest, type VerifyResult } from './index.js';
 import type { Verdict } from './types.js';
 
@@ -72,6 +82,8 @@ export interface BundleVerifyResult extends Verdict<BundleProblem, BundleProblem
   readonly manifest: Manifest | null;
   /** The lock check (with --lock), or null. */
   readonly lock: VerifyResult | null;
+  /** A delta (bundle --since): how many files it carries of those its manifest lists, and the files the lock check found missing because they are expected from its base (not problems); null for a full bundle. */
+  readonly delta: { readonly carries: number; readonly files: number; readonly since: string; readonly fromBase: readonly string[] } | null;
 }
 
 export interface BundleVerifyRequest {
@@ -86,8 +98,8 @@ export interface BundleVerifyContext extends TargetContext {
   readonly version?: string;
 }
 
-/** The entries read into memory (the installer reads the same ones whole, up to the same bound). */
-const KEPT = new Set([SUMS_FILE, MANIFEST_FILE, 'bundle.json', 'pylock.toml']);
+/** The entries read into memory (the installer reads the same ones whole, up to the same bound; the SBOM is read for its own check). */
+const KEPT = new Set([SUMS_FILE, MANIFEST_FILE, 'bundle.json', 'pylock.toml', SBOM_FILE]);
 const MAX_TEXT = ZIP_LIMITS.maxReadBytes;
 /** At least this much may be unpacked for the lock check, whatever the bundle's size. */
 const MIN_UNPACK_BOUND = 32 * 1024 * 1024;
@@ -185,7 +197,10 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Bundle
     if (!manifest) missing.push({ entry: MANIFEST_FILE, reason: manifestEntry ? 'not a manifest this lockhouse reads' : 'the bundle has no manifest' });
     else {
       const inManifest = new Set<string>();
-      for (const artifact of manifest.artifacts) {
+      const why = deltaProblem(manifest);
+      if (why) altered.push({ entry: MANIFEST_FILE, reason: `not a manifest lockhouse writes: ${why}` });
+      const fromBase = new Set(expectedFromBase(manifest).map((artifact) => `${WHEELS_DIR}/${artifact.filename}`));
+      for (const artifact of carriedArtifacts(manifest)) {
         const name = `${WHEELS_DIR}/${artifact.filename}`;
         inManifest.add(name);
         const entry = entries.get(name);
@@ -197,7 +212,7 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Bundle
       }
       for (const name of entries.keys()) {
         if (name.startsWith(`${WHEELS_DIR}/`) && !inManifest.has(name) && !extra.some((problem) => problem.entry === name)) {
-          extra.push({ entry: name, reason: 'a file the manifest does not list' });
+          extra.push({ entry: name, reason: fromBase.has(name) ? 'its delta expects it from the base, so does not carry it' : 'a file the manifest does not list' });
         }
       }
     }
@@ -222,7 +237,12 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Bundle
       const problem = targetsProblem(targets, manifest);
       if (problem) altered.push({ entry: 'bundle.json', reason: problem });
       const pylock = entries.get('pylock.toml');
-      const rendered = renderBundle({ manifest, targets, requiresPython: pylock?.text ? pylockRequiresPython(pylock.text) : null, installer });
+      const sbom = entries.get(SBOM_FILE);
+      if (sbom && !altered.some((problem) => problem.entry === SBOM_FILE)) {
+        const problem = sbom.text ? sbomProblem(sbom.text, manifest) : `larger than ${MAX_TEXT} bytes`;
+        if (problem) altered.push({ entry: SBOM_FILE, reason: `it does not describe the bundle's files: ${problem}` });
+      }
+      const rendered = renderBundle({ manifest, targets, requiresPython: pylock?.text ? pylockRequiresPython(pylock.text) : null, installer, sbom: sbom?.text ?? null });
       if ('refused' in rendered) altered.push({ entry: MANIFEST_FILE, reason: `its emitted files cannot be made from it: ${rendered.refused}` });
       else {
         const differing = [...rendered.sha256].filter(([name, digest]) => {
@@ -244,17 +264,35 @@ export async function verifyBundle(request: BundleVerifyRequest, context: Bundle
     }
 
     let lock: VerifyResult | null = null;
+    const fromBase: string[] = [];
     if (request.lock && manifest && work) {
       await writeFile(join(work.path, MANIFEST_FILE), manifestEntry!.text!);
       // The bundle's manifest, unpacked beside its files, gives the selection to check against (verify/selection.ts).
       const plan = manifest.selection ? request.lock.plan : withBundleTargets(request.lock.plan, manifest);
       lock = await verify({ ...request.lock, plan, output: work.path }, context);
+      if (manifest.delta) lock = withoutBase(lock, new Set(expectedFromBase(manifest).map((artifact) => artifact.filename)), fromBase);
     }
     const problems = missing.length + altered.length + extra.length + unverifiable.length + (lock ? lock.problems : 0);
-    return { bundle: path, ok: problems === 0, problems, entries: entries.size, generator, missing, altered, extra, unverifiable, manifest, lock };
+    const delta = manifest?.delta ? { carries: manifest.delta.carries.length, files: manifest.artifacts.length, since: manifest.delta.since.manifestSha256, fromBase } : null;
+    return { bundle: path, ok: problems === 0, problems, entries: entries.size, generator, missing, altered, extra, unverifiable, manifest, lock, delta };
   } finally {
     await work?.remove();
   }
+}
+
+/**
+ * A delta's lock check: the files its manifest expects from the base are not
+ * in the bundle, by design — they are taken out of `missing` (into
+ * `fromBase`) and out of the count. Any other missing file stays a problem.
+ */
+function withoutBase(lock: VerifyResult, expected: ReadonlySet<string>, fromBase: string[]): VerifyResult {
+  const missing = lock.missing.filter((file) => {
+    const base = file.code === 'ABSENT' && file.filename !== null && expected.has(file.filename);
+    if (base) fromBase.push(file.filename!);
+    return !base;
+  });
+  const problems = lock.problems - (lock.missing.length - missing.length);
+  return { ...lock, missing, problems, ok: problems === 0 };
 }
 
 /** A bundle whose manifest records no selection (an older lockhouse made it): its own targets, unless target flags are given. */

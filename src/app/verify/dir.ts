@@ -2,13 +2,17 @@
  * The directory `lockhouse verify` looks at, read without writing or
  * following a link: DIR's manifest (which gives the layout, the built
  * wheels and the files lockhouse emitted), one listing of the folder the
- * artifacts are in, and what in it nothing explains.
+ * artifacts are in (DIR/wheels for an extracted bundle), and what in it
+ * nothing explains. Files a delta left over (the manifest's
+ * `delta.leftover`: files earlier manifests listed, which a delta never
+ * removes) are named in a warning, not counted as extra — unless pip could
+ * take one for a file the lock needs.
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LockhouseError } from '../../errors.js';
 import { errnoCode, reason } from '../../io/store/store-error.js';
-import { detectLayout, filesDirOf, FILES_DIR, MANIFEST_FILE, type LayoutKind } from '../../io/wheelhouse/layout.js';
+import { detectLayout, existingFilesDir, FILES_DIR, MANIFEST_FILE, type LayoutKind } from '../../io/wheelhouse/layout.js';
 import { readManifestFile, type NoManifest } from '../../io/wheelhouse/manifest-file.js';
 import type { Manifest } from '../../output/manifest.js';
 import { parseSdistFilename, parseWheelFilename } from '../../python/names.js';
@@ -44,7 +48,7 @@ export async function openVerifyDir(root: string): Promise<VerifyDir> {
   const manifest = read.manifest;
   if (read.problem !== null) warnings.push(manifestWarning(read.problem, read.detail));
   const layout: LayoutKind = await detectLayout(root, manifest);
-  const filesDir = filesDirOf(root, layout);
+  const filesDir = await existingFilesDir(root, manifest, layout);
   if (layout === 'simple') {
     const files = await lstat(filesDir).catch(() => null);
     if (files?.isSymbolicLink()) {
@@ -54,7 +58,13 @@ export async function openVerifyDir(root: string): Promise<VerifyDir> {
     }
     if (!files) warnings.push(`the manifest says the simple layout, but ${filesDir} does not exist`);
   }
-  return { root, layout, filesDir, manifest, entries: await listEntries(filesDir), warnings, pathOf: (filename) => join(filesDir, filename) };
+  const entries = await listEntries(filesDir);
+  const leftover = new Set(manifest?.delta?.leftover ?? []);
+  const left = [...entries.keys()].filter((name) => leftover.has(name));
+  if (left.length) {
+    warnings.push(`${left.length} file(s) in ${filesDir} are left over from before a delta (the manifest's delta.leftover): not part of this collection, not counted as problems (a delta never removes files it did not bring)`);
+  }
+  return { root, layout, filesDir, manifest, entries, warnings, pathOf: (filename) => join(filesDir, filename) };
 }
 
 /** What verify says when DIR has no manifest it can use. */
@@ -97,6 +107,8 @@ async function listEntries(dir: string): Promise<Map<string, DirEntryKind>> {
 export function explainExtras(dir: VerifyDir, expected: ReadonlySet<string>, differences: readonly string[] = []): ExtraFile[] {
   const emitted = new Set((dir.manifest?.emitted ?? []).map((path) => path.replace(/^\.\//, '')));
   const recorded = new Map((dir.manifest?.artifacts ?? []).map((artifact) => [artifact.filename, artifact]));
+  const leftover = new Set(dir.manifest?.delta?.leftover ?? []);
+  const needed = new Map([...expected].map((name) => [projectVersion(name), name]));
   const extra: ExtraFile[] = [];
   for (const [name, kind] of dir.entries) {
     if (name.startsWith('.') || kind === 'directory') continue;
@@ -109,6 +121,13 @@ export function explainExtras(dir: VerifyDir, expected: ReadonlySet<string>, dif
     }
     if (kind === 'other') {
       extra.push({ ...identity, filename: name, code: 'NOT_REGULAR', reason: 'a special file (FIFO, socket or device)' });
+      continue;
+    }
+    if (leftover.has(name)) {
+      // pip --find-links takes any file of the pinned version that fits best: this one, then its hash fails.
+      const clash = needed.get(projectVersion(name));
+      if (clash === undefined || projectVersion(name) === null) continue;
+      extra.push({ ...identity, filename: name, code: 'UNEXPLAINED', reason: `left over from before a delta, and pip --find-links could take it for ${clash} (the same package and version), then fail on its hash: remove it` });
       continue;
     }
     const relative = dir.filesDir === dir.root ? name : `${FILES_DIR}/${name}`;
@@ -124,6 +143,12 @@ export function explainExtras(dir: VerifyDir, expected: ReadonlySet<string>, dif
     extra.push({ ...identity, filename: name, code: 'UNEXPLAINED', reason: why });
   }
   return extra;
+}
+
+/** `name==version` of a wheel or sdist file name, or null. */
+function projectVersion(name: string): string | null {
+  const { package: project, version } = identify(name, undefined);
+  return project === null ? null : `${project}==${version}`;
 }
 
 /** Package and version of a file: from the manifest, else from its name when it is a wheel or sdist name. */

@@ -18,6 +18,7 @@ import { digestFile, hashFile } from '../../io/store/hash-file.js';
 import { errnoCode, reason } from '../../io/store/store-error.js';
 import { unsafeNameReason } from '../../io/wheelhouse/safe-paths.js';
 import { runPool } from '../../io/run-pool.js';
+import { expectedFromBase } from '../../output/delta.js';
 import type { Manifest } from '../../output/manifest.js';
 import { jobsOf, type Jobs } from '../../plan/jobs.js';
 import type { Plan } from '../../plan/types.js';
@@ -103,6 +104,7 @@ export async function verify(request: VerifyRequest, context: TargetContext): Pr
   const expectedNames = new Set([...expected, ...refused].map((file) => file.filename));
   const extra = explainExtras(dir, expectedNames, selection.differences.map((difference) => difference.what));
   if (selection.differences.length) explainMissing(missing, dir.manifest!, selection.differences.map((difference) => difference.what));
+  if (dir.manifest?.delta) explainFromBase(missing, dir.manifest);
   const lockChanged = lockChangeOf(dir.manifest, planned.lock, Boolean(request.allowChangedLock));
   const problems = missing.length + altered.length + extra.length + unverifiable.filter((file) => !file.accepted).length + (lockChanged && !lockChanged.accepted ? 1 : 0);
   return {
@@ -140,6 +142,16 @@ function explainMissing(missing: MissingFile[], manifest: Manifest, differences:
   missing.forEach((file, i) => {
     if (file.code === 'ABSENT' && file.filename !== null && !collected.has(file.filename)) {
       missing[i] = { ...file, reason: `${file.reason}: the recorded selection did not collect it (it differs in ${differences.join(', ')})` };
+    }
+  });
+}
+
+/** DIR is a delta folder (collect --since): a file it does not hold because its base does is missing here, and the reason says so. */
+function explainFromBase(missing: MissingFile[], manifest: Manifest): void {
+  const fromBase = new Set(expectedFromBase(manifest).map((artifact) => artifact.filename));
+  missing.forEach((file, i) => {
+    if (file.code === 'ABSENT' && file.filename !== null && fromBase.has(file.filename)) {
+      missing[i] = { ...file, reason: `${file.reason}: the manifest is a delta's (--since), which does not carry it: the base's wheelhouse must hold it (a delta folder alone is incomplete; verify it once copied over the base)` };
     }
   });
 }

@@ -22,6 +22,10 @@ export abstract class CollectingCommand extends LockCommand {
     description:
       'FROM=TO: fetch through the simple index TO the files of FROM: pypi (files on pypi.org and files.pythonhosted.org), an index name from [[tool.uv.index]], or a URL prefix of an index or of file URLs; builds take their requirements through it too (repeatable; adds to env LOCKHOUSE_MIRROR, replacing its entry for the same FROM)',
   });
+  allowOutsidePaths = Option.Boolean('--allow-outside-paths', false, {
+    description:
+      "Read the local files and projects the lock names (path sources, file:// URLs, directories) wherever they are; without it, only inside the lock's folder, --project and the repository holding the lock (else LOCAL_OUTSIDE)",
+  });
   cacheDir = Option.String('--cache-dir', { env: 'LOCKHOUSE_CACHE_DIR', description: 'The content-addressed cache (default: the platform cache dir, e.g. ~/.cache/lockhouse; env LOCKHOUSE_CACHE_DIR)' });
   noCache = Option.Boolean('--no-cache', false, { description: 'Neither read nor write the cache' });
   offline = Option.Boolean('--offline', false, { description: 'Never use the network: files come from DIR, --find-links and the cache, or fail' });
@@ -77,9 +81,10 @@ export abstract class CollectingCommand extends LockCommand {
   /**
    * Run `work` with SIGINT/SIGTERM turned into an abort of it (interrupts.ts);
    * an interrupted collect gets one line saying what is in place, and the
-   * shell's exit code for the signal.
+   * shell's exit code for the signal. `kept` is false when nothing done
+   * survives the run (a bundle's temporary wheelhouse with --no-cache).
    */
-  protected async interruptible<T>(work: (signal: AbortSignal) => Promise<T>, collected: (result: T) => CollectResult): Promise<{ result: T; interrupted: { exitCode: number; line: string } | null }> {
+  protected async interruptible<T>(work: (signal: AbortSignal) => Promise<T>, collected: (result: T) => CollectResult, kept = true): Promise<{ result: T; interrupted: { exitCode: number; line: string } | null }> {
     const interrupts = watchInterrupts();
     try {
       const result = await work(interrupts.signal);
@@ -87,7 +92,9 @@ export abstract class CollectingCommand extends LockCommand {
       const done = collected(result);
       if (!done.interrupted || signal === null) return { result, interrupted: null };
       const inPlace = done.manifest?.artifacts.length ?? 0;
-      const line = `lockhouse: interrupted: ${inPlace} of ${done.stats?.planned ?? inPlace} files in place; run again to finish\n`;
+      const line = kept
+        ? `lockhouse: interrupted: ${inPlace} of ${done.stats?.planned ?? inPlace} files in place; run again to finish\n`
+        : `lockhouse: interrupted: nothing kept (--no-cache, and the bundle's wheelhouse was temporary); a re-run fetches every file again — --wheelhouse DIR or the cache keeps them\n`;
       return { result, interrupted: { exitCode: exitCodeOf(signal), line } };
     } finally {
       interrupts.dispose();
@@ -102,6 +109,7 @@ export abstract class CollectingCommand extends LockCommand {
         plan: this.planRequest(),
         findLinks: this.findLinks,
         mirrors: this.mirror,
+        allowOutsidePaths: this.allowOutsidePaths,
         // undefined: LOCKHOUSE_CACHE_DIR (clipanion reads it into --cache-dir too), else the platform's cache folder.
         cacheDir: this.noCache ? null : this.cacheDir,
         offline: this.offline,

@@ -1,15 +1,17 @@
 /**
  * Build logs: their names (<name>-<version>.log, in DIR/.lockhouse/logs),
  * how a command line is written into them (shell-quoted, credentials
- * removed), the frontend's output on its way in (credentials removed: the
- * index password the frontend was given, and userinfo in any URL), and
- * their last lines for an error message.
+ * removed), the frontend's output on its way in (credentials removed: every
+ * secret lockhouse registered (src/secrets.ts), the index password the
+ * frontend was given, and userinfo in any URL), and their last lines for
+ * an error message. appendLog scrubs whatever it writes once more: a log
+ * is a sink like stderr and the manifest.
  */
 import { constants } from 'node:fs';
 import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { redactUrl } from '../http/redact.js';
+import { REDACTED as SCRUBBED, scrubSecrets } from '../../secrets.js';
 
 /** A name or version as a file-name part: anything but letters, digits and `._+!-` becomes `_` (lock values are untrusted). */
 function part(text: string): string {
@@ -22,13 +24,13 @@ export function logPathFor(logsDir: string, name: string, version: string | null
   return join(logsDir, `${part(name)}-${part(version ?? 'local')}.log`);
 }
 
-/** Credentials removed from anything URL-like in a string (an argument, a line of output). */
+/** Credentials removed from a string (an argument, a line of output): registered secrets, and userinfo in anything URL-like. */
 export function redactText(text: string): string {
-  return text.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/\s?#]*@[^\s'"]*/g, (url) => redactUrl(url));
+  return scrubSecrets(text);
 }
 
 /** What a secret is replaced with in a log. */
-export const REDACTED = '****';
+export const REDACTED = SCRUBBED;
 
 /**
  * The forms a secret may take in a frontend's output: as is, and
@@ -156,7 +158,7 @@ export async function appendLog(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const handle = await openLog(path);
   try {
-    await handle.writeFile(text);
+    await handle.writeFile(scrubSecrets(text));
   } finally {
     await handle.close();
   }

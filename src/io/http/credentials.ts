@@ -8,12 +8,14 @@
  *    entry last.
  *
  * A credential found here is only ever sent to the URL it was looked up for:
- * the downloader looks again at every redirect hop.
+ * the downloader looks again at every redirect hop. Every credential these
+ * sources hold is registered as a secret when it is read (src/secrets.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type IndexRef, indexCredentials, matchIndexCredential } from './index-credentials.js';
 import { type Netrc, netrcLookup, parseNetrc } from './netrc.js';
+import { registerCredential } from '../../secrets.js';
 import type { Credential } from './types.js';
 import type { Log } from '../../model.js';
 
@@ -37,6 +39,7 @@ export interface CredentialSourceOptions {
 export const noCredentials: CredentialSource = { lookup: () => null };
 
 export function createCredentialSource(options: CredentialSourceOptions): CredentialSource {
+  registerIndexVariables(options.env);
   const byIndex = indexCredentials(options.indexes ?? [], options.env);
   const netrcPath = netrcFile(options.env);
   let netrc: Netrc | null | undefined;
@@ -55,6 +58,20 @@ export function createCredentialSource(options: CredentialSourceOptions): Creden
   };
 }
 
+/**
+ * Every `UV_INDEX_<NAME>_PASSWORD` / `LOCKHOUSE_INDEX_<NAME>_PASSWORD` (and
+ * a user name given alone, a token) is a secret, whether or not this
+ * project names the index: registered (src/secrets.ts) so that nothing
+ * lockhouse writes carries one.
+ */
+function registerIndexVariables(env: NodeJS.ProcessEnv): void {
+  for (const [key, value] of Object.entries(env)) {
+    const match = /^(UV|LOCKHOUSE)_INDEX_(.+)_PASSWORD$/.exec(key);
+    if (match) registerCredential(env[`${match[1]}_INDEX_${match[2]}_USERNAME`] ?? '', value ?? '');
+    else if (/^(UV|LOCKHOUSE)_INDEX_.+_USERNAME$/.test(key) && !env[key.replace(/_USERNAME$/, '_PASSWORD')]) registerCredential(value ?? '', '');
+  }
+}
+
 function netrcFile(env: NodeJS.ProcessEnv): string | null {
   if (env.NETRC) return env.NETRC;
   const home = env.HOME ?? env.USERPROFILE;
@@ -64,7 +81,10 @@ function netrcFile(env: NodeJS.ProcessEnv): string | null {
 /** The parsed file; null when it is absent (the usual case) or unreadable (said once). */
 function readNetrc(path: string, log: LogFunction | undefined): Netrc | null {
   try {
-    return parseNetrc(readFileSync(path, 'utf8'));
+    const netrc = parseNetrc(readFileSync(path, 'utf8'));
+    // Every password in it is a secret from here on (src/secrets.ts), whichever host it is for.
+    for (const entry of [...netrc.machines.values(), ...(netrc.default ? [netrc.default] : [])]) registerCredential(entry.login ?? '', entry.password ?? '');
+    return netrc;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') {

@@ -11,7 +11,11 @@
  * (`…/pypi/simple/` → `…/pypi/packages/…`, as Artifactory and GitLab serve
  * them) are covered, as uv covers them. Same scheme, host and port, and a
  * path prefix on a segment boundary; the longest root wins.
+ *
+ * A credential read here is registered as a secret (src/secrets.ts), so
+ * that nothing lockhouse writes carries it.
  */
+import { registerCredential } from '../../secrets.js';
 import type { Credential } from './types.js';
 import { decodeUserinfo } from './url.js';
 
@@ -40,6 +44,7 @@ export function indexCredentialFromEnv(name: string, env: NodeJS.ProcessEnv): Cr
     const username = env[`${prefix}${upper}_USERNAME`];
     const password = env[`${prefix}${upper}_PASSWORD`];
     if (username || password) {
+      registerCredential(username ?? '', password ?? '');
       return { username: username ?? '', password: password ?? '', source: `${prefix}${upper}_USERNAME/_PASSWORD` };
     }
   }
@@ -74,6 +79,7 @@ export function indexCredentials(indexes: ReadonlyArray<IndexRef>, env: NodeJS.P
             source: `the URL of index "${index.name}"`,
           }
         : null;
+    if (fromUrl) registerCredential(fromUrl.username, fromUrl.password);
     const credential = indexCredentialFromEnv(index.name, env) ?? fromUrl;
     if (credential) found.push({ ...indexRoot(url), credential });
   }

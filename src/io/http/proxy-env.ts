@@ -5,9 +5,10 @@
  * (`proxy.corp:3128`) is an http:// one, as curl and pip take it. A value
  * that is not an http:// or https:// proxy URL is a usage error naming the
  * variable (with any password in it removed), not a failure deep in a
- * download.
+ * download. A proxy's userinfo is registered as a secret where it is read.
  */
 import { LockhouseError } from '../../errors.js';
+import { registerUrlSecrets } from '../../secrets.js';
 import { redactUrl } from './redact.js';
 
 export interface ProxySettings {
@@ -35,6 +36,8 @@ function proxyUrl(found: { variable: string; value: string } | undefined): strin
   if (!found) return undefined;
   const value = found.value.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  // Its userinfo is a secret from here on (src/secrets.ts), whether or not the value is a URL lockhouse can use.
+  registerUrlSecrets(withScheme);
   const refuse = (why: string): LockhouseError =>
     new LockhouseError('USAGE', `${found.variable}=${redactUrl(withScheme)} is not a proxy lockhouse can use: ${why}`, {
       hint: `set ${found.variable} to http://HOST:PORT (or https://HOST:PORT), or unset it`,
@@ -43,7 +46,8 @@ function proxyUrl(found: { variable: string; value: string } | undefined): strin
   try {
     url = new URL(withScheme);
   } catch {
-    throw refuse('it is not a URL');
+    // Userinfo that does not parse is removed from the message whole: say why the value is not a URL.
+    throw refuse(redactUrl(withScheme) === withScheme ? 'it is not a URL' : 'it is not a URL (its user name or password holds a character that must be percent-encoded: / as %2F, # as %23, @ as %40)');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse(`only http:// and https:// proxies are supported, not ${url.protocol}//`);
   if (!url.hostname) throw refuse('it names no host');

@@ -24,7 +24,9 @@ export function parseHttpUrl(text: string): URL {
   } catch {
     // Not kept as the cause: Node's ERR_INVALID_URL carries the input, credentials and all.
     const shown = redactUrl(text);
-    throw new FetchError('FETCH_BAD_URL', `GET ${shown}: not a URL`, { url: shown, attempts: 0 });
+    // Its userinfo went (secrets.ts): a password with an unencoded `/`, `#` or `@` is the usual cause, and the URL as shown looks sound.
+    const why = shown === text ? '' : ' (its user name or password holds a character that must be percent-encoded: / as %2F, # as %23, @ as %40, ? as %3F)';
+    throw new FetchError('FETCH_BAD_URL', `GET ${shown}: not a URL${why}`, { url: shown, attempts: 0 });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     const shown = redactUrl(url);

@@ -12,12 +12,16 @@
  *     sdists/                  sdists kept only to be built, when there is no cache
  *     git-v1/                  git checkouts, when there is no cache
  *
- * and the one rule that tells the layout of an existing DIR.
+ * and the one rule that tells the layout of an existing DIR — including a
+ * bundle extracted into DIR (`python3 NAME.pyz extract DIR`, or a delta's
+ * update of one), whose files are in DIR/wheels.
  */
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '../../output/manifest.js';
 import { SIMPLE_DIR } from '../../output/simple-index.js';
+import { WHEELS_DIR } from '../../output/bundle-contents.js';
+import type { Manifest } from '../../output/manifest.js';
 
 export { MANIFEST_FILE, SIMPLE_DIR };
 
@@ -56,4 +60,17 @@ export function filesDirOf(dir: string, layout: LayoutKind): string {
 export async function detectLayout(dir: string, manifest: { readonly layout?: LayoutKind | undefined } | null): Promise<LayoutKind> {
   if (manifest) return manifest.layout ?? 'flat';
   return (await lstat(join(dir, FILES_DIR)).catch(() => null)) ? 'simple' : 'flat';
+}
+
+/**
+ * Where an existing DIR holds its files, for a reader: DIR/wheels when DIR
+ * is an extracted bundle — its manifest says every file came from a bundle
+ * (origin "bundle") and DIR/wheels is a real folder — else by its layout.
+ */
+export async function existingFilesDir(dir: string, manifest: Manifest | null, layout: LayoutKind): Promise<string> {
+  if (manifest && !manifest.layout && manifest.artifacts.every((artifact) => artifact.origin === 'bundle')) {
+    const wheels = await lstat(join(dir, WHEELS_DIR)).catch(() => null);
+    if (wheels?.isDirectory()) return join(dir, WHEELS_DIR);
+  }
+  return filesDirOf(dir, layout);
 }

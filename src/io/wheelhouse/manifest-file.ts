@@ -9,13 +9,16 @@
  * then hashed, not trusted).
  *
  * The writer lands the manifest as everything lands (store/land.ts),
- * through DIR/.lockhouse/tmp.
+ * through DIR/.lockhouse/tmp, scrubbed of secrets (manifestWithoutSecrets):
+ * whoever made the manifest, a library caller's included, the file carries
+ * no password.
  */
 import { join } from 'node:path';
 import { openRegularFile } from '../store/hash-file.js';
 import { landBytes } from '../store/land.js';
 import { errnoCode, reason } from '../store/store-error.js';
 import { readManifest, renderManifest, type Manifest } from '../../output/manifest.js';
+import { scrubSecrets } from '../../secrets.js';
 import { MANIFEST_FILE, statePath } from './layout.js';
 
 /** Why a DIR has no manifest lockhouse can use. */
@@ -56,6 +59,33 @@ export async function readManifestFile(dir: string): Promise<ManifestRead> {
 
 export async function writeManifestFile(dir: string, manifest: Manifest): Promise<string> {
   const path = manifestPath(dir);
-  await landBytes(path, renderManifest(manifest), { tempDir: statePath(dir, 'tmp') });
+  await landBytes(path, renderManifest(manifestWithoutSecrets(manifest)), { tempDir: statePath(dir, 'tmp') });
   return path;
+}
+
+/**
+ * The manifest with every field that holds free text or a URL scrubbed of
+ * secrets (src/secrets.ts): URLs, reasons, what a wheel was built from, the
+ * lock's path, the index URLs of the selection. Names, versions, file names
+ * and hashes are identifiers a re-run and verify match on: left as they are
+ * (a secret is never one; a short password that happens to be part of a
+ * name must not rename a file).
+ */
+export function manifestWithoutSecrets<T extends Manifest>(manifest: T): T {
+  const text = scrubSecrets;
+  const url = (value: string | null): string | null => (value === null ? null : text(value));
+  return {
+    ...manifest,
+    lock: { ...manifest.lock, path: text(manifest.lock.path) },
+    ...(manifest.selection
+      ? { selection: { ...manifest.selection, indexes: manifest.selection.indexes.map(text), excludeIndexes: manifest.selection.excludeIndexes.map(text) } }
+      : {}),
+    artifacts: manifest.artifacts.map((artifact) => ({
+      ...artifact,
+      url: url(artifact.url),
+      ...(artifact.builtFrom ? { builtFrom: { ...artifact.builtFrom, ref: text(artifact.builtFrom.ref), source: url(artifact.builtFrom.source) } } : {}),
+    })),
+    skipped: manifest.skipped.map((skip) => ({ ...skip, reason: text(skip.reason) })),
+    failures: manifest.failures.map((failure) => ({ ...failure, url: url(failure.url), reason: text(failure.reason) })),
+  };
 }

@@ -35,6 +35,7 @@ import { SIMPLE_DIR } from './layout.js';
 import { ensureOutputDir, ensureRealDir } from './safe-paths.js';
 import { isUnchanged, type Recorded } from './trust.js';
 import { byText } from '../../compare.js';
+import { scrubSecrets } from '../../secrets.js';
 
 export type IndexLog = Log;
 
@@ -146,7 +147,8 @@ export async function writeSimpleIndex(request: IndexDirRequest): Promise<IndexD
   for (const project of index.projects) await ensureRealDir(join(simpleDir, project.name));
   for (const document of index.documents) {
     const path = join(dir, ...document.path.split('/'));
-    if (await writeIfChanged(tmp, path, Buffer.from(document.content, 'utf8'))) written.push(document.path);
+    // Scrubbed as every page lockhouse writes is (src/secrets.ts); a wheel's METADATA is copied as it is (its hash is on the page).
+    if (await writeIfChanged(tmp, path, Buffer.from(scrubSecrets(document.content), 'utf8'))) written.push(document.path);
   }
 
   const removed = [

@@ -31,12 +31,12 @@ export function listDir(dir: string): string[] {
 }
 
 /**
- * Transpile src/errors.ts and src/io/store/*.ts into `out`, keeping the
+ * Transpile src/errors.ts (and src/secrets.ts, which it imports) and src/io/store/*.ts into `out`, keeping the
  * layout so their relative imports resolve; returns the path of
  * src/io/store inside it. Type-only modules compile to empty ones.
  */
 export function compileStore(out: string): string {
-  const sources = [join(repo, 'src', 'errors.ts'), join(repo, 'src', 'io', 'http', 'types.ts')];
+  const sources = [join(repo, 'src', 'errors.ts'), join(repo, 'src', 'secrets.ts'), join(repo, 'src', 'io', 'http', 'types.ts')];
   const storeDir = join(repo, 'src', 'io', 'store');
   for (const name of readdirSync(storeDir)) if (name.endsWith('.ts')) sources.push(join(storeDir, name));
   for (const source of sources) {
