@@ -12,7 +12,8 @@ import { freePort } from '../test/helpers/ports.js';
 
 export const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const shared = resolve(process.env.LOCKHOUSE_SHARED_DIR ?? join(root, '..', 'shared'));
-export const bin = join(root, 'bin', 'lockhouse.cjs');
+// LOCKHOUSE_BENCH_BIN measures another build (another checkout's bin/lockhouse.cjs, its dist/ built) with this benchmark: before and after.
+export const bin = process.env.LOCKHOUSE_BENCH_BIN ? resolve(process.env.LOCKHOUSE_BENCH_BIN) : join(root, 'bin', 'lockhouse.cjs');
 export const python = process.env.LOCKHOUSE_TEST_PYTHON ?? 'python3';
 
 /**

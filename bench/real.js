@@ -21,6 +21,9 @@
 //   synthetic  400 packages, ~1.5 GB, a realistic spread of sizes with four
 //              wheels of 110–300 MB (valid wheels, seeded AES-CTR padding)
 //   big        one 2 GiB wheel: peak RSS of a collect (and a bundle) of it
+//   latency    224 small real wheels (5–150 kB) served by ../shared/tools/lib/serve.py
+//              --latency-ms 40 (a round trip to a CDN per request): curl, pip 26
+//              and a cold collect, where requests in flight matter, not bytes
 //
 // plus `plan` (bench/plan.js on the largest lock of ../shared/corpus, six
 // targets) and `profile` (after the timed runs of the real workload: one
@@ -34,7 +37,7 @@
 // temporary folder, removed at the end (--keep keeps it). Run `npm run build`
 // first (`npm run bench` does). docs/performance.md explains the figures.
 //
-//   node bench/real.js [--runs N] [--scale S] [--only real,synthetic,big,plan,profile]
+//   node bench/real.js [--runs N] [--scale S] [--only real,synthetic,big,latency,plan,profile]
 //                      [--steps curl,curlsync,pip26,pip,cold,warm,rerun,bundle]
 //                      [--json FILE] [--profile-out FILE] [--keep]
 //
@@ -53,20 +56,20 @@ import { bin, median, python, readOptions, root } from './common.js';
 import { curl, executable, fmt, gnuTime, load, localPypiRoots, MB, node, pipEnv, say, versionOf } from './real/machine.js';
 import { checkBundle, checkDir, makeMeasure } from './real/measure.js';
 import { largestCorpusLock, mainThreadProfile, ratios, summarizeProfile, table } from './real/report.js';
-import { startServer } from './real/server.js';
+import { startLatencyServer, startServer } from './real/server.js';
 import { runWorkload } from './real/steps.js';
-import { bigWorkload, realWorkload, syntheticWorkload, writeWorkloadFiles } from './real/workloads.js';
+import { bigWorkload, latencyWorkload, realWorkload, syntheticWorkload, writeWorkloadFiles } from './real/workloads.js';
 
 // ------------------------------------------------------------------ options
 
-const USAGE = `usage: node bench/real.js [--runs N] [--scale S] [--only real,synthetic,big,plan,profile]
+const USAGE = `usage: node bench/real.js [--runs N] [--scale S] [--only real,synthetic,big,latency,plan,profile]
                           [--steps curl,curlsync,pip26,pip,cold,warm,rerun,bundle] [--json FILE]
                           [--profile-out FILE] [--keep]
 (docs/performance.md says what each part measures; a full run takes about 25 minutes.)`;
 const options = readOptions(process.argv.slice(2), { valued: ['--runs', '--scale', '--only', '--steps', '--json', '--profile-out'], flags: ['--keep'], usage: USAGE });
 const runs = Number(options.option('--runs', '3'));
 const scale = Number(options.option('--scale', '1'));
-const only = new Set(options.option('--only', 'real,synthetic,big,plan,profile').split(','));
+const only = new Set(options.option('--only', 'real,synthetic,big,latency,plan,profile').split(','));
 const jsonOut = options.option('--json', null);
 const profileOut = options.option('--profile-out', null);
 const keep = options.flag('--keep');
@@ -80,11 +83,15 @@ const site = join(work, 'site');
 mkdirSync(site);
 const measure = makeMeasure(work);
 let server = null;
+let latencyServer = null;
+/** The wait serve.py adds before every answer in the latency workload. */
+const LATENCY_MS = 40;
 let cleaned = false;
 function cleanup() {
   if (cleaned) return;
   cleaned = true;
   if (server?.child.exitCode === null) server.child.kill('SIGTERM');
+  if (latencyServer?.child.exitCode === null) latencyServer.child.kill('SIGTERM');
   if (keep) console.error(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }
@@ -122,6 +129,8 @@ try {
 
   Object.assign(report.machine, {
     cpus: os.cpus().length,
+    // What Node may use (a cgroup or affinity limit lowers it): what lockhouse's thread pools size themselves by.
+    cores: os.availableParallelism(),
     cpu: os.cpus()[0]?.model,
     memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
     kernel: os.release(),
@@ -157,6 +166,16 @@ try {
   }
   if (only.has('synthetic')) workloads.push(['synthetic', () => syntheticWorkload(ctx), ['curl', 'curlsync', ...(pip26 ? ['pip26'] : []), 'pip', ...lockhouseSteps]]);
   if (only.has('big')) workloads.push(['big', () => bigWorkload(ctx), ['curl', 'curlsync', ...lockhouseSteps]]);
+  if (only.has('latency')) {
+    const startLatency = async () => {
+      latencyServer = await startLatencyServer(work, site, LATENCY_MS);
+      if (!latencyServer) throw new Error('the latency workload needs ../shared/tools/lib/serve.py');
+      say(`\nlatency server: ${latencyServer.kind} on ${latencyServer.url}`);
+      return latencyWorkload({ ...ctx, url: latencyServer.url }, roots);
+    };
+    if (roots.length) workloads.push(['latency', startLatency, ['curl', ...(pip26 ? ['pip26'] : []), 'cold']]);
+    else report.notes.push('no local PyPI copy: the latency workload (real small wheels) is skipped');
+  }
 
   // Each workload's files are made (or linked) only when its turn comes, and removed after it.
   for (const [name, make, steps] of workloads) {
@@ -225,8 +244,11 @@ try {
       }
       rmSync(profDir, { recursive: true, force: true });
     }
-    rmSync(w.siteDir, { recursive: true, force: true });
-    rmSync(w.dir, { recursive: true, force: true });
+    if (name === 'latency' && latencyServer?.child.exitCode === null) latencyServer.child.kill('SIGTERM');
+    if (!keep) {
+      rmSync(w.siteDir, { recursive: true, force: true });
+      rmSync(w.dir, { recursive: true, force: true });
+    }
   }
 
   if (only.has('plan')) {

@@ -1,10 +1,12 @@
 // bench/real.js: the server of the workloads' files on 127.0.0.1: nginx
 // (one process, sendfile, no access log), else the static server of
-// test/helpers/static-server.js in a process of its own.
+// test/helpers/static-server.js in a process of its own; and, for the
+// latency workload, ../shared/tools/lib/serve.py with --latency-ms (a
+// threaded server that waits before every answer: a round trip to a CDN).
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from '../common.js';
+import { python, root, shared } from '../common.js';
 import { foregroundNginxConfig } from '../../test/helpers/nginx-config.js';
 import { freePort } from '../../test/helpers/ports.js';
 import { nginx, node, versionOf } from './machine.js';
@@ -40,4 +42,20 @@ export async function startServer(work, site) {
     }
   }
   return { child, url, kind };
+}
+
+/** The server that emulates a round trip: serve.py, waiting `latencyMs` before every answer; null when it is not there. */
+export async function startLatencyServer(work, site, latencyMs) {
+  const script = join(shared, 'tools', 'lib', 'serve.py');
+  if (!existsSync(script)) return null;
+  const portFile = join(work, 'latency-port');
+  const child = spawn(python, [script, site, '--port', '0', '--latency-ms', String(latencyMs), '--port-file', portFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 15_000;
+  while (!existsSync(portFile)) {
+    if (child.exitCode !== null) throw new Error(`serve.py exited (${child.exitCode})`);
+    if (Date.now() > deadline) throw new Error('serve.py did not start');
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  const port = readFileSync(portFile, 'utf8').trim().split(/[:/]/).pop();
+  return { child, url: `http://127.0.0.1:${port}`, kind: `serve.py --latency-ms ${latencyMs} (threaded, Python)` };
 }

@@ -34,7 +34,7 @@ export async function runWorkload(ctx, w, steps, pip26) {
   writeWorkloadFiles(w);
   const bytes = w.files.reduce((sum, f) => sum + f.size, 0);
   const sizes = w.files.map((f) => f.size).sort((a, b) => b - a);
-  say(`\n## ${w.title}: ${w.files.length} files, ${fmt(bytes / MB, 0)} MB (${fmt(bytes / 2 ** 30, 2)} GiB); largest ${sizes.slice(0, 3).map((s) => fmt(s / MB, 0)).join(', ')} MB; ${w.source}`);
+  say(`\n## ${w.title}: ${w.files.length} files, ${fmt(bytes / MB, 0)} MB (${fmt(bytes / 2 ** 30, 2)} GiB); largest ${sizes.slice(0, 3).map((s) => (sizes[0] >= 10 * MB ? `${fmt(s / MB, 0)} MB` : `${fmt(s / 1e3, 0)} kB`)).join(', ')}; ${w.source}`);
   // Which lockhouse selection takes every file of the lock?
   const expected = new Set(w.files.map((f) => f.filename));
   const same = (set) => set.size === expected.size && [...set].every((name) => expected.has(name));

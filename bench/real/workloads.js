@@ -3,6 +3,7 @@
 //   real       ~600 real wheels of the local PyPI copy, ~2 GB
 //   synthetic  400 synthesized wheels, ~1.5 GB, four of 110–300 MB
 //   big        one 2 GiB wheel
+//   latency    224 small real wheels behind 40 ms of latency per request
 //
 // A workload is { name, title, dir, siteDir, baseUrl, files, source,
 // targets }, each file { filename, project, version, size, sha256 };
@@ -10,7 +11,7 @@
 // pages and curl config. `ctx` is { work, site, url, scale }: the run's
 // folder, the served folder, the server's URL and --scale.
 import { createCipheriv, createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { compare as pep440Compare } from '@renovatebot/pep440';
@@ -180,7 +181,8 @@ function syntheticSizes(count, bytes, s) {
  * the file name), each taken while the running total stays within its even
  * share of the rest of the budget — a natural spread of sizes.
  */
-export async function realWorkload(ctx, roots) {
+/** The newest wheel of each name in the local copy, with the sha256 its simple page gives. */
+function localCandidates(roots) {
   const candidates = new Map();
   for (const dir of roots) {
     const simple = join(dir, 'simple');
@@ -211,7 +213,11 @@ export async function realWorkload(ctx, roots) {
       }
     }
   }
-  const all = [...candidates.values()].sort((a, b) => b.size - a.size || (a.filename < b.filename ? -1 : 1));
+  return [...candidates.values()];
+}
+
+export async function realWorkload(ctx, roots) {
+  const all = localCandidates(roots).sort((a, b) => b.size - a.size || (a.filename < b.filename ? -1 : 1));
   const count = Math.max(20, Math.round(600 * ctx.scale));
   const budget = 2e9 * ctx.scale;
   const chosen = all.filter((f) => f.size <= 0.3 * budget).slice(0, 2);
@@ -230,15 +236,48 @@ export async function realWorkload(ctx, roots) {
   }
   const w = newWorkload(ctx, 'real', 'Real bytes');
   w.source = `${all.length} names (newest version each) in ${roots.join(', ')}; ${chosen.length} chosen`;
-  // The fragments are the index's word; check it against the bytes (this also warms the page cache for the server).
+  await checkFragments(chosen);
+  for (const f of chosen) symlinkSync(f.path, join(w.siteDir, 'files', f.filename));
+  w.files = chosen.sort((a, b) => (a.project < b.project ? -1 : 1));
+  // Every file is a CPython 3.11 / abi3 / py3 wheel for Linux x86_64 (the copy is this host's): one target takes them all.
+  w.targets = ['--python-platform', 'x86_64-manylinux_2_36', '--python-version', '3.11'];
+  return w;
+}
+
+/** The fragments are the index's word; check it against the bytes (this also warms the page cache for the server). */
+async function checkFragments(chosen) {
   const wrong = [];
   await pool(chosen, 2, async (f) => {
     if ((await hashFile(f.path)) !== f.sha256) wrong.push(f.filename);
   });
   if (wrong.length) throw new Error(`the local copy's sha256 fragments do not match ${wrong.length} files: ${wrong.slice(0, 5).join(', ')}`);
-  for (const f of chosen) symlinkSync(f.path, join(w.siteDir, 'files', f.filename));
+}
+
+/** The sizes of the latency workload's files: real wheels of at most this many bytes (tens of kB, as most of a lock's files are). */
+const LATENCY_MAX_BYTES = 150e3;
+const LATENCY_MIN_BYTES = 5e3;
+
+/**
+ * Many small files behind a round trip: 224 real wheels of 5–150 kB from
+ * the local copy (newest version of each name, in the same fixed
+ * pseudo-random order as the real workload), copied (not linked: the
+ * latency server refuses a path that resolves outside its root) under
+ * `ctx.site`/latency, for a server that waits `--latency-ms` before every
+ * answer (real.js starts ../shared/tools/lib/serve.py for it). `ctx.url`
+ * is that server's URL.
+ */
+export async function latencyWorkload(ctx, roots) {
+  const order = (f) => createHash('sha256').update(f.filename).digest('hex');
+  const count = Math.max(20, Math.round(224 * ctx.scale));
+  const chosen = localCandidates(roots)
+    .filter((f) => f.size >= LATENCY_MIN_BYTES && f.size <= LATENCY_MAX_BYTES)
+    .sort((a, b) => (order(a) < order(b) ? -1 : 1))
+    .slice(0, count);
+  const w = newWorkload(ctx, 'latency', 'Latency: many small files');
+  w.source = `${chosen.length} real wheels of ${LATENCY_MIN_BYTES / 1e3}–${LATENCY_MAX_BYTES / 1e3} kB from ${roots.join(', ')}`;
+  await checkFragments(chosen);
+  for (const f of chosen) copyFileSync(f.path, join(w.siteDir, 'files', f.filename));
   w.files = chosen.sort((a, b) => (a.project < b.project ? -1 : 1));
-  // Every file is a CPython 3.11 / abi3 / py3 wheel for Linux x86_64 (the copy is this host's): one target takes them all.
   w.targets = ['--python-platform', 'x86_64-manylinux_2_36', '--python-version', '3.11'];
   return w;
 }

@@ -67,7 +67,7 @@ export const SOURCES_DEFAULTS = {
   allowUnhashed: false,
   allowWeakHashes: false,
   /** --concurrency. */
-  concurrency: 16,
+  concurrency: 32,
   /** --retries. */
   retries: 3,
   /** --timeout 30 (seconds). */

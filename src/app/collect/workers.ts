@@ -31,19 +31,25 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
   const interrupted = (): boolean => request.signal?.aborted === true;
   const finalPathOf = (job: FileJob): string | null =>
     job.destination === 'output' ? wheelhouse.pathFor(job.filename) : io.cache ? null : wheelhouse.stateFile('sdists', job.filename);
+  const large = limiter(Math.min(LARGE_FILES_AT_ONCE, request.concurrency));
   const buildIO = openBuildIO(request, planned.settings, wheelhouse, env, events.log);
   const buildOptions = buildOptionsFor(request, planned, io.mirrors, wheelhouse.previous.manifest, events.log);
 
   return {
     // Twice as many files in hand as connections: while one file's bytes
-    // are being verified and renamed, the next request already waits on its
-    // connection, so no connection idles on local disk work. The HTTP layer
-    // still opens at most --concurrency connections per origin.
+    // are being synced, verified and renamed, and its successor's temporary
+    // file is being made, the next request already waits on its connection,
+    // so no connection idles on local disk work (measured: with only 8 more
+    // files than connections, 224 small files behind 40 ms of latency took
+    // 1.65 s against 1.26 s). Memory stays flat: only a file that is
+    // receiving bytes holds write buffers (io/store/temp-files.ts gives them
+    // back before its fdatasync). The HTTP layer opens at most --concurrency
+    // connections per origin.
     fileConcurrency: request.concurrency * 2,
     buildConcurrency: request.buildJobs,
     async fetch(job) {
       if (interrupted()) return { ok: false, failure: INTERRUPTED };
-      const outcome = await fetchOne(job, finalPathOf(job), io, sourceOptions)
+      const outcome = await (isLarge(job) ? large : unbounded)(() => fetchOne(job, finalPathOf(job), io, sourceOptions))
         .catch((error: unknown): Outcome => ({ ok: false, failure: unexpected(error) }))
         .then((done): Outcome => (!done.ok && interrupted() ? { ok: false, failure: INTERRUPTED } : done));
       if (job.destination === 'output') events.onFile?.(job, outcome);
@@ -68,6 +74,43 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
       events.onFile?.(null, null);
       return outcome;
     },
+  };
+}
+
+/**
+ * A file larger than one write buffer (1 MiB) holds two while it downloads
+ * (io/store/temp-files.ts): at most 16 of them at once, so that peak memory
+ * stays flat with any --concurrency (measured on 600 real wheels: 32 at once
+ * peaked at 201–224 MiB, 16 at 176–196 MiB). Small files, where round trips
+ * and not bytes are the cost, take every slot. A file of unknown size counts
+ * as large.
+ */
+const LARGE_FILE_BYTES = 1 << 20;
+const LARGE_FILES_AT_ONCE = 16;
+
+function isLarge(job: FileJob): boolean {
+  const size = job.rule.kind === 'strong' ? job.rule.expected.size : job.rule.size;
+  return size === null || size > LARGE_FILE_BYTES;
+}
+
+type Limit = <T>(work: () => Promise<T>) => Promise<T>;
+
+const unbounded: Limit = (work) => work();
+
+/** Run at most `width` of the works given at once; the others wait their turn, in order. */
+function limiter(width: number): Limit {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (work) => {
+    if (running >= width) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
   };
 }
 

@@ -13,8 +13,8 @@ import { page } from './page.js';
 import type { Downloader } from './types.js';
 
 /**
- * A floor that only a stalled server or link falls under: 16 parallel
- * downloads sharing a 128 kbit/s link still clear it (docs/collect.md "Limits").
+ * A floor that only a stalled server or link falls under: 32
+ * downloads sharing a 256 kbit/s link still clear it (docs/collect.md "Limits").
  */
 export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
 /**
@@ -43,7 +43,11 @@ export interface HttpConfig {
    * (DownloadOptions.size) (default 8 GiB). More is FETCH_TOO_LARGE.
    */
   readonly maxFileBytes?: number;
-  /** Connections per origin (default 16); more requests than that wait their turn. */
+  /**
+   * The most connections to one origin (default 32); more requests than
+   * that wait their turn. undici opens them as requests need them; over
+   * HTTP/2 one connection carries them all as streams.
+   */
   readonly concurrency?: number;
   /** The first backoff's ceiling (default 500); it doubles at each try. */
   readonly retryBaseMs?: number;
@@ -69,7 +73,7 @@ export interface HttpConfig {
 export function createDownloader(config: HttpConfig = {}): Downloader {
   const env = config.env ?? process.env;
   const timeoutMs = positive(config.timeoutMs, 30_000);
-  const dispatcher = createDispatcher({ connections: positive(config.concurrency, 16), timeoutMs, env, log: config.log });
+  const dispatcher = createDispatcher({ connections: positive(config.concurrency, 32), timeoutMs, env, log: config.log });
   let requests = 0;
   const ctx: HttpContext = {
     dispatcher: dispatcher.get,

@@ -200,10 +200,12 @@ class HashingTempFile implements TempFile {
       const handle = this.#handle!;
       if (this.#fill > 0) await this.#flush();
       await this.#settle();
-      if (this.#durable) await handle.datasync();
-      this.#handle = null;
+      // No write is under way: the buffers go back before the fdatasync, so
+      // files waiting on the disk hold no memory (only those still receiving do).
       giveBack(this.#current, this.#other);
       this.#current = this.#other = null;
+      if (this.#durable) await handle.datasync();
+      this.#handle = null;
       await handle.close();
       if (this.#state !== 'open') throw new Error(`TempFile.finish: ${this.path} was ${this.#state} meanwhile`);
       this.#state = 'finished';
