@@ -18,5 +18,8 @@ export default defineConfig({
     // machine that can take more than the default 10 s.
     hookTimeout: 60_000,
     pool: 'forks',
+    // One worker per core, not vitest's default of one fewer: most test files wait on processes they
+    // start (pip, servers, lockhouse itself), so on a 2-core machine a second worker halves the wall time.
+    maxWorkers: '100%',
   },
 });
