@@ -6,6 +6,7 @@
  */
 import { Command, Option } from 'clipanion';
 import { ExitCode, isLockhouseError } from '../errors.js';
+import type { Log } from '../model.js';
 import type { Logger } from './logger.js';
 import { errorLogRecord, errorToJson, type FatalError } from './fatal.js';
 import { styleFor } from './style.js';
@@ -72,4 +73,9 @@ function fatalOf(error: unknown): FatalError {
     hint: 'this is a bug in lockhouse; run again with -v for details and report it',
     exitCode: ExitCode.USAGE,
   };
+}
+
+/** The library's `Log` (level, message, fields) written to the command's logger: one adapter for every command. */
+export function logOf(logger: Logger): Log {
+  return (level, message, fields) => logger[level](fields ?? {}, message);
 }

@@ -1,7 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { LockhouseError } from '../../errors.js';
-import type { Log } from '../../model.js';
-import { logWarnings } from '../base-command.js';
+import { logOf, logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { CollectingCommand } from '../options/collect-options.js';
 import { emitSbomOption } from '../options/output-options.js';
@@ -82,7 +81,7 @@ export default class BundleCommand extends CollectingCommand {
   private async runFrom(from: string, logger: Logger): Promise<number> {
     if (this.wheelhouse !== undefined) throw new LockhouseError('USAGE', '--wheelhouse and --from cannot be used together: --from bundles a wheelhouse already made', { hint: 'drop --wheelhouse' });
     const { bundleFrom } = await import('../../app/bundle-from.js');
-    const log: Log = (level, message, fields) => logger[level](fields ?? {}, message);
+    const log = logOf(logger);
     const result = await bundleFrom(
       {
         plan: this.planRequest(),

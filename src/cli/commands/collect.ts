@@ -3,8 +3,7 @@ import { logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { CollectingCommand } from '../options/collect-options.js';
 import { leaveToOtherRunnersOption } from '../options/runner-options.js';
-import { emitPylockOption, emitRequirementsOption, emitSbomOption, layoutOption } from '../options/output-options.js';
-import { oneOf } from '../options/validate.js';
+import { emitPylockOption, emitRequirementsOption, emitSbomOption, layoutOption, outputsOf } from '../options/output-options.js';
 import { printJson, printPlan } from '../print.js';
 import { version } from '../version.js';
 import type { CollectSinceResult } from '../../app/collect/since.js';
@@ -58,10 +57,7 @@ export default class CollectCommand extends CollectingCommand {
     const request = {
       ...(await this.collectSources()),
       output: this.output,
-      layout: oneOf('--layout', this.layout, ['flat', 'simple']),
-      emitPylock: this.emitPylock ?? null,
-      emitRequirements: this.emitRequirements ?? null,
-      emitSbom: this.emitSbom ?? null,
+      ...outputsOf(this),
       clean: this.clean,
       dryRun: this.dryRun,
       leaveToOtherRunners: this.leaveToOtherRunners,

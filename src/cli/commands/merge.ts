@@ -1,10 +1,8 @@
 import { Command, Option } from 'clipanion';
-import type { Log } from '../../model.js';
-import { logWarnings } from '../base-command.js';
+import { logOf, logWarnings } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { LockCommand } from '../options/lock-options.js';
-import { emitPylockOption, emitRequirementsOption, emitSbomOption, layoutOption } from '../options/output-options.js';
-import { oneOf } from '../options/validate.js';
+import { emitPylockOption, emitRequirementsOption, emitSbomOption, layoutOption, outputsOf } from '../options/output-options.js';
 import { printJson } from '../print.js';
 import { version } from '../version.js';
 
@@ -47,17 +45,14 @@ export default class MergeCommand extends LockCommand {
 
   async run(logger: Logger): Promise<number> {
     const { merge } = await import('../../app/merge/index.js');
-    const log: Log = (level, message, fields) => logger[level](fields ?? {}, message);
+    const log = logOf(logger);
     const result = await merge(
       {
         plan: this.planRequest(),
         given: this.givenFlags(),
         parts: this.parts,
         output: this.output,
-        layout: oneOf('--layout', this.layout, ['flat', 'simple']),
-        emitPylock: this.emitPylock ?? null,
-        emitRequirements: this.emitRequirements ?? null,
-        emitSbom: this.emitSbom ?? null,
+        ...outputsOf(this),
         clean: this.clean,
         allowUnhashed: this.allowUnhashed,
         allowWeakHashes: this.allowWeakHashes,

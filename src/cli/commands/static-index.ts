@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import type { IndexDirSummary } from '../../app/static-index.js';
 import { ExitCode } from '../../errors.js';
-import { BaseCommand } from '../base-command.js';
+import { BaseCommand, logOf } from '../base-command.js';
 import type { Logger } from '../logger.js';
 import { printJson } from '../print.js';
 
@@ -39,7 +39,7 @@ export default class StaticIndexCommand extends BaseCommand {
     const summary = await indexWheelhouse({
       dir: this.dir,
       verify: this.verify,
-      log: (level, message, fields) => logger[level](fields ?? {}, message),
+      log: logOf(logger),
     });
     if (this.json) printJson(this.context.stdout, summary);
     else logger.info(describe(summary));

@@ -6,6 +6,7 @@
  * ("collected", "merged", "bundled") in the help.
  */
 import { Option } from 'clipanion';
+import { oneOf } from './validate.js';
 
 export function layoutOption(): string {
   return Option.String('--layout', 'flat', {
@@ -29,4 +30,14 @@ export function emitSbomOption(what: string, extra = ', as lockhouse sbom does')
   return Option.String('--emit-sbom', {
     description: `Also write a CycloneDX 1.6 SBOM of the files ${what} (purl, hashes, origin, targets, built-from, dependencies)${extra}`,
   });
+}
+
+/** What those options ask for, as a collect or merge request takes it (--layout checked). */
+export function outputsOf(given: { readonly layout: string; readonly emitPylock?: string | undefined; readonly emitRequirements?: string | undefined; readonly emitSbom?: string | undefined }) {
+  return {
+    layout: oneOf('--layout', given.layout, ['flat', 'simple'] as const),
+    emitPylock: given.emitPylock ?? null,
+    emitRequirements: given.emitRequirements ?? null,
+    emitSbom: given.emitSbom ?? null,
+  };
 }
