@@ -26,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { isHexDigest } from './digest.js';
 import { hashFile } from './hash-file.js';
 import { landWith, linkOrCopy } from './land.js';
-import { checkRealDirs, makeRealDirs } from './real-dirs.js';
+import { checkRealDirs, knownRealDirs, makeRealDirs } from './real-dirs.js';
 import { errnoCode, reason, storeError } from './store-error.js';
 import { sweepLeftovers, type SweepOptions } from './sweep.js';
 import type { Actual, ContentCache } from './types.js';
@@ -76,6 +76,8 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
   const linkOptions = { durable: options.durable ?? true, ...(options.link ? { link: options.link } : {}) };
   const tmpDir = join(root, CACHE_DIRS.tmp);
   const inserting = new Map<string, Promise<void>>();
+  /** Folders of this cache checked in this run (real-dirs.ts); forgotten when one turns out gone. */
+  const known = knownRealDirs();
   let prepared: Promise<void> | null = null;
 
   const entryPath = (sha256: string): string => {
@@ -85,7 +87,7 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
 
   const prepare = (): Promise<void> => {
     prepared ??= (async () => {
-      await makeRealDirs(root, tmpDir, 'CACHE_UNSAFE_PATH', 'CACHE_UNWRITABLE');
+      await makeRealDirs(root, tmpDir, 'CACHE_UNSAFE_PATH', 'CACHE_UNWRITABLE', known);
       await writeFile(join(root, 'CACHEDIR.TAG'), CACHEDIR_TAG, { flag: 'wx' }).catch((error: unknown) => {
         if (errnoCode(error) !== 'EEXIST') throw error;
       });
@@ -100,7 +102,7 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
   async function verified(sha256: string): Promise<string | null> {
     const path = entryPath(sha256);
     try {
-      if ((await checkRealDirs(root, dirname(path), 'CACHE_UNSAFE_PATH')) === 'absent') return null;
+      if ((await checkRealDirs(root, dirname(path), 'CACHE_UNSAFE_PATH', known)) === 'absent') return null;
     } catch (error) {
       options.onProblem?.({ kind: 'behind a link', sha256, path, error });
       return null;
@@ -110,7 +112,10 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
       actual = await hashFile(path, 'sha256', { noFollow: true });
     } catch (error) {
       const code = errnoCode(error);
-      if (code === 'ENOENT') return null;
+      if (code === 'ENOENT') {
+        known.clear();
+        return null;
+      }
       if (code === 'ENOTREG' || code === 'ELOOP') {
         // A symlink, FIFO… where an entry should be: nothing lockhouse wrote.
         options.onProblem?.({ kind: 'not-a-file', sha256, path, error });
@@ -136,12 +141,13 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     const final = entryPath(sha256);
     try {
       // Already there (the address is the content): done, unless a link on the way says otherwise.
-      if ((await checkRealDirs(root, dirname(final), 'CACHE_UNSAFE_PATH')) === 'present' && (await lstat(final).catch(() => null))?.isFile()) return;
+      if ((await checkRealDirs(root, dirname(final), 'CACHE_UNSAFE_PATH', known)) === 'present' && (await lstat(final).catch(() => null))?.isFile()) return;
       const fromStats = await lstat(from);
       await prepare();
-      await makeRealDirs(root, dirname(final), 'CACHE_UNSAFE_PATH', 'CACHE_UNWRITABLE');
+      await makeRealDirs(root, dirname(final), 'CACHE_UNSAFE_PATH', 'CACHE_UNWRITABLE', known);
       await landWith(final, (temp) => linkOrCopy(from, temp, { ...linkOptions, fromIsSymlink: fromStats.isSymbolicLink() }), { tempDir: tmpDir, code: 'CACHE_UNWRITABLE' });
     } catch (error) {
+      known.clear();
       // A link where a folder of the cache should be: said as it is.
       if (isLockhouseError(error) && error.code === 'CACHE_UNSAFE_PATH') throw error;
       // Another writer may have put it there meanwhile (on Windows, rename
@@ -192,6 +198,7 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
           // filesystem, so the rename is atomic, and swept like it if we die.
           return await landWith(dest, (temp) => linkOrCopy(entry, temp, linkOptions), { tempDir });
         } catch (error) {
+          known.clear();
           // Only where DIR's temporary folder is there: else the ENOENT is that folder's, a real error.
           if (errnoCode(error) === 'ENOENT' && (await lstat(tempDir).catch(() => null))?.isDirectory()) continue;
           if (isLockhouseError(error)) throw error;

@@ -6,10 +6,13 @@
  * on as many cores while the main thread goes on (a warm collect is all
  * hashing: docs/performance.md has the figures).
  *
- * Streams (a download, a zip entry) are still hashed on the main thread, as
- * they arrive: handing their bytes to a thread (a copy, or shared memory,
- * into which V8 copies three times slower) cost more than the hashing
- * saved on two cores (docs/performance.md).
+ * Files being written (a download, a file copied in, a bundle's zip) are
+ * hashed here too once they outgrow one write buffer (openStreamHasher):
+ * the worker reads each written span back through the writer's descriptor,
+ * so no byte is copied between threads (copying them, or sharing memory,
+ * cost more than the hashing saved: docs/performance.md). Smaller files are
+ * hashed on the main thread, where a round trip would cost more than their
+ * hash.
  *
  * Threads: one per core, at most four, started as the work needs them;
  * none on one core, or with `LOCKHOUSE_HASH_THREADS=0`, or where a thread
@@ -66,8 +69,28 @@ function hashFile(m) {
     fs.closeSync(fd);
   }
 }
+// Streams: a file being written by the main thread, hashed range by range
+// as each write lands (read back from the page cache through the writer's
+// own descriptor, which threads share), in the order the ranges come.
+const streams = new Map();
+function hashRange(m) {
+  const h = streams.get(m.stream);
+  if (!h) throw new Error('no stream ' + m.stream);
+  buffer = buffer || Buffer.allocUnsafeSlow(READ);
+  for (let done = 0; done < m.length; ) {
+    const n = fs.readSync(m.fd, buffer, 0, Math.min(READ, m.length - done), m.position + done);
+    if (n === 0) throw Object.assign(new Error('the file ended at ' + (m.position + done) + ' bytes, before the ' + (m.position + m.length) + ' written'), { code: 'ESHORT' });
+    update(h, buffer.subarray(0, n));
+    done += n;
+  }
+  return h.size;
+}
 function handle(m) {
   if (m.op === 'file') return hashFile(m);
+  if (m.op === 'range') return hashRange(m);
+  if (m.op === 'open') { streams.set(m.stream, hashers(m.algorithm)); return null; }
+  if (m.op === 'result') { const h = streams.get(m.stream); streams.delete(m.stream); if (!h) throw new Error('no stream ' + m.stream); return result(h); }
+  if (m.op === 'drop') { streams.delete(m.stream); return null; }
   throw new Error('unknown hash job ' + m.op);
 }
 parentPort.on('message', (m) => {
@@ -205,6 +228,65 @@ export async function hashFileInWorker(path: string, algorithm: Algorithm, noFol
   } finally {
     worker.load--;
   }
+}
+
+/**
+ * A file being written, hashed on a worker as its bytes land: the writer
+ * calls `range` for each span once its write has completed, in file order,
+ * and the worker reads that span back through the same descriptor (threads
+ * share the process's descriptors) and hashes it. No byte is copied between
+ * threads, and the digests describe the bytes in the file.
+ *
+ * The descriptor must stay open until every `range` has settled and
+ * `result` or `drop` has: a descriptor closed early could be reused by
+ * another file the worker would then read. A rejection with
+ * `StreamHashLost` means the thread stopped (not the file's fault): the
+ * caller hashes the file itself from its first byte.
+ */
+export interface StreamHasher {
+  range(fd: number, position: number, length: number): Promise<void>;
+  result(): Promise<Actual>;
+  /** Forget the stream (a restart, a discard); resolves once the worker will read no more of it. */
+  drop(): Promise<void>;
+}
+
+/** The hashing thread behind a stream stopped: what it had hashed is lost. */
+export class StreamHashLost extends Error {}
+
+let nextStream = 1;
+
+/** A stream hasher on the least loaded worker, or null when there is none (hash on this thread). */
+export function openStreamHasher(algorithm: Algorithm): StreamHasher | null {
+  const worker = leastLoaded();
+  if (!worker) return null;
+  const stream = nextStream++;
+  worker.load++;
+  let open = true;
+  const close = (): void => {
+    if (open) worker.load--;
+    open = false;
+  };
+  const lost = (error: unknown): never => {
+    close();
+    if (error instanceof WorkerDied) throw new StreamHashLost(error.message, { cause: error });
+    throw error;
+  };
+  // Messages to one worker are handled in the order sent, so nothing waits
+  // for this one: if the thread stops, every later call says so.
+  worker.send<null>({ op: 'open', stream, algorithm }).catch(() => undefined);
+  return {
+    range: (fd, position, length) => worker.send<number>({ op: 'range', stream, fd, position, length }).then(() => undefined, lost),
+    result: () =>
+      worker.send<Actual>({ op: 'result', stream }).then((value) => {
+        close();
+        return value;
+      }, lost),
+    drop: () =>
+      worker.send<null>({ op: 'drop', stream }).then(close, (error: unknown) => {
+        close();
+        if (!(error instanceof WorkerDied)) throw error;
+      }),
+  };
 }
 
 /** Stop the workers (tests; the process does not need it: idle workers are unref'd). */

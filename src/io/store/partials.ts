@@ -43,7 +43,7 @@ import type { Validators } from '../http/types.js';
 import { isHexDigest, type Algorithm } from './digest.js';
 import { openRegularFile } from './hash-file.js';
 import { landBytes, moveBetween } from './land.js';
-import { checkRealDirs, makeRealDirs } from './real-dirs.js';
+import { checkRealDirs, knownRealDirs, makeRealDirs } from './real-dirs.js';
 import { errnoCode } from './store-error.js';
 import { DAY_MS, isAbandoned, isProcessAlive } from './sweep.js';
 import { adoptTempFile } from './temp-files.js';
@@ -155,8 +155,10 @@ export async function openPartials(dir: string, temps: TempFiles, options: Parti
   const isAlive = options.isAlive ?? isProcessAlive;
   const partPath = (key: string): string => join(dir, `${key}${PART}`);
   const recordPath = (key: string): string => join(dir, `${key}${RECORD}`);
-  const made = (): Promise<void> => makeRealDirs(root, dir, 'OUTPUT_UNSAFE_PATH');
-  const present = async (): Promise<boolean> => (await checkRealDirs(root, dir, 'OUTPUT_UNSAFE_PATH')) === 'present';
+  // Checked once per run (real-dirs.ts), not per download; forgotten when a move finds the folder gone.
+  const known = knownRealDirs();
+  const made = (): Promise<void> => makeRealDirs(root, dir, 'OUTPUT_UNSAFE_PATH', 'OUTPUT_NOT_WRITABLE', known);
+  const present = async (): Promise<boolean> => (await checkRealDirs(root, dir, 'OUTPUT_UNSAFE_PATH', known)) === 'present';
 
   /** The download files of DIR/.lockhouse/tmp labeled with a key whose writers are gone, by the sweeper's rule. */
   async function abandonedDownloads(): Promise<Array<{ key: string; path: string; size: number; touched: number }>> {
@@ -283,6 +285,7 @@ export async function openPartials(dir: string, temps: TempFiles, options: Parti
         await temp.moveTo(partPath(key));
         return size;
       } catch {
+        known.clear();
         // Keeping is a favour to the next run: a full disk or a failed file means there is nothing worth keeping.
         return 0;
       }

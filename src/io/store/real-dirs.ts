@@ -15,6 +15,10 @@
  *   anything that is not a directory, is refused — never followed, never
  *   removed (it is not lockhouse's to remove).
  *
+ * Each level is checked once per run, not once per file, when the caller
+ * passes its `known` set (knownRealDirs): the checks showed in the profile
+ * of many small downloads.
+ *
  * The root itself may be a link: the user chose it (`--cache-dir`, `-o`).
  * Node has no openat(2), so a link swapped in between this check and the
  * use that follows is not caught; what this rules out is a link planted
@@ -51,11 +55,19 @@ function refused(code: StoreErrorCode, why: string, path: string) {
  * CACHE_UNSAFE_PATH in the cache); a folder that cannot be made is
  * `unwritable` (OUTPUT_NOT_WRITABLE, CACHE_UNWRITABLE).
  */
-export async function makeRealDirs(root: string, dir: string, code: StoreErrorCode, unwritable: StoreErrorCode = 'OUTPUT_NOT_WRITABLE'): Promise<void> {
+export async function makeRealDirs(
+  root: string,
+  dir: string,
+  code: StoreErrorCode,
+  unwritable: StoreErrorCode = 'OUTPUT_NOT_WRITABLE',
+  known?: Set<string>,
+): Promise<void> {
+  if (known?.has(dir)) return;
   await mkdir(root, { recursive: true }).catch((error: unknown) => {
     throw storeError(unwritable, `cannot create ${root}: ${reason(error)}`, { cause: error });
   });
   for (const level of levels(root, dir)) {
+    if (known?.has(level)) continue;
     // lstat first: in a run, nearly every level is already there, and one
     // lstat is cheaper than a mkdir that fails with EEXIST and then an lstat
     // (a failed call also builds an Error: per file, for every level, it
@@ -75,6 +87,7 @@ export async function makeRealDirs(root: string, dir: string, code: StoreErrorCo
     }
     const why = notAFolder(level, seen ?? (await lstat(level)));
     if (why !== null) throw refused(code, why, level);
+    known?.add(level);
   }
 }
 
@@ -83,8 +96,10 @@ export async function makeRealDirs(root: string, dir: string, code: StoreErrorCo
  * making any? 'absent' when one level does not exist yet (nothing under it
  * either); a link or a file on the way is refused with `code`.
  */
-export async function checkRealDirs(root: string, dir: string, code: StoreErrorCode): Promise<'present' | 'absent'> {
+export async function checkRealDirs(root: string, dir: string, code: StoreErrorCode, known?: Set<string>): Promise<'present' | 'absent'> {
+  if (known?.has(dir)) return 'present';
   for (const level of levels(root, dir)) {
+    if (known?.has(level)) continue;
     const stats = await lstat(level).catch((error: unknown) => {
       if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return null;
       throw error;
@@ -92,6 +107,20 @@ export async function checkRealDirs(root: string, dir: string, code: StoreErrorC
     if (stats === null) return 'absent';
     const why = notAFolder(level, stats);
     if (why !== null) throw refused(code, why, level);
+    known?.add(level);
   }
   return 'present';
+}
+
+/**
+ * The folders a store has found to be real directories in this run
+ * (`known` above): each level is checked once per run instead of once per
+ * file. A store is opened per run, so a link planted before or between runs
+ * is still refused — the guarantee above; one swapped in during the run was
+ * never caught (no openat). A store forgets them (clear()) when an
+ * operation finds a folder gone (ENOENT), so a folder removed mid-run is
+ * made and checked again.
+ */
+export function knownRealDirs(): Set<string> {
+  return new Set<string>();
 }

@@ -4,15 +4,28 @@
  *
  * - Opened with `wx` (O_CREAT|O_EXCL) under a fresh `<pid>-<random>.tmp`:
  *   never an existing file, never through a symlink planted at that name.
- * - Hashed in the same pass as written: every chunk goes to the hashers and
- *   to the file, in order, so the digests describe exactly the bytes on disk.
+ * - Hashed as written, in file order, so the digests describe exactly the
+ *   bytes in the file. Where: on this thread, each buffer as it goes to
+ *   disk; once a file passes 32 MiB, on a hashing thread (hash-pool.ts
+ *   openStreamHasher) when the pool has one: the thread reads the file back
+ *   through its descriptor from the first byte (the page cache still holds
+ *   them) and then each span as its write lands, so no byte is copied
+ *   between threads and this thread only receives and writes. Only large
+ *   files: for the many small and middling files of a lock the messages and
+ *   the second read cost more CPU than the hashing saved on two cores
+ *   (docs/performance.md). The thread may be at most 8 spans behind (writes
+ *   wait beyond that); if it stops, finish() hashes the whole file again
+ *   here, from disk.
  * - Few syscalls, hashing and disk overlapped: chunks are copied into one of
- *   two 1 MiB buffers; a full buffer is written (one pwrite) while the other
- *   fills, and filling waits when both are busy — awaiting write() is the
- *   backpressure, and at most 2 MiB per file is in memory. write() resolves
+ *   two 256 KiB buffers (buffer-pool.ts says why that size); a full buffer is
+ *   written (one pwrite) while the other fills, and filling waits when both
+ *   are busy — awaiting write() is the backpressure, and at most 512 KiB per
+ *   file is in memory. write() resolves
  *   once the chunk is copied, so the caller may reuse its memory at once.
  * - Durability (`durable`, default on): finish() calls fdatasync before it
- *   resolves. Without it, a power cut after the rename can leave the final
+ *   resolves, and a large file gets one in the background every 64 MiB
+ *   written, so the last has only the tail to flush (a 2 GiB file waited
+ *   about a second in it without them; docs/performance.md). Without it, a power cut after the rename can leave the final
  *   name pointing at a zero-length or zero-filled file (ext4 delayed
  *   allocation, XFS), and a re-run that trusts the manifest's size and mtime
  *   would keep it: a wrong file under a final name. With it, a crash can lose
@@ -39,17 +52,21 @@ import { errnoCode, reason, storeError } from './store-error.js';
 import { newTempName, releaseTempName } from './temp-name.js';
 import type { Actual, TempFile, TempFiles } from './types.js';
 import { giveBack, POOLED_BUFFER_SIZE, takeBuffer } from './buffer-pool.js';
+import { openStreamHasher, StreamHashLost, type StreamHasher } from './hash-pool.js';
 
 /** Bytes gathered before one write: HTTP bodies arrive in 16–64 KiB chunks. */
 export const WRITE_BUFFER_SIZE = POOLED_BUFFER_SIZE;
 
 export interface TempFilesOptions {
-  /** fdatasync each file in finish() (default true). */
+  /** fdatasync each file in finish() (default true), and every `syncEveryBytes` while it is written. */
   readonly durable?: boolean;
+  /** Bytes between background fdatasyncs of a durable file (default SYNC_EVERY_BYTES). */
+  readonly syncEveryBytes?: number;
+  /** Where files larger than one write buffer are hashed (default: a hashing thread, openStreamHasher; null: here). */
+  readonly hasher?: (algorithm: Algorithm) => StreamHasher | null;
 }
 
 export function createTempFiles(dir: string, options: TempFilesOptions = {}): TempFiles {
-  const durable = options.durable ?? true;
   let made: Promise<void> | null = null;
   const ensureDir = (): Promise<void> => {
     made ??= mkdir(dir, { recursive: true }).then(
@@ -67,7 +84,8 @@ export function createTempFiles(dir: string, options: TempFilesOptions = {}): Te
     for (let attempt = 0; ; attempt++) {
       const path = join(dir, newTempName(label));
       try {
-        return { path, handle: await open(path, 'wx', 0o666) };
+        // Read and write: a hashing thread reads each span back through this descriptor.
+        return { path, handle: await open(path, 'wx+', 0o666) };
       } catch (error) {
         releaseTempName(path);
         const code = errnoCode(error);
@@ -89,7 +107,7 @@ export function createTempFiles(dir: string, options: TempFilesOptions = {}): Te
     dir,
     async create(algorithm, label) {
       const { path, handle } = await openExclusive(label);
-      return new HashingTempFile(path, handle, algorithm, durable);
+      return new HashingTempFile(path, handle, algorithm, options);
     },
   };
 }
@@ -105,7 +123,7 @@ export async function adoptTempFile(path: string, algorithm: Algorithm, options:
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREG', path });
-    const file = new HashingTempFile(path, handle, algorithm, options.durable ?? true);
+    const file = new HashingTempFile(path, handle, algorithm, options);
     await file.absorb(stats.size);
     return file;
   } catch (error) {
@@ -116,10 +134,33 @@ export async function adoptTempFile(path: string, algorithm: Algorithm, options:
 
 type State = 'open' | 'failed' | 'finished' | 'moved' | 'discarded';
 
+/** Where a file's bytes are hashed (see the header). */
+type Mode = 'here' | 'thread';
+
+/** Bytes from which a file is hashed on a hashing thread instead of this one (see the header). */
+export const THREAD_HASH_FROM = 32 * 2 ** 20;
+
+/** Written spans a hashing thread may be behind by, per file: the write path waits beyond it. */
+const RANGES_AHEAD = 8;
+
+/** Bytes written between two fdatasyncs started in the background (see the header). */
+export const SYNC_EVERY_BYTES = 64 * 2 ** 20;
+
 class HashingTempFile implements TempFile {
   readonly path: string;
   readonly #durable: boolean;
-  readonly #digests: Digests;
+  readonly #algorithm: Algorithm;
+  readonly #openHasher: (algorithm: Algorithm) => StreamHasher | null;
+  readonly #syncEvery: number;
+  #digests: Digests;
+  #mode: Mode = 'here';
+  /** A hashing thread was asked for (once per file: the pool may have none). */
+  #asked = false;
+  #hasher: StreamHasher | null = null;
+  /** The hashing thread stopped: finish() hashes the file from its first byte, here. */
+  #rehash = false;
+  /** Spans handed to the hashing thread and not yet hashed, oldest first; they never reject. */
+  #ranges: Array<Promise<void>> = [];
   #handle: FileHandle | null;
   /** The buffer being filled, and the other one (being written, or free). */
   #current: Buffer | null = null;
@@ -129,66 +170,63 @@ class HashingTempFile implements TempFile {
   #flushed = 0;
   /** The write of the other buffer, if one is under way; it never rejects: a failure lands in #failure. */
   #inflight: Promise<void> | null = null;
+  /** Where the last background fdatasync began, and that fdatasync while it runs. */
+  #syncedTo = 0;
+  #syncing: Promise<void> | null = null;
   #failure: unknown = null;
   #state: State = 'open';
   #busy = false;
   #discarding: Promise<void> | null = null;
 
-  constructor(path: string, handle: FileHandle, algorithm: Algorithm, durable: boolean) {
+  constructor(path: string, handle: FileHandle, algorithm: Algorithm, options: TempFilesOptions) {
     this.path = path;
     this.#handle = handle;
+    this.#algorithm = algorithm;
     this.#digests = new Digests(algorithm);
-    this.#durable = durable;
+    this.#durable = options.durable ?? true;
+    this.#openHasher = options.hasher ?? openStreamHasher;
+    this.#syncEvery = options.syncEveryBytes ?? SYNC_EVERY_BYTES;
   }
 
   get bytesWritten(): number {
     return this.#flushed + this.#fill;
   }
 
-  /** Hash the `size` bytes already in the file (adoptTempFile); writes then continue after them. */
+  /** Hash the `size` bytes already in the file (adoptTempFile), here; writes then continue after them. */
   async absorb(size: number): Promise<void> {
-    const buffer = takeBuffer();
-    try {
-      let position = 0;
-      while (position < size) {
-        const { bytesRead } = await this.#handle!.read(buffer, 0, Math.min(buffer.length, size - position), position);
-        if (bytesRead === 0) break; // truncated meanwhile: what was read is what there is
-        this.#digests.update(buffer.subarray(0, bytesRead));
-        position += bytesRead;
-      }
-      // Anything past what was read (a file truncated or grown meanwhile) is cut, so the file is exactly what was hashed.
-      await this.#handle!.truncate(position);
-      this.#flushed = position;
-    } finally {
-      giveBack(buffer);
-    }
+    const position = await this.#hashHere(size, true);
+    // Anything past what was read (a file truncated or grown meanwhile) is cut, so the file is exactly what was hashed.
+    await this.#handle!.truncate(position);
+    this.#flushed = position;
   }
 
   write(chunk: Uint8Array): Promise<void> {
     return this.#guarded('write', ['open'], async () => {
       if (this.#failure !== null) throw this.#failure;
-      this.#digests.update(chunk);
-      // Copy into the buffer being filled; a full one goes to disk while the
-      // next fills, so hashing and writing overlap (memcpy is ~10× faster than sha256).
+      // Copy into the buffer being filled; a full one goes to disk (and to
+      // its hasher) while the next fills (memcpy is ~10× faster than sha256).
       for (let offset = 0; offset < chunk.length; ) {
         this.#current ??= takeBuffer();
         const n = Math.min(chunk.length - offset, WRITE_BUFFER_SIZE - this.#fill);
         this.#current.set(n === chunk.length ? chunk : chunk.subarray(offset, offset + n), this.#fill);
         this.#fill += n;
         offset += n;
-        if (this.#fill === WRITE_BUFFER_SIZE) await this.#flush();
+        if (this.#fill === WRITE_BUFFER_SIZE) await this.#flush(false);
       }
     });
   }
 
   restart(): Promise<void> {
     return this.#guarded('restart', ['open', 'failed'], async () => {
-      // A write still under way must land before the truncate, not after it.
-      await this.#inflight;
-      this.#inflight = null;
+      // A write, a hash or an fdatasync still under way must end before the truncate, not after it.
+      await this.#quiesce();
       this.#failure = null;
       this.#fill = 0;
       this.#flushed = 0;
+      this.#syncedTo = 0;
+      this.#mode = 'here';
+      this.#asked = false;
+      this.#rehash = false;
       this.#digests.reset();
       await this.#handle!.truncate(0);
       this.#state = 'open';
@@ -198,18 +236,23 @@ class HashingTempFile implements TempFile {
   finish(): Promise<Actual> {
     return this.#guarded('finish', ['open'], async () => {
       const handle = this.#handle!;
-      if (this.#fill > 0) await this.#flush();
+      if (this.#fill > 0) await this.#flush(true);
       await this.#settle();
+      await Promise.all(this.#ranges);
+      this.#ranges = [];
       // No write is under way: the buffers go back before the fdatasync, so
       // files waiting on the disk hold no memory (only those still receiving do).
       giveBack(this.#current, this.#other);
       this.#current = this.#other = null;
+      const actual = await this.#result();
+      await this.#syncing;
+      if (this.#failure !== null) throw this.#failure;
       if (this.#durable) await handle.datasync();
       this.#handle = null;
       await handle.close();
       if (this.#state !== 'open') throw new Error(`TempFile.finish: ${this.path} was ${this.#state} meanwhile`);
       this.#state = 'finished';
-      return this.#digests.result();
+      return actual;
     });
   }
 
@@ -237,10 +280,12 @@ class HashingTempFile implements TempFile {
     if (this.#state === 'moved') return Promise.resolve();
     this.#discarding ??= (async () => {
       this.#state = 'discarded';
+      // Nothing may read or write the descriptor once it is closed (another
+      // file could get its number): the write, the hashing thread's reads
+      // and the fdatasync end first. close() waits for its own operations too.
+      await this.#quiesce().catch(() => undefined);
       const handle = this.#handle;
       this.#handle = null;
-      // A write still under way must end before its buffer is reused; close() waits for it too.
-      await this.#inflight;
       await handle?.close().catch(() => undefined);
       giveBack(this.#current, this.#other);
       this.#current = this.#other = null;
@@ -252,19 +297,121 @@ class HashingTempFile implements TempFile {
     return this.#discarding;
   }
 
-  /** Send the gathered bytes to disk once the previous write is done; fill the other buffer meanwhile. */
-  async #flush(): Promise<void> {
+  /** Let the write, the spans being hashed and the fdatasync under way end; forget the thread's hash. */
+  async #quiesce(): Promise<void> {
+    await this.#inflight;
+    this.#inflight = null;
+    await Promise.all(this.#ranges);
+    this.#ranges = [];
+    await this.#syncing;
+    const hasher = this.#hasher;
+    this.#hasher = null;
+    await hasher?.drop().catch(() => undefined);
+  }
+
+  /**
+   * Send the gathered bytes to disk once the previous write is done; fill the
+   * other buffer meanwhile. `last`: finish() sends the rest.
+   */
+  async #flush(last: boolean): Promise<void> {
     await this.#settle();
+    // The hashing thread may be only so far behind; past that, wait for it.
+    while (this.#ranges.length >= RANGES_AHEAD) await this.#ranges.shift();
     const buffer = this.#current!;
     const length = this.#fill;
     const position = this.#flushed;
+    const data = buffer.subarray(0, length);
+    // The span the hashing thread is given once this write lands: this one's,
+    // or, as the file moves to a thread, every byte from the first (read back
+    // from the page cache; what this thread hashed of them is dropped).
+    let from = position;
+    if (this.#mode === 'here' && !last && !this.#asked && position + length >= THREAD_HASH_FROM) {
+      this.#asked = true;
+      this.#hasher = this.#openHasher(this.#algorithm);
+      if (this.#hasher) {
+        this.#mode = 'thread';
+        from = 0;
+      }
+    }
+    if (this.#mode === 'here') this.#digests.update(data);
     this.#flushed += length;
     this.#fill = 0;
     this.#current = this.#other;
     this.#other = buffer;
-    this.#inflight = writeFully(this.#handle!, buffer.subarray(0, length), position).catch((error: unknown) => {
-      this.#failure ??= error;
-    });
+    const handle = this.#handle!;
+    this.#inflight = writeFully(handle, data, position)
+      .then(() => this.#landed(handle, from, position + length, last))
+      .catch((error: unknown) => {
+        this.#failure ??= error;
+      });
+  }
+
+  /** A write that ends at `end` is on disk: the thread hashes [from, end), and an fdatasync starts every so many bytes. */
+  #landed(handle: FileHandle, from: number, end: number, last: boolean): void {
+    const hasher = this.#hasher;
+    if (this.#mode === 'thread' && hasher && !this.#rehash) {
+      this.#ranges.push(
+        hasher.range(handle.fd, from, end - from).catch((error: unknown) => {
+          if (error instanceof StreamHashLost) this.#rehash = true;
+          else this.#failure ??= error;
+        }),
+      );
+    }
+    // Started while the next bytes arrive, so the one in finish() has only the
+    // last few to flush (a 2 GiB file waited a second there for all of them).
+    if (this.#durable && !last && end - this.#syncedTo >= this.#syncEvery && this.#syncing === null) {
+      this.#syncedTo = end;
+      this.#syncing = handle
+        .datasync()
+        .catch((error: unknown) => {
+          this.#failure ??= error;
+        })
+        .finally(() => {
+          this.#syncing = null;
+        });
+    }
+  }
+
+  /** The digests of every byte written: the thread's, else this thread's (reading the file again if the thread stopped). */
+  async #result(): Promise<Actual> {
+    if (this.#mode === 'thread' && !this.#rehash) {
+      const hasher = this.#hasher!;
+      this.#hasher = null;
+      try {
+        const actual = await hasher.result();
+        if (actual.size !== this.#flushed) throw new Error(`the hashing thread read ${actual.size} bytes of ${this.#flushed}`);
+        return actual;
+      } catch (error) {
+        if (!(error instanceof StreamHashLost)) throw error;
+        this.#rehash = true;
+      }
+    }
+    if (this.#mode === 'thread') {
+      // The thread stopped: every byte again, here.
+      this.#digests.reset();
+      await this.#hashHere(this.#flushed, false);
+    }
+    return this.#digests.result();
+  }
+
+  /** Read the file's first `size` bytes through this thread's hashers; how many there were (a shorter file is an error unless `shorter`). */
+  async #hashHere(size: number, shorter: boolean): Promise<number> {
+    const buffer = takeBuffer();
+    try {
+      let position = 0;
+      while (position < size) {
+        const { bytesRead } = await this.#handle!.read(buffer, 0, Math.min(buffer.length, size - position), position);
+        if (bytesRead === 0) {
+          if (shorter) break; // truncated meanwhile: what was read is what there is
+          throw Object.assign(new Error(`${this.path} ended at ${position} bytes, before the ${size} written`), { code: 'EIO' });
+        }
+        this.#digests.update(buffer.subarray(0, bytesRead));
+        position += bytesRead;
+      }
+      return position;
+    } finally {
+      giveBack(buffer);
+    }
   }
 
   /** Wait for the write under way; throw what it failed with. */
