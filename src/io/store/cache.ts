@@ -137,17 +137,26 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     });
   }
 
+  async function insertAttempt(from: string, final: string): Promise<void> {
+    // Already there (the address is the content): done, unless a link on the way says otherwise.
+    if ((await checkRealDirs(root, dirname(final), 'CACHE_UNSAFE_PATH', known)) === 'present' && (await lstat(final).catch(() => null))?.isFile()) return;
+    const fromStats = await lstat(from);
+    await prepare();
+    await makeRealDirs(root, dirname(final), 'CACHE_UNSAFE_PATH', 'CACHE_UNWRITABLE', known);
+    await landWith(final, (temp) => linkOrCopy(from, temp, { ...linkOptions, fromIsSymlink: fromStats.isSymbolicLink() }), { tempDir: tmpDir, code: 'CACHE_UNWRITABLE' });
+  }
+
   async function insertOnce(from: string, sha256: string): Promise<void> {
     const final = entryPath(sha256);
     try {
-      // Already there (the address is the content): done, unless a link on the way says otherwise.
-      if ((await checkRealDirs(root, dirname(final), 'CACHE_UNSAFE_PATH', known)) === 'present' && (await lstat(final).catch(() => null))?.isFile()) return;
-      const fromStats = await lstat(from);
-      await prepare();
-      await makeRealDirs(root, dirname(final), 'CACHE_UNSAFE_PATH', 'CACHE_UNWRITABLE', known);
-      await landWith(final, (temp) => linkOrCopy(from, temp, { ...linkOptions, fromIsSymlink: fromStats.isSymbolicLink() }), { tempDir: tmpDir, code: 'CACHE_UNWRITABLE' });
+      await insertAttempt(from, final).catch(async (error: unknown) => {
+        if (isLockhouseError(error) && error.code === 'CACHE_UNSAFE_PATH') throw error;
+        // A folder this run checked may be gone (a `cache clean` meanwhile): check and make them all again, once.
+        known.clear();
+        prepared = null;
+        await insertAttempt(from, final);
+      });
     } catch (error) {
-      known.clear();
       // A link where a folder of the cache should be: said as it is.
       if (isLockhouseError(error) && error.code === 'CACHE_UNSAFE_PATH') throw error;
       // Another writer may have put it there meanwhile (on Windows, rename

@@ -79,7 +79,7 @@ function hashRange(m) {
   buffer = buffer || Buffer.allocUnsafeSlow(READ);
   for (let done = 0; done < m.length; ) {
     const n = fs.readSync(m.fd, buffer, 0, Math.min(READ, m.length - done), m.position + done);
-    if (n === 0) throw Object.assign(new Error('the file ended at ' + (m.position + done) + ' bytes, before the ' + (m.position + m.length) + ' written'), { code: 'ESHORT' });
+    if (n === 0) throw Object.assign(new Error('the file ended at ' + (m.position + done) + ' bytes, before the ' + (m.position + m.length) + ' written'), { code: 'EIO' });
     update(h, buffer.subarray(0, n));
     done += n;
   }

@@ -47,10 +47,23 @@ export interface LandOptions {
   readonly code?: StoreErrorCode;
 }
 
+/**
+ * Temporary folders this process has made or found: landing a file there
+ * skips the mkdir (two syscalls per file for many small files). One removed
+ * meanwhile shows as ENOENT when the file is made there: landWith makes it
+ * again and tries once more.
+ */
+const madeTempDirs = new Set<string>();
+
+async function makeTempDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  madeTempDirs.add(dir);
+}
+
 /** A fresh temporary path for `final` (its folder is made). */
 async function reserve(final: string, options: LandOptions): Promise<string> {
   if (options.tempDir !== undefined) {
-    await mkdir(options.tempDir, { recursive: true });
+    if (!madeTempDirs.has(options.tempDir)) await makeTempDir(options.tempDir);
     return join(options.tempDir, newTempName());
   }
   const folder = dirname(final);
@@ -96,7 +109,12 @@ export async function moveBetween(from: string, to: string): Promise<void> {
 export async function landWith<T>(final: string, make: (temp: string) => Promise<T>, options: LandOptions = {}): Promise<T> {
   const temp = await reserve(final, options);
   try {
-    const result = await make(temp);
+    const result = await make(temp).catch(async (error: unknown) => {
+      // The temporary folder was removed since this process made it: make it again, once.
+      if (options.tempDir === undefined || errnoCode(error) !== 'ENOENT') throw error;
+      await makeTempDir(options.tempDir);
+      return make(temp);
+    });
     await landFile(temp, final, options);
     return result;
   } catch (error) {

@@ -157,8 +157,14 @@ export async function openPartials(dir: string, temps: TempFiles, options: Parti
   const recordPath = (key: string): string => join(dir, `${key}${RECORD}`);
   // Checked once per run (real-dirs.ts), not per download; forgotten when a move finds the folder gone.
   const known = knownRealDirs();
-  const made = (): Promise<void> => makeRealDirs(root, dir, 'OUTPUT_UNSAFE_PATH', 'OUTPUT_NOT_WRITABLE', known);
-  const present = async (): Promise<boolean> => (await checkRealDirs(root, dir, 'OUTPUT_UNSAFE_PATH', known)) === 'present';
+  // A folder absent when the store opened, and not made since by this run, holds nothing this run may resume or
+  // must drop (a partial kept meanwhile by another run is that run's): no lookup per download then.
+  let absentAtOpen = false;
+  const made = async (): Promise<void> => {
+    await makeRealDirs(root, dir, 'OUTPUT_UNSAFE_PATH', 'OUTPUT_NOT_WRITABLE', known);
+    absentAtOpen = false;
+  };
+  const present = async (): Promise<boolean> => !absentAtOpen && (await checkRealDirs(root, dir, 'OUTPUT_UNSAFE_PATH', known)) === 'present';
 
   /** The download files of DIR/.lockhouse/tmp labeled with a key whose writers are gone, by the sweeper's rule. */
   async function abandonedDownloads(): Promise<Array<{ key: string; path: string; size: number; touched: number }>> {
@@ -216,7 +222,7 @@ export async function openPartials(dir: string, temps: TempFiles, options: Parti
     return swept;
   }
 
-  await present(); // a link at DIR/.lockhouse/partial is refused before anything is moved
+  absentAtOpen = !(await present()); // a link at DIR/.lockhouse/partial is refused before anything is moved
   // Salvaging and sweeping are favours to this run and the disk: a file that cannot be moved or removed is left for another time.
   const opened = await salvage().catch(() => ({ salvaged: [] as string[], swept: [] as string[] }));
   const old = await sweepOld().catch(() => [] as string[]);

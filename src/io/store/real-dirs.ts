@@ -63,9 +63,12 @@ export async function makeRealDirs(
   known?: Set<string>,
 ): Promise<void> {
   if (known?.has(dir)) return;
-  await mkdir(root, { recursive: true }).catch((error: unknown) => {
-    throw storeError(unwritable, `cannot create ${root}: ${reason(error)}`, { cause: error });
-  });
+  if (!known?.has(root)) {
+    await mkdir(root, { recursive: true }).catch((error: unknown) => {
+      throw storeError(unwritable, `cannot create ${root}: ${reason(error)}`, { cause: error });
+    });
+    known?.add(root);
+  }
   for (const level of levels(root, dir)) {
     if (known?.has(level)) continue;
     // lstat first: in a run, nearly every level is already there, and one

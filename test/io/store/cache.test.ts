@@ -4,7 +4,7 @@
  * hardlink or, where links cannot be made, by copy.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isLockhouseError } from '../../../src/errors.js';
@@ -37,6 +37,33 @@ describe('openCache', () => {
     expect(readFileSync(join(dir, 'cache', 'CACHEDIR.TAG'), 'utf8')).toMatch(/^Signature: 8a477f597d28d172789f06886806bc55\n/);
     expect(listDir(join(dir, 'cache'))).toEqual(['CACHEDIR.TAG', 'content-v1', 'tmp']);
     expect(listDir(cache.tmpDir)).toEqual([]);
+  });
+
+  it('checks its folders once per run, yet a cache removed mid-run (a `cache clean`) is made again, and a link planted meanwhile under a folder not yet checked is still refused', async () => {
+    const { dir, source, sha256 } = setup();
+    const root = join(dir, 'cache');
+    const cache = openCache(root);
+    await cache.insert(source, sha256);
+    // Everything under the root goes, folders the cache had already checked included.
+    rmSync(join(root, 'content-v1'), { recursive: true });
+    rmSync(join(root, 'tmp'), { recursive: true });
+    const other = join(dir, 'other.whl');
+    const data = randomData(5_000);
+    writeFileSync(other, data);
+    await cache.insert(other, sha('sha256', data));
+    expect(readFileSync(cache.entryPath(sha('sha256', data))).equals(data)).toBe(true);
+    expect(await cache.contains(sha('sha256', data))).toBe(true);
+    // A link where a folder not yet checked in this run will be: refused, not followed.
+    const third = randomData(6_000);
+    const thirdSha = sha('sha256', third);
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(elsewhere);
+    mkdirSync(join(root, 'content-v1', 'sha256'), { recursive: true });
+    rmSync(join(root, 'content-v1', 'sha256', thirdSha.slice(0, 2)), { recursive: true, force: true });
+    symlinkSync(elsewhere, join(root, 'content-v1', 'sha256', thirdSha.slice(0, 2)));
+    writeFileSync(join(dir, 'third.whl'), third);
+    await expect(cache.insert(join(dir, 'third.whl'), thirdSha)).rejects.toMatchObject({ code: 'CACHE_UNSAFE_PATH' });
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   it('insert hardlinks where it can (no bytes copied)', async () => {

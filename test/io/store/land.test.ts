@@ -1,5 +1,5 @@
 /** The one way anything lands: a temporary name on the same filesystem, then one rename; nothing partial, nothing through a link, nothing left behind. */
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { landBytes, landDir, landFile, landWith, linkOrCopy, workDir } from '../../../src/io/store/land.js';
@@ -8,6 +8,16 @@ import { newTempName } from '../../../src/io/store/temp-name.js';
 import { deadPid, listDir, tempdir } from './helpers.js';
 
 describe('landBytes', () => {
+  it('a temporary folder removed after a first landing is made again for the next (it is made once per process, not per file)', async () => {
+    const dir = tempdir();
+    const tmp = join(dir, '.lockhouse', 'tmp');
+    await landBytes(join(dir, 'a'), 'one', { tempDir: tmp, durable: false });
+    rmSync(join(dir, '.lockhouse'), { recursive: true });
+    await landBytes(join(dir, 'b'), 'two', { tempDir: tmp, durable: false });
+    expect(readFileSync(join(dir, 'b'), 'utf8')).toBe('two');
+    expect(listDir(tmp)).toEqual([]);
+  });
+
   it('writes through a temporary name beside the file, and leaves only the file', async () => {
     const dir = tempdir();
     await landBytes(join(dir, 'pylock.toml'), 'lock-version = "1.0"\n');

@@ -175,7 +175,7 @@ describe('TempFile on a hashing thread', () => {
     expect(actual).toEqual({ sha256: sha256(data), digest: createHash('sha384').update(data).digest('hex'), size: data.length });
     // A span past the end of the file is an error of the file, not a lost thread.
     const short = openStreamHasher('sha256')!;
-    await expect(short.range(handle.fd, 0, data.length + 1)).rejects.toMatchObject({ code: 'ESHORT' });
+    await expect(short.range(handle.fd, 0, data.length + 1)).rejects.toMatchObject({ code: 'EIO' });
     await short.drop();
     const lost = openStreamHasher('sha256')!;
     await closeHashPool();
@@ -194,10 +194,12 @@ describe('TempFile durability', () => {
     const data = content(10 * WRITE_BUFFER_SIZE);
     const durable = await createTempFiles(dir, { syncEveryBytes: 2 * WRITE_BUFFER_SIZE }).create('sha256');
     await writeInChunks(durable, data);
+    // The first write past the threshold starts one (later ones only when none is running).
     const before = datasync.mock.calls.length;
-    expect(before).toBeGreaterThanOrEqual(2);
+    expect(before).toBeGreaterThanOrEqual(1);
     expect((await durable.finish()).sha256).toBe(sha256(data));
-    expect(datasync.mock.calls.length).toBe(before + 1);
+    // finish() syncs once more, whatever ran before it.
+    expect(datasync.mock.calls.length).toBeGreaterThan(before);
     datasync.mockClear();
     const loose = await createTempFiles(dir, { durable: false, syncEveryBytes: 2 * WRITE_BUFFER_SIZE }).create('sha256');
     await writeInChunks(loose, data);
