@@ -78,12 +78,12 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
 }
 
 /**
- * A file larger than one write buffer (256 KiB) holds two while it downloads
- * (io/store/temp-files.ts), and its socket's buffers: at most 16 of them at
- * once, so that peak memory stays flat with any --concurrency (measured on
- * 600 real wheels with 1 MiB buffers: 32 at once peaked at 201–224 MiB, 16
- * at 176–196 MiB). Small files, where round trips and not bytes are the
- * cost, take every slot. A file of unknown size counts as large.
+ * A file larger than one write buffer (1 MiB) holds two while it downloads
+ * (io/store/temp-files.ts): at most 16 of them at once, so that peak memory
+ * stays flat with any --concurrency (measured on 600 real wheels: 32 at once
+ * peaked at 201–224 MiB, 16 at 176–196 MiB). Small files, where round trips
+ * and not bytes are the cost, take every slot. A file of unknown size counts
+ * as large.
  */
 const LARGE_FILE_BYTES = 1 << 20;
 const LARGE_FILES_AT_ONCE = 16;

@@ -13,14 +13,13 @@
  *   between threads and this thread only receives and writes. Only large
  *   files: for the many small and middling files of a lock the messages and
  *   the second read cost more CPU than the hashing saved on two cores
- *   (docs/performance.md). The thread may be at most 8 spans behind (writes
+ *   (docs/performance.md). The thread is handed the bytes in spans of 8 MiB and may be at most 8 spans behind (writes
  *   wait beyond that); if it stops, finish() hashes the whole file again
  *   here, from disk.
  * - Few syscalls, hashing and disk overlapped: chunks are copied into one of
- *   two 256 KiB buffers (buffer-pool.ts says why that size); a full buffer is
- *   written (one pwrite) while the other fills, and filling waits when both
- *   are busy — awaiting write() is the backpressure, and at most 512 KiB per
- *   file is in memory. write() resolves
+ *   two 1 MiB buffers; a full buffer is written (one pwrite) while the other
+ *   fills, and filling waits when both are busy — awaiting write() is the
+ *   backpressure, and at most 2 MiB per file is in memory. write() resolves
  *   once the chunk is copied, so the caller may reuse its memory at once.
  * - Durability (`durable`, default on): finish() calls fdatasync before it
  *   resolves, and a large file gets one in the background every 64 MiB
@@ -140,8 +139,15 @@ type Mode = 'here' | 'thread';
 /** Bytes from which a file is hashed on a hashing thread instead of this one (see the header). */
 export const THREAD_HASH_FROM = 32 * 2 ** 20;
 
-/** Written spans a hashing thread may be behind by, per file: the write path waits beyond it. */
+/** Spans handed to a hashing thread and not yet hashed, per file: the write path waits beyond it. */
 const RANGES_AHEAD = 8;
+
+/**
+ * Bytes written before they are handed to the hashing thread as one span: a
+ * message per write buffer (1 MiB) cost more on the main thread than the
+ * hashing it saved (postMessage measured ~0.4 ms each here).
+ */
+const SPAN_BYTES = 8 * 2 ** 20;
 
 /** Bytes written between two fdatasyncs started in the background (see the header). */
 export const SYNC_EVERY_BYTES = 64 * 2 ** 20;
@@ -159,6 +165,8 @@ class HashingTempFile implements TempFile {
   #hasher: StreamHasher | null = null;
   /** The hashing thread stopped: finish() hashes the file from its first byte, here. */
   #rehash = false;
+  /** Where the bytes handed to the hashing thread end. */
+  #handedTo = 0;
   /** Spans handed to the hashing thread and not yet hashed, oldest first; they never reject. */
   #ranges: Array<Promise<void>> = [];
   #handle: FileHandle | null;
@@ -224,6 +232,7 @@ class HashingTempFile implements TempFile {
       this.#fill = 0;
       this.#flushed = 0;
       this.#syncedTo = 0;
+      this.#handedTo = 0;
       this.#mode = 'here';
       this.#asked = false;
       this.#rehash = false;
@@ -238,6 +247,8 @@ class HashingTempFile implements TempFile {
       const handle = this.#handle!;
       if (this.#fill > 0) await this.#flush(true);
       await this.#settle();
+      // The last bytes, when the last write was a full buffer (not a `last` flush).
+      this.#handOver(handle, this.#flushed);
       await Promise.all(this.#ranges);
       this.#ranges = [];
       // No write is under way: the buffers go back before the fdatasync, so
@@ -324,13 +335,12 @@ class HashingTempFile implements TempFile {
     // The span the hashing thread is given once this write lands: this one's,
     // or, as the file moves to a thread, every byte from the first (read back
     // from the page cache; what this thread hashed of them is dropped).
-    let from = position;
     if (this.#mode === 'here' && !last && !this.#asked && position + length >= THREAD_HASH_FROM) {
       this.#asked = true;
       this.#hasher = this.#openHasher(this.#algorithm);
       if (this.#hasher) {
         this.#mode = 'thread';
-        from = 0;
+        this.#handedTo = 0;
       }
     }
     if (this.#mode === 'here') this.#digests.update(data);
@@ -340,23 +350,15 @@ class HashingTempFile implements TempFile {
     this.#other = buffer;
     const handle = this.#handle!;
     this.#inflight = writeFully(handle, data, position)
-      .then(() => this.#landed(handle, from, position + length, last))
+      .then(() => this.#landed(handle, position + length, last))
       .catch((error: unknown) => {
         this.#failure ??= error;
       });
   }
 
-  /** A write that ends at `end` is on disk: the thread hashes [from, end), and an fdatasync starts every so many bytes. */
-  #landed(handle: FileHandle, from: number, end: number, last: boolean): void {
-    const hasher = this.#hasher;
-    if (this.#mode === 'thread' && hasher && !this.#rehash) {
-      this.#ranges.push(
-        hasher.range(handle.fd, from, end - from).catch((error: unknown) => {
-          if (error instanceof StreamHashLost) this.#rehash = true;
-          else this.#failure ??= error;
-        }),
-      );
-    }
+  /** A write that ends at `end` is on disk: the thread gets the bytes up to it (by spans), and an fdatasync starts every so many bytes. */
+  #landed(handle: FileHandle, end: number, last: boolean): void {
+    if (last || end - this.#handedTo >= SPAN_BYTES) this.#handOver(handle, end);
     // Started while the next bytes arrive, so the one in finish() has only the
     // last few to flush (a 2 GiB file waited a second there for all of them).
     if (this.#durable && !last && end - this.#syncedTo >= this.#syncEvery && this.#syncing === null) {
@@ -370,6 +372,20 @@ class HashingTempFile implements TempFile {
           this.#syncing = null;
         });
     }
+  }
+
+  /** Hand the bytes written since the last span, up to `end`, to the hashing thread. */
+  #handOver(handle: FileHandle, end: number): void {
+    const hasher = this.#hasher;
+    const from = this.#handedTo;
+    if (this.#mode !== 'thread' || !hasher || this.#rehash || end <= from) return;
+    this.#handedTo = end;
+    this.#ranges.push(
+      hasher.range(handle.fd, from, end - from).catch((error: unknown) => {
+        if (error instanceof StreamHashLost) this.#rehash = true;
+        else this.#failure ??= error;
+      }),
+    );
   }
 
   /** The digests of every byte written: the thread's, else this thread's (reading the file again if the thread stopped). */

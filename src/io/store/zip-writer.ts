@@ -20,18 +20,15 @@
  *   ran at ~260 MB/s and was a fifth of a bundle's time (docs/performance.md).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname } from 'node:path';
-import { Transform, Writable, type PassThrough, type TransformCallback } from 'node:stream';
+import { Transform, type PassThrough, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import yazl from 'yazl';
 import { LockhouseError } from '../../errors.js';
+import { landWith } from './land.js';
 import { reason, storeError } from './store-error.js';
-import { sweepLeftovers } from './sweep.js';
-import { createTempFiles } from './temp-files.js';
-import type { TempFile } from './types.js';
 
 export type ZipEntry =
   | { readonly name: string; readonly data: Buffer }
@@ -93,35 +90,29 @@ export async function writeZipAtomic(path: string, entries: readonly ZipEntry[])
     }
   }
   zip.end();
-  // The zip is written through a TempFile (temp-files.ts): beside the final
-  // name under land.ts's scheme, synced, renamed into place; its sha256 is
-  // the TempFile's, which a zip past 32 MiB gets from a hashing thread
-  // reading the written bytes back — the main thread hashed every wheel
-  // byte twice before (here and in HashCheck). WRITE_AHEAD: with the default
-  // 16 KiB of room, every chunk waited for its write before the next read
-  // began, and the main thread idled through both (docs/performance.md).
-  const folder = dirname(path);
-  await sweepLeftovers(folder, { label: basename(path) }).catch(() => undefined);
-  let temp: TempFile | null = null;
+  const sha256 = createHash('sha256');
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      sha256.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
   try {
-    temp = await createTempFiles(folder).create('sha256', basename(path));
-    const file = temp;
-    const sink = new Writable({
-      highWaterMark: WRITE_AHEAD,
-      write(chunk: Buffer, _encoding, callback) {
-        file.write(chunk).then(() => callback(), callback);
-      },
+    await landWith(path, async (temp) => {
+      // flush: the bytes reach the disk before the rename makes them the bundle.
+      // WRITE_AHEAD: with the default 16 KiB of room, every 1 MiB chunk
+      // waited for its write before the next read began, and the main thread
+      // idled through both (docs/performance.md, "bundle").
+      await pipeline(zip.outputStream, counter, createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: WRITE_AHEAD }));
+      await Promise.all(checks);
     });
-    await pipeline(zip.outputStream, sink);
-    await Promise.all(checks);
-    const actual = await file.finish();
-    await file.moveTo(path);
-    return { bytes: actual.size, sha256: actual.sha256 };
   } catch (error) {
-    await temp?.discard().catch(() => undefined);
     if (error instanceof LockhouseError) throw error;
     throw storeError('OUTPUT_NOT_WRITABLE', `cannot write ${path}: ${reason(error)}`, { cause: error });
   }
+  return { bytes, sha256: sha256.digest('hex') };
 }
 
 /** Passes a file's bytes through and fails the stream when they are not the ones vouched for. */
