@@ -378,7 +378,8 @@ class HashingTempFile implements TempFile {
   #handOver(handle: FileHandle, end: number): void {
     const hasher = this.#hasher;
     const from = this.#handedTo;
-    if (this.#mode !== 'thread' || !hasher || this.#rehash || end <= from) return;
+    // Never once a discard has begun: it closes the descriptor after the spans it saw.
+    if (this.#mode !== 'thread' || !hasher || this.#rehash || end <= from || this.#state === 'discarded') return;
     this.#handedTo = end;
     this.#ranges.push(
       hasher.range(handle.fd, from, end - from).catch((error: unknown) => {
