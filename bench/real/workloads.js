@@ -236,11 +236,22 @@ export async function realWorkload(ctx, roots) {
   }
   const w = newWorkload(ctx, 'real', 'Real bytes');
   w.source = `${all.length} names (newest version each) in ${roots.join(', ')}; ${chosen.length} chosen`;
+  return serveLocalFiles(w, chosen, symlinkSync);
+}
+
+/**
+ * Every file is a CPython 3.11 / abi3 / py3 wheel for Linux x86_64 (the
+ * local copy is this host's, the synthesized ones are py3): one target
+ * takes them all.
+ */
+const TARGET_FLAGS = ['--python-platform', 'x86_64-manylinux_2_36', '--python-version', '3.11'];
+
+/** Files of the local copy, checked against their fragments, put under the workload's site with `place` (link or copy), in project order. */
+async function serveLocalFiles(w, chosen, place) {
   await checkFragments(chosen);
-  for (const f of chosen) symlinkSync(f.path, join(w.siteDir, 'files', f.filename));
+  for (const f of chosen) place(f.path, join(w.siteDir, 'files', f.filename));
   w.files = chosen.sort((a, b) => (a.project < b.project ? -1 : 1));
-  // Every file is a CPython 3.11 / abi3 / py3 wheel for Linux x86_64 (the copy is this host's): one target takes them all.
-  w.targets = ['--python-platform', 'x86_64-manylinux_2_36', '--python-version', '3.11'];
+  w.targets = TARGET_FLAGS;
   return w;
 }
 
@@ -275,11 +286,7 @@ export async function latencyWorkload(ctx, roots) {
     .slice(0, count);
   const w = newWorkload(ctx, 'latency', 'Latency: many small files');
   w.source = `${chosen.length} real wheels of ${LATENCY_MIN_BYTES / 1e3}–${LATENCY_MAX_BYTES / 1e3} kB from ${roots.join(', ')}`;
-  await checkFragments(chosen);
-  for (const f of chosen) copyFileSync(f.path, join(w.siteDir, 'files', f.filename));
-  w.files = chosen.sort((a, b) => (a.project < b.project ? -1 : 1));
-  w.targets = ['--python-platform', 'x86_64-manylinux_2_36', '--python-version', '3.11'];
-  return w;
+  return serveLocalFiles(w, chosen, copyFileSync);
 }
 
 export function syntheticWorkload(ctx) {
@@ -293,7 +300,7 @@ export function syntheticWorkload(ctx) {
     return { filename, project, version: '1.0.0', ...written };
   });
   w.source = `${count} synthesized wheels`;
-  w.targets = ['--python-platform', 'x86_64-manylinux_2_36', '--python-version', '3.11'];
+  w.targets = TARGET_FLAGS;
   return w;
 }
 
@@ -303,7 +310,7 @@ export function bigWorkload(ctx) {
   const written = writeWheel(join(w.siteDir, 'files', filename), { project: 'lockhouse-bench-big', version: '1.0.0', size: Math.round(2 ** 31 * ctx.scale), seed: filename });
   w.files = [{ filename, project: 'lockhouse-bench-big', version: '1.0.0', ...written }];
   w.source = 'one synthesized wheel';
-  w.targets = ['--python-platform', 'x86_64-manylinux_2_36', '--python-version', '3.11'];
+  w.targets = TARGET_FLAGS;
   return w;
 }
 

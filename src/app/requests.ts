@@ -12,7 +12,7 @@
  * of the flag that sets it. A complete request passes through unchanged.
  */
 import envPaths from 'env-paths';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_BYTES_PER_SECOND } from '../io/http/index.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_BYTES_PER_SECOND } from '../io/http/index.js';
 import { splitMirrorList } from '../plan/mirrors.js';
 import type { BundleRequest } from './bundle.js';
 import type { CollectRequest } from './collect/types.js';
@@ -67,7 +67,7 @@ export const SOURCES_DEFAULTS = {
   allowUnhashed: false,
   allowWeakHashes: false,
   /** --concurrency. */
-  concurrency: 32,
+  concurrency: DEFAULT_CONCURRENCY,
   /** --retries. */
   retries: 3,
   /** --timeout 30 (seconds). */

@@ -17,6 +17,8 @@ import type { Downloader } from './types.js';
  * downloads sharing a 256 kbit/s link still clear it (docs/collect.md "Limits").
  */
 export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
+/** Connections to one origin, and so downloads at once (--concurrency): uv's default is 50 (docs/performance.md). */
+export const DEFAULT_CONCURRENCY = 32;
 /**
  * For files the lock gives no size for: above the largest wheels published
  * (CUDA builds of torch and jaxlib, 2–4 GB), below what fills a build
@@ -73,7 +75,7 @@ export interface HttpConfig {
 export function createDownloader(config: HttpConfig = {}): Downloader {
   const env = config.env ?? process.env;
   const timeoutMs = positive(config.timeoutMs, 30_000);
-  const dispatcher = createDispatcher({ connections: positive(config.concurrency, 32), timeoutMs, env, log: config.log });
+  const dispatcher = createDispatcher({ connections: positive(config.concurrency, DEFAULT_CONCURRENCY), timeoutMs, env, log: config.log });
   let requests = 0;
   const ctx: HttpContext = {
     dispatcher: dispatcher.get,

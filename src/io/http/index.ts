@@ -1,5 +1,5 @@
 /** The HTTP layer's public surface: everything app/ needs, and nothing else. */
-export { DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_BYTES_PER_SECOND, createDownloader, type HttpConfig } from './create-downloader.js';
+export { DEFAULT_CONCURRENCY, DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_BYTES_PER_SECOND, createDownloader, type HttpConfig } from './create-downloader.js';
 export { type CredentialSource, type CredentialSourceOptions, type LogFunction, createCredentialSource, noCredentials } from './credentials.js';
 export { FetchError, type FetchErrorCode, FetchErrorCodes, isFetchError } from './errors.js';
 export type { IndexRef } from './index-credentials.js';

@@ -112,10 +112,7 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
       actual = await hashFile(path, 'sha256', { noFollow: true });
     } catch (error) {
       const code = errnoCode(error);
-      if (code === 'ENOENT') {
-        known.clear();
-        return null;
-      }
+      if (code === 'ENOENT') return null;
       if (code === 'ENOTREG' || code === 'ELOOP') {
         // A symlink, FIFO… where an entry should be: nothing lockhouse wrote.
         options.onProblem?.({ kind: 'not-a-file', sha256, path, error });

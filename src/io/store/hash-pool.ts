@@ -6,13 +6,13 @@
  * on as many cores while the main thread goes on (a warm collect is all
  * hashing: docs/performance.md has the figures).
  *
- * Files being written (a download, a file copied in, a bundle's zip) are
- * hashed here too once they outgrow one write buffer (openStreamHasher):
- * the worker reads each written span back through the writer's descriptor,
- * so no byte is copied between threads (copying them, or sharing memory,
- * cost more than the hashing saved: docs/performance.md). Smaller files are
- * hashed on the main thread, where a round trip would cost more than their
- * hash.
+ * A file being written through a TempFile (a download, a file copied in)
+ * is hashed here too once it passes 32 MiB (openStreamHasher, called by
+ * temp-files.ts): the worker reads each written span back through the
+ * writer's descriptor, so no byte is copied between threads (copying them,
+ * or sharing memory, cost more than the hashing saved: docs/performance.md).
+ * Smaller files are hashed on the main thread, where the messages and the
+ * second read would cost more than their hash.
  *
  * Threads: one per core, at most four, started as the work needs them;
  * none on one core, or with `LOCKHOUSE_HASH_THREADS=0`, or where a thread

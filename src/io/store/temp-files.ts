@@ -332,9 +332,9 @@ class HashingTempFile implements TempFile {
     const length = this.#fill;
     const position = this.#flushed;
     const data = buffer.subarray(0, length);
-    // The span the hashing thread is given once this write lands: this one's,
-    // or, as the file moves to a thread, every byte from the first (read back
-    // from the page cache; what this thread hashed of them is dropped).
+    // Past 32 MiB the file moves to a hashing thread, which is handed every
+    // byte from the first (read back from the page cache; what this thread
+    // hashed of them is dropped), then the rest by spans as writes land.
     if (this.#mode === 'here' && !last && !this.#asked && position + length >= THREAD_HASH_FROM) {
       this.#asked = true;
       this.#hasher = this.#openHasher(this.#algorithm);
