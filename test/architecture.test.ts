@@ -20,9 +20,9 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['app'],
   ['plan', 'select', 'lock', 'output', 'io'],
   ['python'],
-  ['model.ts', 'errors.ts', 'compare.ts', 'secrets.ts'],
+  ['model.ts', 'errors.ts', 'compare.ts', 'secrets.ts', 'redact.ts'],
 ];
-const PURE = ['lock', 'python', 'select', 'plan', 'output', 'report', 'model.ts', 'errors.ts', 'compare.ts', 'secrets.ts'];
+const PURE = ['lock', 'python', 'select', 'plan', 'output', 'report', 'model.ts', 'errors.ts', 'compare.ts', 'secrets.ts', 'redact.ts'];
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

@@ -12,7 +12,7 @@
  * through redactUrl: no userinfo ever reaches the document.
  */
 import { byText, compareText } from '../compare.js';
-import { redactUrl } from '../io/http/redact.js';
+import { redactUrl } from '../redact.js';
 import type { Artifact, LockGraph, Package } from '../model.js';
 import { canonicalizeName } from '../python/names.js';
 import { packageIndex, PYPI } from '../select/filters.js';

@@ -25,7 +25,7 @@
  * this project does not have, or matches nothing, is passed over (said with -v).
  */
 import { LockhouseError } from '../errors.js';
-import { redactUrl } from '../io/http/redact.js';
+import { redactUrl } from '../redact.js';
 import type { ProjectSettings } from '../model.js';
 import type { BuildJob, FileJob, Jobs } from './jobs.js';
 

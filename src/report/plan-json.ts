@@ -4,7 +4,7 @@
  * when it is stale).
  */
 import { z } from 'zod';
-import { redactUrl } from '../io/http/redact.js';
+import { redactUrl } from '../redact.js';
 import type { Source } from '../model.js';
 import type { Plan } from '../plan/types.js';
 

@@ -21,7 +21,7 @@ import { runBuild } from '../../io/build/run-build.js';
 import type { BuildPython, Frontend } from '../../io/build/types.js';
 import { readWheelIdentity } from '../../io/build/wheel-identity.js';
 import { createCredentialSource } from '../../io/http/index.js';
-import { redactUrl } from '../../io/http/redact.js';
+import { redactUrl } from '../../redact.js';
 import type { Log, ProjectSettings, Target } from '../../model.js';
 import type { Manifest, ManifestArtifact } from '../../output/manifest.js';
 import { openBuildCache } from '../../io/store/build-cache.js';

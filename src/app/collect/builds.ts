@@ -19,7 +19,7 @@ import { BuildError } from '../../io/build/run-build.js';
 import { linkOrCopy, workDir } from '../../io/store/land.js';
 import { isUnchanged } from '../../io/wheelhouse/trust.js';
 import { buildKey, type BuildCache } from '../../io/store/build-cache.js';
-import { redactUrl } from '../../io/http/redact.js';
+import { redactUrl } from '../../redact.js';
 import type { BuildPython, Frontend, WheelIdentity } from '../../io/build/types.js';
 import type { Target } from '../../model.js';
 import type { ManifestArtifact, ManifestFailure, ManifestLeft } from '../../output/manifest.js';

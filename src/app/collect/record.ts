@@ -3,7 +3,7 @@
  * DIR and every failure (those known from the plan, those of the run), and
  * the manifest itself. Pure.
  */
-import { redactUrl } from '../../io/http/redact.js';
+import { redactUrl } from '../../redact.js';
 import type { Target } from '../../model.js';
 import { MANIFEST_VERSION, type Manifest, type ManifestArtifact, type ManifestFailure, type ManifestLeft, type ManifestSelection, type WrittenManifest } from '../../output/manifest.js';
 import type { Jobs } from '../../plan/jobs.js';

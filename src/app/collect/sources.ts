@@ -10,7 +10,7 @@
 import type { Stats } from 'node:fs';
 import { isLockhouseError } from '../../errors.js';
 import { isFetchError } from '../../io/http/errors.js';
-import { redactUrl } from '../../io/http/redact.js';
+import { redactUrl } from '../../redact.js';
 import type { Downloader, Validators } from '../../io/http/types.js';
 import type { Log } from '../../model.js';
 import { keepsPartialAfter, partialKey, type PartialStore } from '../../io/store/partials.js';

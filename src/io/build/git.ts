@@ -27,7 +27,7 @@ import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LockhouseError } from '../../errors.js';
-import { redactUrl } from '../http/redact.js';
+import { redactUrl } from '../../redact.js';
 import { CACHE_DIRS } from '../store/cache.js';
 import { landDir } from '../store/land.js';
 import { checkRealDirs } from '../store/real-dirs.js';

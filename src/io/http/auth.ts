@@ -15,7 +15,7 @@
  * plain http none are sent at all for the rest of the chain.
  */
 import type { CredentialSource } from './credentials.js';
-import { withoutUserinfo } from './redact.js';
+import { withoutUserinfo } from '../../redact.js';
 import { decodeUserinfo } from './url.js';
 import type { Credential } from './types.js';
 

@@ -25,7 +25,7 @@ import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
 import type { LogFunction } from './credentials.js';
 import { proxyFromEnv, usesProxy } from './proxy-env.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../../redact.js';
 import { trustedCertificates } from './trust.js';
 
 export interface DispatcherOptions {

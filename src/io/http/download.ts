@@ -45,7 +45,7 @@ import { AttemptFailure, SinkFailure, runAttempts } from './attempts.js';
 import { discard, drain, formatSize, readBody } from './body.js';
 import type { HttpContext } from './context.js';
 import { parseContentLength, parseContentRange, parseUnsatisfiedRange } from './content-range.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../../redact.js';
 import { firstHeader, send } from './send.js';
 import { statusFailure } from './status-failure.js';
 import type { DownloadOptions, DownloadResult, DownloadSink, Validators } from './types.js';

@@ -3,6 +3,5 @@ export { DEFAULT_CONCURRENCY, DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_BYTES_PER_SECO
 export { type CredentialSource, type CredentialSourceOptions, type LogFunction, createCredentialSource, noCredentials } from './credentials.js';
 export { FetchError, type FetchErrorCode, FetchErrorCodes, isFetchError } from './errors.js';
 export type { IndexRef } from './index-credentials.js';
-export { redactUrl } from './redact.js';
 export { SIMPLE_ACCEPT, SimpleApi, type SimpleFile, parseSimplePage, projectUrl } from './simple-api.js';
 export type { Credential, DownloadOptions, DownloadResult, DownloadSink, Downloader, Page } from './types.js';

@@ -10,7 +10,7 @@ import { AttemptFailure, runAttempts } from './attempts.js';
 import { discard, readBody } from './body.js';
 import type { HttpContext } from './context.js';
 import { parseContentLength } from './content-range.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../../redact.js';
 import { firstHeader, send } from './send.js';
 import { statusFailure } from './status-failure.js';
 import type { Page } from './types.js';

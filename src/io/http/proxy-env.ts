@@ -9,7 +9,7 @@
  */
 import { LockhouseError } from '../../errors.js';
 import { registerUrlSecrets } from '../../secrets.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../../redact.js';
 
 export interface ProxySettings {
   readonly httpProxy: string | undefined;

@@ -17,7 +17,7 @@ import { AttemptFailure } from './attempts.js';
 import type { BoundCredential } from './auth.js';
 import { drain } from './body.js';
 import type { HttpContext } from './context.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../../redact.js';
 import type { Credential } from './types.js';
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);

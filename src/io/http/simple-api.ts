@@ -15,7 +15,7 @@
 import { escapeControls } from '../../errors.js';
 import { canonicalizeName } from '../../python/names.js';
 import { FetchError, isFetchError } from './errors.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../../redact.js';
 import { parseSimpleHtml } from './simple-html.js';
 import type { Downloader, Page } from './types.js';
 

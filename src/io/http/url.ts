@@ -1,6 +1,6 @@
 /** Checking a URL before anything is sent, and reading its userinfo. */
 import { FetchError } from './errors.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../../redact.js';
 
 /**
  * A user name or password as a URL carries it (percent-encoded), decoded;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { indexCredentialFromEnv, indexCredentials, indexEnvName, matchIndexCredential } from '../../../src/io/http/index-credentials.js';
 import { proxyFromEnv } from '../../../src/io/http/proxy-env.js';
-import { redactUrl } from '../../../src/io/http/redact.js';
+import { redactUrl } from '../../../src/redact.js';
 
 describe('redactUrl', () => {
   it.each([
     ['https://user:pass@host.example/simple/', 'https://host.example/simple/'],
     ['https://token@host.example/f.whl#sha256=ab', 'https://host.example/f.whl#sha256=ab'],
     ['https://host.example/f.whl', 'https://host.example/f.whl'],
-    // Query secrets are left alone (see redact.ts).
+    // Query secrets are left alone (see src/redact.ts).
     ['https://host.example/f?token=abc', 'https://host.example/f?token=abc'],
     ['not a url://u:p@x', 'not a url://x'],
   ])('%s → %s', (url, shown) => {

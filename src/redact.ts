@@ -15,7 +15,7 @@
  * reaches them again with the same rule, so a URL that was not passed
  * through here is covered too.
  */
-import { removeUserinfo } from '../../secrets.js';
+import { removeUserinfo } from './secrets.js';
 
 /**
  * `https://user:pass@host/p` → `https://host/p`. A URL that parses loses
