@@ -7,6 +7,7 @@
  */
 import { lstat, rm } from 'node:fs/promises';
 import { LockhouseError } from '../../errors.js';
+import { startFetchThreads, type HttpSettings } from '../../io/fetch-threads/index.js';
 import { createCredentialSource, createDownloader, SimpleApi } from '../../io/http/index.js';
 import { copyThrough, digestFile, hashFile, openCache, openPartials, scanFindLinks } from '../../io/store/index.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
@@ -67,6 +68,22 @@ export function mirrorsOf(options: IOOptions, settings: ProjectSettings, jobs: P
   return checked.mirrors;
 }
 
+/** The network settings the run's downloader and its download threads share (--concurrency aside). */
+function httpSettings(options: IOOptions): HttpSettings {
+  return {
+    retries: options.retries,
+    timeoutMs: options.timeoutMs,
+    ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
+    ...(options.minBytesPerSecond === undefined ? {} : { minBytesPerSecond: options.minBytesPerSecond }),
+    ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
+  };
+}
+
+/** The environment's set variables, as a thread is handed them. */
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 export async function openCollectIO(
   options: IOOptions,
   mirrors: readonly Mirror[],
@@ -78,19 +95,17 @@ export async function openCollectIO(
   const cache = options.cacheDir === null ? null : openCache(options.cacheDir, { onProblem: (problem) => log('warn', `cache entry ${problem.sha256} is ${problem.kind}; it is not used`) });
   // A killed run's leftovers in the cache: inserts, build and checkout staging (the sweeper's one rule).
   if (cache) await cache.sweep();
+  const indexes = [...settings.indexes].map(([name, url]) => ({ name, url }));
+  const credentials = createCredentialSource({ env, indexes, log });
   const downloader = options.offline
     ? null
-    : createDownloader({
-        retries: options.retries,
-        timeoutMs: options.timeoutMs,
-        concurrency: options.concurrency,
-        ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
-        ...(options.minBytesPerSecond === undefined ? {} : { minBytesPerSecond: options.minBytesPerSecond }),
-        ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
-        env,
-        credentials: createCredentialSource({ env, indexes: [...settings.indexes].map(([name, url]) => ({ name, url })), log }),
-        log,
-      });
+    : createDownloader({ ...httpSettings(options), concurrency: options.concurrency, env, credentials, log });
+  // Download threads (io/fetch-threads) read netrc for themselves: its secrets are registered here first (src/secrets.ts).
+  const threads = downloader ? startFetchThreads({ http: httpSettings(options), concurrency: options.concurrency, env: stringEnv(env), indexes, durable: true, log }) : null;
+  if (threads) {
+    credentials.load?.();
+    log('debug', `downloads on up to ${threads.width} download threads (LOCKHOUSE_FETCH_THREADS)`);
+  }
   const simple = downloader ? new SimpleApi(downloader) : null;
   // Downloads an earlier run kept part of, and a killed run's download files salvaged as such (io/store/partials.ts).
   const partials = await openPartials(wheelhouse.stateDir('partial'), wheelhouse.temps, {
@@ -125,9 +140,10 @@ export async function openCollectIO(
       }
       return file.url;
     },
-    requests: () => downloader?.requests ?? 0,
+    threads,
+    requests: () => (downloader?.requests ?? 0) + (threads?.requests ?? 0),
     close: async () => {
-      await downloader?.close();
+      await Promise.all([downloader?.close(), threads?.close()]);
     },
   };
 }

@@ -23,6 +23,13 @@ export interface Workers {
   readonly fileConcurrency: number;
   /** Builds at once. */
   readonly buildConcurrency: number;
+  /**
+   * Start the largest files first (their results stay in job order): with
+   * download threads, so the biggest files are spread over them from the
+   * start instead of running alone at the end. Without threads, job order
+   * measured faster (docs/performance.md "Download threads").
+   */
+  readonly largestFirst?: boolean;
 }
 
 export interface FileRun {
@@ -46,16 +53,27 @@ export async function runJobs(jobs: Jobs, workers: Workers): Promise<RunResult> 
     if (!pending) onDemand.set(job, (pending = workers.fetch(job)));
     return pending;
   };
+  const order = [...pooled.keys()].map((job, index) => ({ job, index }));
+  if (workers.largestFirst) order.sort((a, b) => sizeOf(b.job) - sizeOf(a.job) || a.index - b.index);
   const [fileOutcomes, builds] = await Promise.all([
-    runPool([...pooled.keys()], workers.fileConcurrency, async (job) => {
+    runPool(order, workers.fileConcurrency, async ({ job }) => {
       const outcome = await workers.fetch(job);
       pooled.get(job)!.resolve(outcome);
       return { job, outcome };
+    }).then((ran) => {
+      const inJobOrder = new Array<FileRun>(ran.length);
+      order.forEach(({ index }, at) => (inJobOrder[index] = ran[at]!));
+      return inJobOrder;
     }),
     runPool(jobs.builds, workers.buildConcurrency, (job) => workers.build(job, source)),
   ]);
   const fetchedOnDemand = await Promise.all([...onDemand].map(async ([job, pending]) => ({ job, outcome: await pending })));
   return { files: [...fileOutcomes, ...fetchedOnDemand], builds };
+}
+
+/** The file's size as the lock gives it; 0 when it gives none. */
+function sizeOf(job: FileJob): number {
+  return (job.rule.kind === 'strong' ? job.rule.expected.size : job.rule.size) ?? 0;
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {

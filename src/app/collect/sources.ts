@@ -9,6 +9,7 @@
  */
 import type { Stats } from 'node:fs';
 import { isLockhouseError } from '../../errors.js';
+import { fetchInto, type FetchThreads } from '../../io/fetch-threads/index.js';
 import { isFetchError } from '../../io/http/errors.js';
 import { redactUrl } from '../../redact.js';
 import type { Downloader, Validators } from '../../io/http/types.js';
@@ -22,6 +23,8 @@ import type { FileJob } from '../../plan/jobs.js';
 /** The I/O a collect uses, gathered so tests can replace parts of it. */
 export interface CollectIO {
   readonly downloader: Downloader | null;
+  /** The run's download threads (io/fetch-threads); absent or null: downloads run on this thread. */
+  readonly threads?: FetchThreads | null;
   readonly temps: TempFiles;
   readonly cache: ContentCache | null;
   readonly findLinks: ReadonlyMap<string, readonly string[]>;
@@ -242,7 +245,8 @@ async function download(
       // Never more than the lock's size (or, without one, the run's ceiling): a
       // longer answer fails here, before any hash, and is not fetched again.
       // The kept bytes count toward it.
-      const result = await io.downloader!.download(url, temp, {
+      // On a download thread when the run has them (io/fetch-threads), else here.
+      const { result, actual } = await fetchInto(io.downloader!, io.threads ?? null, url, temp, algorithm, {
         size: lockedSize(job),
         ...(validators ? { validators } : {}),
         onValidators: (answer) => (validators = answer),
@@ -250,7 +254,6 @@ async function download(
         ...(options.onSize ? { onSize: (bytes: number) => options.onSize!(job.filename, bytes) } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      const actual = await temp.finish();
       options.onFinalUrl?.(result.finalUrl);
       if (await accepts(job, actual, temp.path, io)) {
         const landed = await land(temp, actual, finalPath, 'download', io, options.log);

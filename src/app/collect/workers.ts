@@ -46,6 +46,7 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
     // back before its fdatasync). The HTTP layer opens at most --concurrency
     // connections per origin.
     fileConcurrency: request.concurrency * 2,
+    largestFirst: io.threads != null,
     buildConcurrency: request.buildJobs,
     async fetch(job) {
       if (interrupted()) return { ok: false, failure: INTERRUPTED };

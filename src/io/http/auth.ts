@@ -56,6 +56,16 @@ export class Authenticator {
     return this.#remembered.get(url.origin) ?? this.#source.lookup(url);
   }
 
+  /** The credentials remembered from URLs' userinfo, by origin: what a download thread's Authenticator starts from (io/fetch-threads). */
+  remembered(): Array<[string, Credential]> {
+    return [...this.#remembered];
+  }
+
+  /** Remember `credential` for `origin`, as accept() does for a URL's userinfo. */
+  remember(origin: string, credential: Credential): void {
+    this.#remembered.set(origin, credential);
+  }
+
   /** `Basic base64(user:password)`. */
   header(credential: Credential): string {
     let header = this.#headers.get(credential);

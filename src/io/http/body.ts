@@ -10,14 +10,17 @@
  * - a rate: less than the run's floor over a window of `--timeout` ends the
  *   read with FETCH_TOO_SLOW (rate-floor.ts).
  *
- * The third bound, on a silence, is undici's body timeout (`--timeout`).
+ * The third bound, on a silence, is the client's body timeout (`--timeout`:
+ * undici's, or plain-http.ts's).
  */
-import type { Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
 import { AttemptFailure } from './attempts.js';
 import type { HttpContext } from './context.js';
 import { RateFloor } from './rate-floor.js';
 
-type Body = Dispatcher.ResponseData['body'];
+/** A response's body, undici's or node:http's: chunks to iterate, destroy() to drop it. */
+export type ResponseBody = Readable;
+type Body = ResponseBody;
 
 export interface BodyBounds {
   /** The most bytes this body may carry. */

@@ -10,6 +10,9 @@ import { type CredentialSource, type LogFunction, createCredentialSource } from 
 import { createDispatcher } from './dispatcher.js';
 import { download } from './download.js';
 import { page } from './page.js';
+import { parseHttpUrl } from './url.js';
+import { createPlainHttp, type PlainHttp } from './plain-http.js';
+import { proxyFromEnv } from './proxy-env.js';
 import type { Downloader } from './types.js';
 
 /**
@@ -64,6 +67,14 @@ export interface HttpConfig {
   /** Default `lockhouse`. */
   readonly userAgent?: string;
   readonly log?: LogFunction;
+  /**
+   * Plain `http:` URLs through node:http (plain-http.ts) rather than
+   * undici, unless a proxy takes them (default false: on the run's thread
+   * undici measured faster; a download thread sets it, where node:http
+   * measured cheaper: docs/performance.md "Download threads").
+   * LOCKHOUSE_NODE_HTTP=0 or 1 overrides it.
+   */
+  readonly nodeHttp?: boolean;
   /** For tests: how to wait before a retry (default a timer, cut short by the signal). */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** For tests: the jitter's random source (default Math.random). */
@@ -73,12 +84,38 @@ export interface HttpConfig {
 }
 
 export function createDownloader(config: HttpConfig = {}): Downloader {
+  const { ctx, requests, close } = createHttpContext(config);
+  return {
+    download: (url, sink, options) => download(ctx, url, sink, options),
+    page: (url, accept, options) => page(ctx, url, accept, options?.signal),
+    handOff(rawUrl) {
+      const { url, own } = ctx.auth.accept(parseHttpUrl(rawUrl));
+      return { url: url.href, own, remembered: ctx.auth.remembered() };
+    },
+    get requests() {
+      return requests();
+    },
+    close,
+  };
+}
+
+/**
+ * The context download.ts and page.ts run in, from a config: the one place
+ * its defaults are filled in, for the run's downloader and for each
+ * download thread's own (io/fetch-threads).
+ */
+export function createHttpContext(config: HttpConfig): { ctx: HttpContext; requests: () => number; close: () => Promise<void> } {
   const env = config.env ?? process.env;
   const timeoutMs = positive(config.timeoutMs, 30_000);
-  const dispatcher = createDispatcher({ connections: positive(config.concurrency, DEFAULT_CONCURRENCY), timeoutMs, env, log: config.log });
+  const connections = positive(config.concurrency, DEFAULT_CONCURRENCY);
+  const dispatcher = createDispatcher({ connections, timeoutMs, env, log: config.log });
+  // Plain http through node:http where the config asks for it (a download thread) and no proxy takes it.
+  const direct = proxyFromEnv(env).httpProxy === undefined && nodeHttpWanted(env, config.nodeHttp ?? false);
+  let plain: PlainHttp | null = null;
   let requests = 0;
   const ctx: HttpContext = {
     dispatcher: dispatcher.get,
+    plainHttp: () => (direct ? (plain ??= createPlainHttp({ connections, timeoutMs })) : null),
     auth: new Authenticator(config.credentials ?? createCredentialSource({ env, ...(config.log ? { log: config.log } : {}) })),
     userAgent: config.userAgent ?? 'lockhouse',
     timeoutMs,
@@ -95,15 +132,22 @@ export function createDownloader(config: HttpConfig = {}): Downloader {
       requests++;
     },
   };
-
   return {
-    download: (url, sink, options) => download(ctx, url, sink, options),
-    page: (url, accept, options) => page(ctx, url, accept, options?.signal),
-    get requests() {
-      return requests;
+    ctx,
+    requests: () => requests,
+    close: async () => {
+      plain?.close();
+      await dispatcher.close();
     },
-    close: () => dispatcher.close(),
   };
+}
+
+/** LOCKHOUSE_NODE_HTTP when set to a yes or a no, else `fallback`. */
+function nodeHttpWanted(env: NodeJS.ProcessEnv, fallback: boolean): boolean {
+  const value = env['LOCKHOUSE_NODE_HTTP']?.trim().toLowerCase() ?? '';
+  if (/^(0|false|no|off)$/.test(value)) return false;
+  if (/^(1|true|yes|on)$/.test(value)) return true;
+  return fallback;
 }
 
 function positive(value: number | undefined, fallback: number): number {

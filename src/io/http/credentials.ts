@@ -22,6 +22,12 @@ import type { Log } from '../../model.js';
 export interface CredentialSource {
   /** The credential to send to `url`'s origin (url has no userinfo), or null. */
   lookup(url: URL): Credential | null;
+  /**
+   * Read every file the source reads lazily (netrc) now, so that its
+   * secrets are registered in this thread (src/secrets.ts) before another
+   * thread, which reads them for itself, reports what it did.
+   */
+  load?(): void;
 }
 
 /** The HTTP layer logs as every layer does (model.ts). */
@@ -45,6 +51,9 @@ export function createCredentialSource(options: CredentialSourceOptions): Creden
   let netrc: Netrc | null | undefined;
 
   return {
+    load() {
+      if (netrcPath !== null) netrc ??= readNetrc(netrcPath, options.log);
+    },
     lookup(url) {
       const fromIndex = matchIndexCredential(byIndex, url);
       if (fromIndex) return fromIndex;

@@ -42,6 +42,7 @@
  * waits, and pauses its body timeout with it). Nothing is copied or decoded.
  */
 import { AttemptFailure, SinkFailure, runAttempts } from './attempts.js';
+import type { BoundCredential } from './auth.js';
 import { discard, drain, formatSize, readBody } from './body.js';
 import type { HttpContext } from './context.js';
 import { parseContentLength, parseContentRange, parseUnsatisfiedRange } from './content-range.js';
@@ -52,13 +53,18 @@ import type { DownloadOptions, DownloadResult, DownloadSink, Validators } from '
 import { parseHttpUrl } from './url.js';
 import { cleanValidator, describeChange, ifRangeOf, otherVersion, validatorsOf } from './validators.js';
 
-export async function download(
+export async function download(ctx: HttpContext, rawUrl: string, sink: DownloadSink, options: DownloadOptions = {}): Promise<DownloadResult> {
+  return downloadAccepted(ctx, ctx.auth.accept(parseHttpUrl(rawUrl)), sink, options);
+}
+
+/** download(), for a URL whose userinfo the run's Authenticator already took out (auth.ts accept(); a download thread's URL: io/fetch-threads). */
+export async function downloadAccepted(
   ctx: HttpContext,
-  rawUrl: string,
+  accepted: { readonly url: URL; readonly own: BoundCredential | null },
   sink: DownloadSink,
   options: DownloadOptions = {},
 ): Promise<DownloadResult> {
-  const { url, own } = ctx.auth.accept(parseHttpUrl(rawUrl));
+  const { url, own } = accepted;
   const shown = redactUrl(url);
   const { signal, onBytes } = options;
   const bound = sizeBound(ctx, options.size);

@@ -4,4 +4,4 @@ export { type CredentialSource, type CredentialSourceOptions, type LogFunction, 
 export { FetchError, type FetchErrorCode, FetchErrorCodes, isFetchError } from './errors.js';
 export type { IndexRef } from './index-credentials.js';
 export { SIMPLE_ACCEPT, SimpleApi, type SimpleFile, parseSimplePage, projectUrl } from './simple-api.js';
-export type { Credential, DownloadOptions, DownloadResult, DownloadSink, Downloader, Page } from './types.js';
+export type { Credential, DownloadOptions, DownloadResult, DownloadSink, Downloader, HandedUrl, Page, Validators } from './types.js';

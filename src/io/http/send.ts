@@ -15,7 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { AttemptFailure } from './attempts.js';
 import type { BoundCredential } from './auth.js';
-import { drain } from './body.js';
+import { drain, type ResponseBody } from './body.js';
 import type { HttpContext } from './context.js';
 import { redactUrl } from '../../redact.js';
 import type { Credential } from './types.js';
@@ -25,12 +25,15 @@ const MAX_REDIRECTS = 10;
 /** How many timeouts the wait for a response's headers may take in all: one to connect, one for the headers. */
 const HEADERS_DEADLINE_TIMEOUTS = 2;
 
+/** A response with its body unread, from undici (dispatcher.ts) or, for plain http, node:http (plain-http.ts). */
+type Answer = Pick<Dispatcher.ResponseData, 'statusCode' | 'headers'> & { readonly body: ResponseBody };
+
 export interface Exchange {
   /** The URL that answered (after redirects), without userinfo. */
   readonly url: URL;
   readonly statusCode: number;
   readonly headers: IncomingHttpHeaders;
-  readonly body: Dispatcher.ResponseData['body'];
+  readonly body: ResponseBody;
   /** What was sent to `url`, for hints (never the secret). */
   readonly credential: Credential | null;
 }
@@ -83,16 +86,19 @@ async function request(
   url: URL,
   headers: Record<string, string>,
   signal: AbortSignal | undefined,
-): Promise<Dispatcher.ResponseData> {
+): Promise<Answer> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), HEADERS_DEADLINE_TIMEOUTS * ctx.timeoutMs);
   try {
+    const signals = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    const plain = url.protocol === 'http:' ? ctx.plainHttp() : null;
+    if (plain) return await plain.request(url, headers, signals);
     return await ctx.dispatcher().request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'GET',
       headers,
-      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+      signal: signals,
       headersTimeout: ctx.timeoutMs,
       bodyTimeout: ctx.timeoutMs,
     });

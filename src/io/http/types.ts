@@ -76,9 +76,25 @@ export interface Downloader {
   download(url: string, sink: DownloadSink, options?: DownloadOptions): Promise<DownloadResult>;
   /** GET a small text page (a simple-API page) with an Accept header. Throws FetchError. */
   page(url: string, accept: string, options?: { readonly signal?: AbortSignal }): Promise<Page>;
+  /**
+   * A URL made ready for another thread's downloader (io/fetch-threads):
+   * without its userinfo, which becomes `own` (remembered here for its
+   * origin, as download() does), and the credentials this downloader
+   * remembers by origin. Throws FetchError for a URL it cannot download.
+   */
+  handOff?(url: string): HandedUrl;
   /** Requests sent so far (for logs and tests). */
   readonly requests: number;
   close(): Promise<void>;
+}
+
+/** What handOff() gives another thread's downloader. */
+export interface HandedUrl {
+  /** The URL without userinfo. */
+  readonly url: string;
+  /** The credential its userinfo gave, for its origin only. */
+  readonly own: { readonly origin: string; readonly credential: Credential } | null;
+  readonly remembered: ReadonlyArray<readonly [string, Credential]>;
 }
 
 /** Credentials for one origin ("https://host:port"). */

@@ -117,7 +117,7 @@ export function createTempFiles(dir: string, options: TempFilesOptions = {}): Te
  * through the hashers, with writes continuing after them. Never through a
  * link (O_NOFOLLOW), never anything but a regular file.
  */
-export async function adoptTempFile(path: string, algorithm: Algorithm, options: TempFilesOptions = {}): Promise<TempFile> {
+export async function adoptTempFile(path: string, algorithm: Algorithm, options: TempFilesOptions = {}): Promise<AdoptedTempFile> {
   const handle = await open(path, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   try {
     const stats = await handle.stat();
@@ -131,7 +131,10 @@ export async function adoptTempFile(path: string, algorithm: Algorithm, options:
   }
 }
 
-type State = 'open' | 'failed' | 'finished' | 'moved' | 'discarded';
+/** An adopted file, which the thread it was lent to releases when done with it (HashingTempFile.release). */
+export type AdoptedTempFile = TempFile & { release(): Promise<Actual | null> };
+
+type State = 'open' | 'failed' | 'finished' | 'moved' | 'discarded' | 'lent' | 'released';
 
 /** Where a file's bytes are hashed (see the header). */
 type Mode = 'here' | 'thread';
@@ -185,6 +188,8 @@ class HashingTempFile implements TempFile {
   #state: State = 'open';
   #busy = false;
   #discarding: Promise<void> | null = null;
+  /** The digests the thread a file was lent to found (reclaim). */
+  #reclaimed: Actual | null = null;
 
   constructor(path: string, handle: FileHandle, algorithm: Algorithm, options: TempFilesOptions) {
     this.path = path;
@@ -243,6 +248,8 @@ class HashingTempFile implements TempFile {
   }
 
   finish(): Promise<Actual> {
+    // A file another thread finished (reclaim): its digests, again.
+    if (this.#state === 'finished' && this.#reclaimed) return Promise.resolve(this.#reclaimed);
     return this.#guarded('finish', ['open'], async () => {
       const handle = this.#handle!;
       if (this.#fill > 0) await this.#flush(true);
@@ -265,6 +272,78 @@ class HashingTempFile implements TempFile {
       this.#state = 'finished';
       return actual;
     });
+  }
+
+  /**
+   * Let another thread write the rest of the file (io/fetch-threads): what
+   * is gathered goes to disk, this descriptor closes, and until reclaim()
+   * this object touches the file no more. The bytes already in it: the
+   * other thread opens the file after them (adoptTempFile) and hashes them
+   * again, so its digests describe the whole file.
+   */
+  lend(): Promise<number> {
+    return this.#guarded('lend', ['open'], async () => {
+      if (this.#fill > 0) await this.#flush(true);
+      await this.#quiesce();
+      if (this.#failure !== null) throw this.#failure;
+      giveBack(this.#current, this.#other);
+      this.#current = this.#other = null;
+      const handle = this.#handle!;
+      this.#handle = null;
+      await handle.close();
+      this.#state = 'lent';
+      return this.#flushed;
+    });
+  }
+
+  /**
+   * The file is back from the thread it was lent to, `bytes` long. With
+   * `actual`, the thread finished it (every byte on disk, synced, closed):
+   * it is finished here too, finish() answers `actual`, and it can be moved
+   * or kept. Without, it failed: it can only be discarded.
+   */
+  reclaim(bytes: number, actual: Actual | null): void {
+    if (this.#state !== 'lent') throw new Error(`TempFile.reclaim: ${this.path} is ${this.#state}, not lent`);
+    this.#flushed = bytes;
+    this.#fill = 0;
+    this.#reclaimed = actual;
+    this.#state = actual ? 'finished' : 'failed';
+  }
+
+  /**
+   * The thread a file was lent to is done with it, whatever happened: what
+   * was written goes to disk (synced, when durable) and the descriptor
+   * closes, the file stays. Its digests when that worked; null when the
+   * file had failed (it is then only worth discarding).
+   */
+  async release(): Promise<Actual | null> {
+    if (this.#state === 'open' && !this.#busy) {
+      try {
+        return await this.finish();
+      } catch {
+        // failed: closed below
+      }
+    }
+    if (this.#state === 'finished' || this.#state === 'moved' || this.#state === 'discarded') return null;
+    this.#state = 'released';
+    await this.#close();
+    return null;
+  }
+
+  /**
+   * Let what is under way end, then close the descriptor and give the
+   * buffers back. Nothing may read or write the descriptor once it is
+   * closed (another file could get its number): the write, the hashing
+   * thread's reads and the fdatasync end first; close() waits for its own
+   * operations too.
+   */
+  async #close(): Promise<void> {
+    await this.#quiesce().catch(() => undefined);
+    const handle = this.#handle;
+    this.#handle = null;
+    await handle?.close().catch(() => undefined);
+    giveBack(this.#current, this.#other);
+    this.#current = this.#other = null;
   }
 
   /** One call at a time, in an allowed state; a failure leaves the file failed (until restart) and names the file. */
@@ -291,15 +370,7 @@ class HashingTempFile implements TempFile {
     if (this.#state === 'moved') return Promise.resolve();
     this.#discarding ??= (async () => {
       this.#state = 'discarded';
-      // Nothing may read or write the descriptor once it is closed (another
-      // file could get its number): the write, the hashing thread's reads
-      // and the fdatasync end first. close() waits for its own operations too.
-      await this.#quiesce().catch(() => undefined);
-      const handle = this.#handle;
-      this.#handle = null;
-      await handle?.close().catch(() => undefined);
-      giveBack(this.#current, this.#other);
-      this.#current = this.#other = null;
+      await this.#close();
       await unlink(this.path).catch((error: unknown) => {
         if (errnoCode(error) !== 'ENOENT') throw error;
       });

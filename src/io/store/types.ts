@@ -30,6 +30,14 @@ export interface TempFile extends DownloadSink {
   moveTo(finalPath: string): Promise<void>;
   /** Remove it unless it was moved; safe to call twice. */
   discard(): Promise<void>;
+  /**
+   * Hand the file to another thread to write the rest of (a download
+   * thread: io/fetch-threads): its bytes so far are on disk, and this object
+   * leaves the file alone until reclaim(). Resolves to the bytes in it.
+   */
+  lend(): Promise<number>;
+  /** Take the file back, `bytes` long: finished with `actual` (the other thread synced and closed it), else failed (only to discard). */
+  reclaim(bytes: number, actual: Actual | null): void;
 }
 
 export interface TempFiles {

@@ -38,6 +38,21 @@ describe('runJobs', () => {
     expect(ran.builds).toHaveLength(jobs.builds.length);
   });
 
+  it('largestFirst (download threads): the largest files start first, sizeless ones last in job order; outcomes stay in job order', async () => {
+    const size = (job: FileJob): number => (job.rule.kind === 'strong' ? job.rule.expected.size : job.rule.size) ?? 0;
+    const sample = sampleJobs();
+    // Smallest first in job order, so that the schedule has to differ from it.
+    const jobs = { ...sample, files: [...sample.files].sort((a, b) => size(a) - size(b)) };
+    const workers = { ...fakeWorkers(), largestFirst: true };
+    const ran = await runJobs(jobs, workers);
+    const forDir = jobs.files.filter((job) => job.destination === 'output');
+    const bySize = forDir.map((job, index) => ({ job, index })).sort((a, b) => size(b.job) - size(a.job) || a.index - b.index);
+    expect(new Set(forDir.map(size)).size).toBeGreaterThan(1);
+    expect(workers.fetched).toEqual(bySize.map(({ job }) => job.filename));
+    expect(workers.fetched).not.toEqual(forDir.map((job) => job.filename));
+    expect(ran.files.map((run) => run.job.filename)).toEqual(forDir.map((job) => job.filename));
+  });
+
   it('a build-only sdist is fetched only when its build asks, once however often it asks', async () => {
     const jobs = sampleJobs();
     const workers = fakeWorkers(async (job, source) => {

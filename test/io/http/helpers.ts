@@ -205,11 +205,15 @@ export interface Recorded {
  * array, and is closed when the test finishes. `env` defaults to an empty
  * environment, so nothing from the machine (proxies, ~/.netrc) leaks in.
  */
+/** Set by plain-http.test.ts: the suites it runs again go through node:http for plain http (plain-http.ts) instead of undici. */
+export const transport = { nodeHttp: false };
+
 export function testDownloader(config: HttpConfig = {}): Recorded {
   const sleeps: number[] = [];
   const logs: string[] = [];
   const downloader = createDownloader({
     env: {},
+    nodeHttp: transport.nodeHttp,
     retries: 3,
     timeoutMs: 5_000,
     sleep: async (ms) => {
