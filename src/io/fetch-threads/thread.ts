@@ -11,7 +11,7 @@
  * here as messages).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createHttpContext } from '../http/create-downloader.js';
+import { createHttpContext } from '../http/http-context.js';
 import { createCredentialSource } from '../http/credentials.js';
 import { downloadAccepted } from '../http/download.js';
 import type { DownloadResult } from '../http/types.js';
