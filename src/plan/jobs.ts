@@ -29,6 +29,11 @@ export interface FileJob {
   readonly destination: 'output' | 'build';
 }
 
+/** The size the lock gives the file, or null. */
+export function lockedSize(job: FileJob): number | null {
+  return job.rule.kind === 'strong' ? job.rule.expected.size : job.rule.size;
+}
+
 /** A wheel to build, for the targets of its plan item. */
 export interface BuildJob {
   readonly item: PlanItem;

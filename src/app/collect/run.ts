@@ -9,7 +9,7 @@
  * caller's (`Workers`), and neither may throw for a job — a failure is an
  * outcome.
  */
-import type { BuildJob, FileJob, Jobs } from '../../plan/jobs.js';
+import { lockedSize, type BuildJob, type FileJob, type Jobs } from '../../plan/jobs.js';
 import { runPool } from '../../io/run-pool.js';
 import type { BuildOutcome } from './builds.js';
 import type { Outcome } from './sources.js';
@@ -54,7 +54,7 @@ export async function runJobs(jobs: Jobs, workers: Workers): Promise<RunResult> 
     return pending;
   };
   const order = [...pooled.keys()].map((job, index) => ({ job, index }));
-  if (workers.largestFirst) order.sort((a, b) => sizeOf(b.job) - sizeOf(a.job) || a.index - b.index);
+  if (workers.largestFirst) order.sort((a, b) => (lockedSize(b.job) ?? 0) - (lockedSize(a.job) ?? 0) || a.index - b.index);
   const [fileOutcomes, builds] = await Promise.all([
     runPool(order, workers.fileConcurrency, async ({ job }) => {
       const outcome = await workers.fetch(job);
@@ -69,11 +69,6 @@ export async function runJobs(jobs: Jobs, workers: Workers): Promise<RunResult> 
   ]);
   const fetchedOnDemand = await Promise.all([...onDemand].map(async ([job, pending]) => ({ job, outcome: await pending })));
   return { files: [...fileOutcomes, ...fetchedOnDemand], builds };
-}
-
-/** The file's size as the lock gives it; 0 when it gives none. */
-function sizeOf(job: FileJob): number {
-  return (job.rule.kind === 'strong' ? job.rule.expected.size : job.rule.size) ?? 0;
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {

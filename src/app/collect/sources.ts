@@ -18,7 +18,7 @@ import { keepsPartialAfter, partialKey, type PartialStore } from '../../io/store
 import type { Actual, ContentCache, Expected, TempFile, TempFiles } from '../../io/store/types.js';
 import { isUnchanged } from '../../io/wheelhouse/trust.js';
 import type { ManifestArtifact, ManifestFailure } from '../../output/manifest.js';
-import type { FileJob } from '../../plan/jobs.js';
+import { lockedSize, type FileJob } from '../../plan/jobs.js';
 
 /** The I/O a collect uses, gathered so tests can replace parts of it. */
 export interface CollectIO {
@@ -297,11 +297,6 @@ export function partialsWanted(files: ReadonlyArray<{ readonly job: FileJob; rea
     if (key !== null) wanted.add(key);
   }
   return wanted;
-}
-
-/** The size the lock gives the file, or null. */
-function lockedSize(job: FileJob): number | null {
-  return job.rule.kind === 'strong' ? job.rule.expected.size : job.rule.size;
 }
 
 function describeExpected(job: FileJob): string {

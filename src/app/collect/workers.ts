@@ -7,7 +7,7 @@
  */
 import { isLockhouseError, type ErrorCode } from '../../errors.js';
 import type { ManifestArtifact } from '../../output/manifest.js';
-import type { FileJob } from '../../plan/jobs.js';
+import { lockedSize, type FileJob } from '../../plan/jobs.js';
 import type { Wheelhouse } from '../../io/wheelhouse/wheelhouse.js';
 import type { PlanResult } from '../plan.js';
 import { buildOptionsFor, openBuildIO } from './build-io.js';
@@ -90,7 +90,7 @@ const LARGE_FILE_BYTES = 1 << 20;
 const LARGE_FILES_AT_ONCE = 16;
 
 function isLarge(job: FileJob): boolean {
-  const size = job.rule.kind === 'strong' ? job.rule.expected.size : job.rule.size;
+  const size = lockedSize(job);
   return size === null || size > LARGE_FILE_BYTES;
 }
 

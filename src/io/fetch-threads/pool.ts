@@ -10,10 +10,10 @@
  *
  * - Threads: LOCKHOUSE_FETCH_THREADS if set (0: none, every download on the
  *   run's thread), else one per core past the first two, at most four
- *   (threadCount). They
- *   start as downloads need them (a run of one file starts one), each file
- *   going to the thread with the fewest in hand; an idle thread never keeps
- *   the process alive.
+ *   (threadCount). They start as downloads need them (a run of one file
+ *   starts one), each file going to the thread with the fewest bytes in
+ *   hand that has a connection free; an idle thread never keeps the
+ *   process alive.
  * - Connections: each thread has its own, its share of --concurrency per
  *   origin, so the run as a whole keeps the limit.
  * - Credentials: the run's thread takes a URL's userinfo out (and remembers
@@ -118,13 +118,13 @@ export function startFetchThreads(options: FetchThreadsOptions): FetchThreads | 
   let broken = false;
   let closing = false;
 
-  const settle = (thread: Thread, id: number, settle: (task: Task) => void): void => {
+  const settle = (thread: Thread, id: number, then: (task: Task) => void): void => {
     const task = thread.tasks.get(id);
     if (!task) return;
     thread.tasks.delete(id);
     thread.load -= task.load;
     if (thread.tasks.size === 0) thread.worker.unref();
-    settle(task);
+    then(task);
   };
 
   const onMessage = (thread: Thread, message: FromThread): void => {

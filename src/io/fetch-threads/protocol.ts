@@ -15,7 +15,7 @@ import type { Log } from '../../model.js';
 
 export type LogLevel = Parameters<Log>[0];
 
-/** The settings of a run's HTTP context that are plain data (create-downloader.ts HttpConfig without its functions). */
+/** The settings of a run's HTTP context that are plain data (io/http/config.ts HttpConfig without its functions). */
 export type HttpSettings = Pick<HttpConfig, 'retries' | 'timeoutMs' | 'minBytesPerSecond' | 'maxFileBytes' | 'retryBaseMs' | 'retryMaxMs' | 'maxRetryAfterMs' | 'userAgent'>;
 
 /** Everything a download thread's HTTP context is made from. */

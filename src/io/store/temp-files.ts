@@ -281,7 +281,7 @@ class HashingTempFile implements TempFile {
    * other thread opens the file after them (adoptTempFile) and hashes them
    * again, so its digests describe the whole file.
    */
-  lend(): Promise<number> {
+  lend(): Promise<void> {
     return this.#guarded('lend', ['open'], async () => {
       if (this.#fill > 0) await this.#flush(true);
       await this.#quiesce();
@@ -292,7 +292,6 @@ class HashingTempFile implements TempFile {
       this.#handle = null;
       await handle.close();
       this.#state = 'lent';
-      return this.#flushed;
     });
   }
 

@@ -33,9 +33,9 @@ export interface TempFile extends DownloadSink {
   /**
    * Hand the file to another thread to write the rest of (a download
    * thread: io/fetch-threads): its bytes so far are on disk, and this object
-   * leaves the file alone until reclaim(). Resolves to the bytes in it.
+   * leaves the file alone until reclaim().
    */
-  lend(): Promise<number>;
+  lend(): Promise<void>;
   /** Take the file back, `bytes` long: finished with `actual` (the other thread synced and closed it), else failed (only to discard). */
   reclaim(bytes: number, actual: Actual | null): void;
 }
