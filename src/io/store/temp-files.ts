@@ -143,14 +143,14 @@ type Mode = 'here' | 'thread';
 export const THREAD_HASH_FROM = 32 * 2 ** 20;
 
 /** Spans handed to a hashing thread and not yet hashed, per file: the write path waits beyond it. */
-const RANGES_AHEAD = 8;
+export const RANGES_AHEAD = 8;
 
 /**
  * Bytes written before they are handed to the hashing thread as one span: a
  * message per write buffer (1 MiB) cost more on the main thread than the
  * hashing it saved (postMessage measured ~0.4 ms each here).
  */
-const SPAN_BYTES = 8 * 2 ** 20;
+export const SPAN_BYTES = 8 * 2 ** 20;
 
 /** Bytes written between two fdatasyncs started in the background (see the header). */
 export const SYNC_EVERY_BYTES = 64 * 2 ** 20;

@@ -11,7 +11,11 @@
  * - Files are streamed one at a time, never read whole: memory stays flat
  *   with a 2 GB wheel. Each is hashed on its way in and must match the
  *   sha256 and size the caller vouches for (a file changed since it was
- *   verified fails the zip, it is not shipped).
+ *   verified fails the zip, it is not shipped). Its bytes are read into
+ *   pooled buffers that the zip's writer gives back once written.
+ * - Each byte is hashed once on this thread (that check); the zip's own
+ *   sha256 is taken by a hashing thread reading the zip back as it lands
+ *   (file-sink.ts), and background fdatasyncs keep the closing one short.
  * - The zip lands as everything does (land.ts): a temporary file beside
  *   the final one, flushed, then renamed over it — a reader sees the old
  *   file or the new one, never a part, and a failure leaves nothing under
@@ -20,14 +24,17 @@
  *   ran at ~260 MB/s and was a fifth of a bundle's time (docs/performance.md).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { Transform, type PassThrough, type TransformCallback } from 'node:stream';
+import { Readable, type PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import yazl from 'yazl';
 import { LockhouseError } from '../../errors.js';
+import { giveBack, takeBuffer } from './buffer-pool.js';
+import { HashedFileSink } from './file-sink.js';
 import { landWith } from './land.js';
+import { lendView } from './lent-buffers.js';
 import { reason, storeError } from './store-error.js';
 
 export type ZipEntry =
@@ -60,6 +67,9 @@ function useNativeCrc32(): void {
 /** Bytes the zip's writer may hold before reading pauses: reads and writes overlap by a few chunks. */
 const WRITE_AHEAD = 8 << 20;
 
+/** Bytes a file's reader keeps read ahead of the zip. */
+const READ_AHEAD = 4 << 20;
+
 export interface ZipWriteResult {
   readonly bytes: number;
   readonly sha256: string;
@@ -77,77 +87,111 @@ export async function writeZipAtomic(path: string, entries: readonly ZipEntry[])
     if ('data' in entry) {
       zip.addBuffer(entry.data, entry.name, OPTIONS);
     } else {
-      const check = new HashCheck(entry);
-      checks.push(check.done);
       // Opened when yazl reaches the entry: one file open at a time.
       zip.addReadStreamLazy(entry.name, { ...OPTIONS, size: entry.size }, (callback) => {
-        // 1 MiB reads: a sixteenth of the chunks (and of the per-chunk work) of the 64 KiB default.
-        const source = createReadStream(entry.path, { highWaterMark: 1 << 20 });
-        source.once('error', (error) => check.destroy(error));
-        check.once('error', fail);
-        callback(null, source.pipe(check));
+        const source = new VouchedFile(entry);
+        checks.push(source.done);
+        source.once('error', fail);
+        callback(null, source);
       });
     }
   }
   zip.end();
-  const sha256 = createHash('sha256');
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      sha256.update(chunk);
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
   try {
-    await landWith(path, async (temp) => {
-      // flush: the bytes reach the disk before the rename makes them the bundle.
-      // WRITE_AHEAD: with the default 16 KiB of room, every 1 MiB chunk
-      // waited for its write before the next read began, and the main thread
-      // idled through both (docs/performance.md, "bundle").
-      await pipeline(zip.outputStream, counter, createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: WRITE_AHEAD }));
+    return await landWith(path, async (temp) => {
+      // The zip's own sha256 is taken by a hashing thread reading the file
+      // back as it lands, and the file is flushed before the rename makes it
+      // the bundle (file-sink.ts). WRITE_AHEAD: with the default 16 KiB of
+      // room, every chunk waited for its write before the next read began
+      // (docs/performance.md, "bundle").
+      const sink = new HashedFileSink(temp, { highWaterMark: WRITE_AHEAD });
+      await pipeline(zip.outputStream, sink);
       await Promise.all(checks);
+      return sink.result;
     });
   } catch (error) {
     if (error instanceof LockhouseError) throw error;
     throw storeError('OUTPUT_NOT_WRITABLE', `cannot write ${path}: ${reason(error)}`, { cause: error });
   }
-  return { bytes, sha256: sha256.digest('hex') };
 }
 
-/** Passes a file's bytes through and fails the stream when they are not the ones vouched for. */
-class HashCheck extends Transform {
-  private readonly hash = createHash('sha256');
-  private size = 0;
+/**
+ * A file's bytes for the zip, read into pooled buffers lent down the
+ * pipeline (lent-buffers.ts), hashed as read: the stream fails when they
+ * are not the sha256 and size the caller vouched for.
+ */
+class VouchedFile extends Readable {
   readonly done: Promise<void>;
-  private settle!: (error?: Error) => void;
+  readonly #entry: { readonly name: string; readonly path: string; readonly size: number; readonly sha256: string };
+  readonly #hash = createHash('sha256');
+  #handle: FileHandle | null = null;
+  #position = 0;
+  #reading = false;
+  #settle!: (error?: Error) => void;
 
-  constructor(private readonly entry: { readonly name: string; readonly path: string; readonly size: number; readonly sha256: string }) {
-    super();
+  constructor(entry: { readonly name: string; readonly path: string; readonly size: number; readonly sha256: string }) {
+    super({ highWaterMark: READ_AHEAD });
+    this.#entry = entry;
     this.done = new Promise((resolve, reject) => {
-      this.settle = (error) => (error ? reject(error) : resolve());
+      this.#settle = (error) => (error ? reject(error) : resolve());
     });
     this.done.catch(() => undefined);
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.size += chunk.length;
-    callback(null, chunk);
+  override _construct(callback: (error?: Error | null) => void): void {
+    open(this.#entry.path, 'r').then((handle) => {
+      this.#handle = handle;
+      callback();
+    }, callback);
   }
 
-  override _flush(callback: TransformCallback): void {
-    const actual = this.hash.digest('hex');
-    if (actual !== this.entry.sha256 || this.size !== this.entry.size) {
-      const error = new LockhouseError(
-        'INTEGRITY_MISMATCH',
-        `${this.entry.path} changed after it was verified (sha256 ${actual}, ${this.size} bytes; expected ${this.entry.sha256}, ${this.entry.size} bytes): not put in the zip as ${this.entry.name}`,
-      );
-      this.settle(error);
-      callback(error);
+  override _read(): void {
+    if (this.#reading) return;
+    this.#reading = true;
+    const buffer = takeBuffer();
+    this.#handle!.read(buffer, 0, buffer.length, this.#position).then(
+      ({ bytesRead }) => {
+        this.#reading = false;
+        if (bytesRead === 0) {
+          giveBack(buffer);
+          this.#end();
+          return;
+        }
+        const chunk = lendView(buffer, bytesRead);
+        this.#hash.update(chunk);
+        this.#position += bytesRead;
+        if (this.#position > this.#entry.size) this.destroy(this.#mismatch(null));
+        else this.push(chunk);
+      },
+      (error: Error) => this.destroy(error),
+    );
+  }
+
+  #end(): void {
+    const actual = this.#hash.digest('hex');
+    if (actual !== this.#entry.sha256 || this.#position !== this.#entry.size) {
+      this.destroy(this.#mismatch(actual));
       return;
     }
-    this.settle();
-    callback();
+    this.#settle();
+    this.push(null);
+  }
+
+  #mismatch(actual: string | null): LockhouseError {
+    const found = actual === null ? `more than ${this.#entry.size} bytes` : `sha256 ${actual}, ${this.#position} bytes`;
+    return new LockhouseError(
+      'INTEGRITY_MISMATCH',
+      `${this.#entry.path} changed after it was verified (${found}; expected ${this.#entry.sha256}, ${this.#entry.size} bytes): not put in the zip as ${this.#entry.name}`,
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (error) this.#settle(error);
+    const handle = this.#handle;
+    this.#handle = null;
+    (handle ? handle.close() : Promise.resolve()).then(
+      () => callback(error),
+      (closeError: unknown) => callback(error ?? (closeError as Error)),
+    );
   }
 }

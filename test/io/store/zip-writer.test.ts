@@ -72,6 +72,26 @@ describe('writeZipAtomic', () => {
     expect(readFileSync(join(dir, 'one.pyz')).equals(readFileSync(join(dir, 'two.pyz')))).toBe(true);
   });
 
+  it('refuses a file that grew or shrank since it was vouched for, whatever its first bytes: INTEGRITY_MISMATCH, no zip', async () => {
+    const dir = tempdir();
+    for (const [name, change] of [
+      ['wheels/grown-1.0-py3-none-any.whl', (data: Buffer) => Buffer.concat([data, randomData(3 * 1024 * 1024)])],
+      ['wheels/shrunk-1.0-py3-none-any.whl', (data: Buffer) => data.subarray(0, 1000)],
+    ] as const) {
+      const entry = fileEntry(dir, name, randomData(100_000)) as { name: string; path: string; size: number; sha256: string };
+      writeFileSync(entry.path, change(readFileSync(entry.path)));
+      const out = join(dir, 'changed.pyz');
+      const error = await writeZipAtomic(out, [entry]).then(
+        () => null,
+        (thrown: unknown) => thrown,
+      );
+      expect(isLockhouseError(error) && error.code, name).toBe('INTEGRITY_MISMATCH');
+      expect(String((error as Error).message)).toContain(name);
+      expect(existsSync(out)).toBe(false);
+    }
+    expect(listDir(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('refuses a file whose bytes are not the ones vouched for: INTEGRITY_MISMATCH, no zip, no temporary file', async () => {
     const dir = tempdir();
     const good = fileEntry(dir, 'wheels/c-1.0-py3-none-any.whl', randomData(100_000));
