@@ -185,7 +185,7 @@ describe('collect writes exactly the plan, verified', () => {
     const built = manifestOf(p.out).artifacts.find((a) => a.filename === 'native-2.0-py3-none-any.whl')!;
     expect(built).toMatchObject({ kind: 'built-wheel', origin: 'build', builtFrom: { kind: 'sdist', ref: 'native-2.0.tar.gz' } });
     const sha = byName('native-2.0.tar.gz').sha256;
-    expect(existsSync(join(p.cache, 'content-v1', 'sha256', sha.slice(0, 2), sha.slice(2, 4), sha.slice(4)))).toBe(true);
+    expect(existsSync(join(p.cache, 'content-v2', 'sha256', sha))).toBe(true);
   });
 });
 

@@ -74,7 +74,7 @@ describe.skipIf(why !== null)(`corpus locks, mirrored on 127.0.0.1, collected ($
       for (const wheel of built) expect(sha256Of(join(out, wheel.filename)), wheel.filename).toBe(wheel.sha256);
       for (const sdist of builds.filter((a) => a.kind === 'sdist')) {
         const sha = sdist.sha256!;
-        expect(existsSync(join(cache, 'content-v1', 'sha256', sha.slice(0, 2), sha.slice(2, 4), sha.slice(4)))).toBe(true);
+        expect(existsSync(join(cache, 'content-v2', 'sha256', sha))).toBe(true);
       }
       expect(manifest.failures.map((f) => f.code).sort()).toEqual(plan.errors.map((e) => e.code).sort());
       expect(collected.code, collected.stderr).toBe(manifest.failures.length ? 1 : 0);

@@ -44,14 +44,14 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Every cache entry under content-v1/sha256 still hashes to its name. */
+/** Every cache entry under content-v2/sha256 still hashes to its name. */
 function cacheIntact(cache: string): number {
   let entries = 0;
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (dir.includes(join('content-v1', 'sha256'))) {
+      else if (dir.includes(join('content-v2', 'sha256'))) {
         expect(path.replaceAll('/', '').endsWith(createHash('sha256').update(readFileSync(path)).digest('hex')), path).toBe(true);
         entries += 1;
       }

@@ -2,7 +2,8 @@
  * Symbolic links planted inside the cache (a shared cache, one copied from
  * an image or restored by CI may carry them) and deeper in DIR/.lockhouse
  * are never followed (issue 17, finding 12): at every level of the cache's
- * own folders — `tmp`, `content-v1`, `content-v1/sha256`, `…/ab`, `…/ab/cd`,
+ * own folders — `tmp`, `content-v2`, `content-v2/sha256`, the earlier
+ * layout's `content-v1`, `content-v1/sha256`, `…/ab`, `…/ab/cd` (read only),
  * `builds-v1`, `builds-v1/xx`, `git-v1`, `git-v1/<url>` — a link pointing
  * outside leaves what it points at exactly as it was (bytes, mtimes,
  * entries): no verified file is written there, no "damaged entry" there is
@@ -10,7 +11,7 @@
  * stays (it is not lockhouse's to remove), the run says why the cache was
  * not used (CACHE_UNSAFE_PATH), and the files are still collected.
  */
-import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutPath } from '../../src/io/build/git.js';
@@ -69,16 +70,14 @@ function project(locked: readonly Artifact[] = artifacts, lockOptions: Partial<P
   };
 }
 
-const contentPath = (cache: string, sha256: string, depth: number): string =>
+const v1Path = (cache: string, sha256: string, depth: number): string =>
   join(cache, 'content-v1', ...['sha256', sha256.slice(0, 2), sha256.slice(2, 4)].slice(0, depth));
 
 describe('a link at a level of the content cache', () => {
   const levels = [
     ['tmp', (cache: string) => join(cache, 'tmp'), ''],
-    ['content-v1', (cache: string) => join(cache, 'content-v1'), `sha256/${pkg.sha256.slice(0, 2)}/${pkg.sha256.slice(2, 4)}/${pkg.sha256.slice(4)}`],
-    ['content-v1/sha256', (cache: string) => contentPath(cache, pkg.sha256, 1), `${pkg.sha256.slice(0, 2)}/${pkg.sha256.slice(2, 4)}/${pkg.sha256.slice(4)}`],
-    ['content-v1/sha256/ab', (cache: string) => contentPath(cache, pkg.sha256, 2), `${pkg.sha256.slice(2, 4)}/${pkg.sha256.slice(4)}`],
-    ['content-v1/sha256/ab/cd', (cache: string) => contentPath(cache, pkg.sha256, 3), pkg.sha256.slice(4)],
+    ['content-v2', (cache: string) => join(cache, 'content-v2'), `sha256/${pkg.sha256}`],
+    ['content-v2/sha256', (cache: string) => join(cache, 'content-v2', 'sha256'), pkg.sha256],
   ] as const;
 
   it.each(levels)('%s: nothing outside is written or removed, the link stays, the files are collected', async (_level, at, entry) => {
@@ -95,6 +94,27 @@ describe('a link at a level of the content cache', () => {
     const again = await p.collect();
     expect(again.code).toBe(0);
     expect(changes(before, snapshot(p.outside))).toEqual([]);
+  });
+});
+
+describe("a link at a level of the earlier layout (content-v1, read only)", () => {
+  const levels = [
+    ['content-v1', (cache: string) => join(cache, 'content-v1'), `sha256/${pkg.sha256.slice(0, 2)}/${pkg.sha256.slice(2, 4)}/${pkg.sha256.slice(4)}`],
+    ['content-v1/sha256', (cache: string) => v1Path(cache, pkg.sha256, 1), `${pkg.sha256.slice(0, 2)}/${pkg.sha256.slice(2, 4)}/${pkg.sha256.slice(4)}`],
+    ['content-v1/sha256/ab', (cache: string) => v1Path(cache, pkg.sha256, 2), `${pkg.sha256.slice(2, 4)}/${pkg.sha256.slice(4)}`],
+    ['content-v1/sha256/ab/cd', (cache: string) => v1Path(cache, pkg.sha256, 3), pkg.sha256.slice(4)],
+  ] as const;
+
+  it.each(levels)('%s: the entry behind it is neither read nor removed, nothing outside changes, the file is downloaded', async (_level, at, entry) => {
+    const p = project();
+    // The folders above the link are real (an earlier version's cache); behind it, a "damaged entry" where pkg's would be.
+    const target = p.plant(at(p.cache), 'elsewhere', { [entry]: 'not the wheel' });
+    const before = snapshot(p.outside);
+    const run = await p.collect();
+    expect(changes(before, snapshot(p.outside))).toEqual([]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(target, entry), 'utf8')).toBe('not the wheel');
+    expect(existsSync(join(p.cache, 'content-v2', 'sha256', pkg.sha256))).toBe(true);
   });
 });
 

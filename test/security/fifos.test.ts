@@ -150,7 +150,7 @@ describe.skipIf(noMkfifo !== null)(`a FIFO among the sources and in the cache${n
   it("at a cache entry's name: treated as absent, the file downloaded", async () => {
     const p = project();
     expect((await p.collect()).code).toBe(0);
-    fifo(join(p.cache, 'content-v1', 'sha256', pkg.sha256.slice(0, 2), pkg.sha256.slice(2, 4), pkg.sha256.slice(4)));
+    fifo(join(p.cache, 'content-v2', 'sha256', pkg.sha256));
     rmSync(p.out, { recursive: true });
     const run = await p.collect();
     expect(run.code, run.stderr).toBe(0);

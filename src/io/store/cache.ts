@@ -1,16 +1,28 @@
 /**
- * The content-addressed cache: `<root>/content-v1/sha256/ab/cd/<rest-of-hex>`
- * (cacache's layout, keyed by the sha256 the lock gives), with `<root>/tmp/`
- * beside it on the same filesystem for inserts, and a CACHEDIR.TAG so backup
- * tools that honour the Cache Directory Tagging spec (tar --exclude-caches,
- * borg, restic) skip it. Bump `content-v1` when the layout changes. The
- * same root holds built wheels (`builds-v1/`, build-cache.ts) and git
- * checkouts (`git-v1/`, io/build/git.ts): CACHE_DIRS names them all.
+ * The content-addressed cache: `<root>/content-v2/sha256/<hex>`, keyed by
+ * the sha256 the lock gives, with `<root>/tmp/` beside it on the same
+ * filesystem for inserts, and a CACHEDIR.TAG so backup tools that honour the
+ * Cache Directory Tagging spec (tar --exclude-caches, borg, restic) skip it.
+ * Bump `content-v2` when the layout changes. The same root holds built
+ * wheels (`builds-v1/`, build-cache.ts) and git checkouts (`git-v1/`,
+ * io/build/git.ts): CACHE_DIRS names them all.
  *
+ * - One folder for every file, no fan-out: `content-v1` (cacache's
+ *   `sha256/ab/cd/<rest>`) made two new folders for most new files of a
+ *   cache of a few thousand, and on a cold collect of many small files
+ *   those mkdirs were the largest part of the cache's cost (a flat folder
+ *   took 0.91× the wall time, 224 small files behind 40 ms of latency:
+ *   docs/performance.md). A folder of a hundred thousand names is nothing
+ *   to ext4's, XFS's or APFS's indexed directories.
+ * - An entry of `content-v1` (a cache an earlier version filled) is still
+ *   found: verified like any entry, then linked into `content-v2` (no bytes
+ *   copied), where the next run finds it. Nothing is ever written to
+ *   `content-v1` or removed from it but a bad entry.
  * - Every folder under the root is made and entered as a real directory
- *   (real-dirs.ts): a symbolic link planted at `tmp`, `content-v1`, `ab` or
- *   `cd` is never followed — an entry behind one is not read, not removed
- *   and not written (CACHE_UNSAFE_PATH).
+ *   (real-dirs.ts): a symbolic link planted at `tmp`, `content-v2`,
+ *   `content-v2/sha256` (or a folder of `content-v1`) is never followed —
+ *   an entry behind one is not read, not removed and not written
+ *   (CACHE_UNSAFE_PATH).
  * - An entry appears only by rename(2) of a complete file, so two processes
  *   sharing a cache never see a partial entry; "already there" is success,
  *   since the address is the content.
@@ -33,8 +45,10 @@ import type { Actual, ContentCache } from './types.js';
 
 /** The folders of a cache root, by what they hold. Bump a version when its layout changes. */
 export const CACHE_DIRS = {
-  /** Files by sha256: content-v1/sha256/ab/cd/<rest>. */
-  content: 'content-v1',
+  /** Files by sha256: content-v2/sha256/<hex>. */
+  content: 'content-v2',
+  /** The layout before (cacache's): content-v1/sha256/ab/cd/<rest>; read, never written. */
+  contentV1: 'content-v1',
   /** Built wheels by build key: builds-v1/<xx>/<key>/ (build-cache.ts). */
   builds: 'builds-v1',
   /** Git checkouts: git-v1/<sha256(url)[:16]>/<commit>/ (io/build/git.ts). */
@@ -82,7 +96,17 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
 
   const entryPath = (sha256: string): string => {
     if (!isHexDigest('sha256', sha256)) throw new TypeError(`not a lower-case sha256 hex digest: ${JSON.stringify(sha256)}`);
-    return join(root, CONTENT_DIR, 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256.slice(4));
+    return join(root, CONTENT_DIR, 'sha256', sha256);
+  };
+  const v1Path = (sha256: string): string => join(root, CACHE_DIRS.contentV1, 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256.slice(4));
+  /** Whether this cache has a content-v1 folder to look in: asked once per run (a miss must not cost a syscall more). */
+  let v1: Promise<boolean> | null = null;
+  const hasV1 = (): Promise<boolean> => {
+    v1 ??= checkRealDirs(root, join(root, CACHE_DIRS.contentV1, 'sha256'), 'CACHE_UNSAFE_PATH', known).then(
+      (state) => state === 'present',
+      () => false,
+    );
+    return v1;
   };
 
   const prepare = (): Promise<void> => {
@@ -98,9 +122,26 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     return prepared;
   };
 
-  /** Hash the entry: its path when good; null when absent or bad (a bad one is removed; one behind a link is left alone). */
+  /**
+   * The entry's path when it is there and good; null when absent or bad.
+   * An entry only content-v1 has is linked into content-v2 first.
+   */
   async function verified(sha256: string): Promise<string | null> {
-    const path = entryPath(sha256);
+    const found = await verifiedAt(sha256, entryPath(sha256));
+    if (found !== null || !(await hasV1())) return found;
+    const old = await verifiedAt(sha256, v1Path(sha256));
+    if (old === null) return null;
+    try {
+      await insert(old, sha256);
+      return entryPath(sha256);
+    } catch {
+      // Not movable (a read-only cache, a link on the way): the entry is good where it is.
+      return old;
+    }
+  }
+
+  /** Hash the entry at `path`: its path when good; null when absent or bad (a bad one is removed; one behind a link is left alone). */
+  async function verifiedAt(sha256: string, path: string): Promise<string | null> {
     try {
       if ((await checkRealDirs(root, dirname(path), 'CACHE_UNSAFE_PATH', known)) === 'absent') return null;
     } catch (error) {
@@ -166,26 +207,28 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     }
   }
 
+  function insert(from: string, sha256: string): Promise<void> {
+    try {
+      entryPath(sha256); // refuse a malformed digest before anything else
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Writers of the same content in this process share one insert (cacache's moveOperations).
+    let pending = inserting.get(sha256);
+    if (!pending) {
+      pending = insertOnce(from, sha256).finally(() => inserting.delete(sha256));
+      inserting.set(sha256, pending);
+    }
+    return pending;
+  }
+
   return {
     root,
     tmpDir,
     entryPath,
     sweep: (sweepOptions) => sweepCache(root, sweepOptions),
 
-    insert(from, sha256) {
-      try {
-        entryPath(sha256); // refuse a malformed digest before anything else
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      // Writers of the same content in this process share one insert (cacache's moveOperations).
-      let pending = inserting.get(sha256);
-      if (!pending) {
-        pending = insertOnce(from, sha256).finally(() => inserting.delete(sha256));
-        inserting.set(sha256, pending);
-      }
-      return pending;
-    },
+    insert,
 
     async contains(sha256) {
       return (await verified(sha256)) !== null;

@@ -1,5 +1,5 @@
 /**
- * Folders lockhouse owns — in the cache (`tmp`, `content-v1/sha256/ab/cd`,
+ * Folders lockhouse owns — in the cache (`tmp`, `content-v2/sha256`, `content-v1/sha256/ab/cd`,
  * `builds-v1/xx`, `git-v1/<url>`) and in DIR (`.lockhouse` and everything
  * under it) — are made and entered only as real directories. A cache or a
  * wheelhouse may be shared, copied from an image or unpacked from an

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isLockhouseError } from '../../../src/errors.js';
 import { openCache, type CacheProblem } from '../../../src/io/store/cache.js';
@@ -27,25 +27,51 @@ function setup(data: Buffer = randomData(100_000)) {
 }
 
 describe('openCache', () => {
-  it('lays entries out as content-v1/sha256/ab/cd/<rest>, with a CACHEDIR.TAG and an empty tmp/', async () => {
+  it('lays entries out as content-v2/sha256/<hex> (one folder, no fan-out), with a CACHEDIR.TAG and an empty tmp/', async () => {
     const { dir, source, sha256 } = setup();
     const cache = openCache(join(dir, 'cache'));
     await cache.insert(source, sha256);
-    const entry = join(dir, 'cache', 'content-v1', 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256.slice(4));
+    const entry = join(dir, 'cache', 'content-v2', 'sha256', sha256);
     expect(cache.entryPath(sha256)).toBe(entry);
     expect(readFileSync(entry).equals(readFileSync(source))).toBe(true);
     expect(readFileSync(join(dir, 'cache', 'CACHEDIR.TAG'), 'utf8')).toMatch(/^Signature: 8a477f597d28d172789f06886806bc55\n/);
-    expect(listDir(join(dir, 'cache'))).toEqual(['CACHEDIR.TAG', 'content-v1', 'tmp']);
+    expect(listDir(join(dir, 'cache'))).toEqual(['CACHEDIR.TAG', 'content-v2', 'tmp']);
+    expect(listDir(join(dir, 'cache', 'content-v2', 'sha256'))).toEqual([sha256]);
     expect(listDir(cache.tmpDir)).toEqual([]);
   });
 
-  it('checks its folders once per run, yet a cache removed mid-run (a `cache clean`) is made again, and a link planted meanwhile under a folder not yet checked is still refused', async () => {
+  it('finds an entry of the earlier layout (content-v1/sha256/ab/cd/<rest>): verified, then linked into content-v2; a bad one there is removed, not used', async () => {
+    const { dir, source, data, sha256 } = setup();
+    const root = join(dir, 'cache');
+    const old = join(root, 'content-v1', 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256.slice(4));
+    mkdirSync(dirname(old), { recursive: true });
+    writeFileSync(old, data);
+    const cache = openCache(root);
+    expect(await cache.contains(sha256)).toBe(true);
+    // Linked, not copied: the next run finds it in content-v2, and the old name stays.
+    expect(statSync(cache.entryPath(sha256)).ino).toBe(statSync(old).ino);
+    expect(readFileSync(source).equals(readFileSync(cache.entryPath(sha256)))).toBe(true);
+    // An entry of content-v1 whose bytes are not its name's: removed there, reported, treated as absent.
+    const bad = randomData(3_000);
+    const badSha = sha('sha256', randomData(3_000));
+    const badPath = join(root, 'content-v1', 'sha256', badSha.slice(0, 2), badSha.slice(2, 4), badSha.slice(4));
+    mkdirSync(dirname(badPath), { recursive: true });
+    writeFileSync(badPath, bad);
+    const problems: string[] = [];
+    const again = openCache(root, { onProblem: (problem) => problems.push(`${problem.kind} ${problem.path}`) });
+    expect(await again.contains(badSha)).toBe(false);
+    expect(existsSync(badPath)).toBe(false);
+    expect(existsSync(again.entryPath(badSha))).toBe(false);
+    expect(problems).toEqual([`corrupt ${badPath}`]);
+  });
+
+  it('checks its folders once per run, yet a cache removed mid-run (a `cache clean`) is made again, and a link planted before the next run is refused', async () => {
     const { dir, source, sha256 } = setup();
     const root = join(dir, 'cache');
     const cache = openCache(root);
     await cache.insert(source, sha256);
     // Everything under the root goes, folders the cache had already checked included.
-    rmSync(join(root, 'content-v1'), { recursive: true });
+    rmSync(join(root, 'content-v2'), { recursive: true });
     rmSync(join(root, 'tmp'), { recursive: true });
     const other = join(dir, 'other.whl');
     const data = randomData(5_000);
@@ -53,16 +79,15 @@ describe('openCache', () => {
     await cache.insert(other, sha('sha256', data));
     expect(readFileSync(cache.entryPath(sha('sha256', data))).equals(data)).toBe(true);
     expect(await cache.contains(sha('sha256', data))).toBe(true);
-    // A link where a folder not yet checked in this run will be: refused, not followed.
+    // A link planted where the entries' folder is before the next run: that run refuses it, never follows it.
     const third = randomData(6_000);
     const thirdSha = sha('sha256', third);
     const elsewhere = join(dir, 'elsewhere');
     mkdirSync(elsewhere);
-    mkdirSync(join(root, 'content-v1', 'sha256'), { recursive: true });
-    rmSync(join(root, 'content-v1', 'sha256', thirdSha.slice(0, 2)), { recursive: true, force: true });
-    symlinkSync(elsewhere, join(root, 'content-v1', 'sha256', thirdSha.slice(0, 2)));
+    rmSync(join(root, 'content-v2', 'sha256'), { recursive: true });
+    symlinkSync(elsewhere, join(root, 'content-v2', 'sha256'));
     writeFileSync(join(dir, 'third.whl'), third);
-    await expect(cache.insert(join(dir, 'third.whl'), thirdSha)).rejects.toMatchObject({ code: 'CACHE_UNSAFE_PATH' });
+    await expect(openCache(root).insert(join(dir, 'third.whl'), thirdSha)).rejects.toMatchObject({ code: 'CACHE_UNSAFE_PATH' });
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
@@ -251,7 +276,7 @@ describe('two processes sharing one cache', () => {
       for (const file of all) {
         let bytes: Buffer;
         try {
-          bytes = readFileSync(join(root, 'content-v1', 'sha256', file.sha256.slice(0, 2), file.sha256.slice(2, 4), file.sha256.slice(4)));
+          bytes = readFileSync(join(root, 'content-v2', 'sha256', file.sha256));
         } catch {
           continue;
         }
