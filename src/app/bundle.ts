@@ -14,7 +14,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { LockhouseError } from '../errors.js';
+import { isLockhouseError, LockhouseError } from '../errors.js';
 import { workDir } from '../io/store/land.js';
 import { writeZipAtomic } from '../io/store/zip-writer.js';
 import { bundleContents } from '../output/bundle-contents.js';
@@ -118,27 +118,42 @@ export async function bundle(request: BundleRequest, context: TargetContext & { 
   const output = resolve(cwd, request.output);
   await mkdir(dirname(output), { recursive: true });
   const installer = await readFile(INSTALLER_URL);
-  // Without --wheelhouse, a work folder beside the bundle, named for it, that a killed run's successor sweeps.
-  const work = request.wheelhouse ? null : await workDir(dirname(output), basename(output));
-  const staging = work?.path ?? resolve(cwd, request.wheelhouse!);
-  try {
-    // The SBOM is written below, for the bundle, only once there is one. A bundle is whole: nothing is left
-    // to another runner (bundle --from DIR ships a merged wheelhouse).
-    const collected = await collect({ ...request, output: staging, layout: 'flat', clean: false, dryRun: false, emitSbom: null, leaveToOtherRunners: false }, context, events);
-    const collectedManifest = collected.manifest;
-    // Interrupted: the command says so in one line; there is no bundle to write.
-    if (collected.interrupted) return { collected, bundle: null, delta: null, exitCode: collected.exitCode };
-    if (!collectedManifest || collectedManifest.failures.length > 0 || collected.exitCode !== 0) {
-      events.log('warn', `no bundle written: ${collectedManifest?.failures.length ?? 0} artifact(s) failed, and a bundle without them would install an incomplete environment`);
-      return { collected, bundle: null, delta: null, exitCode: collected.exitCode };
+  const once = async (verifyLater: boolean): Promise<BundleResult> => {
+    // Without --wheelhouse, a work folder beside the bundle, named for it, that a killed run's successor sweeps.
+    const work = request.wheelhouse ? null : await workDir(dirname(output), basename(output));
+    const staging = work?.path ?? resolve(cwd, request.wheelhouse!);
+    try {
+      // The SBOM is written below, for the bundle, only once there is one. A bundle is whole: nothing is left
+      // to another runner (bundle --from DIR ships a merged wheelhouse).
+      const collected = await collect(
+        { ...request, output: staging, layout: 'flat', clean: false, dryRun: false, emitSbom: null, leaveToOtherRunners: false, cacheVerifiedLater: verifyLater },
+        context,
+        events,
+      );
+      const collectedManifest = collected.manifest;
+      // Interrupted: the command says so in one line; there is no bundle to write.
+      if (collected.interrupted) return { collected, bundle: null, delta: null, exitCode: collected.exitCode };
+      if (!collectedManifest || collectedManifest.failures.length > 0 || collected.exitCode !== 0) {
+        events.log('warn', `no bundle written: ${collectedManifest?.failures.length ?? 0} artifact(s) failed, and a bundle without them would install an incomplete environment`);
+        return { collected, bundle: null, delta: null, exitCode: collected.exitCode };
+      }
+      const written = await writeBundle({ manifest: collectedManifest, planned: collected.planned, filesDir: staging }, { output, base, emitSbom: request.emitSbom ?? null, cwd }, { ...context, installer }, events.log);
+      return { collected, ...written, exitCode: collected.exitCode };
+    } finally {
+      await work?.remove();
     }
-    const written = await writeBundle({ manifest: collectedManifest, planned: collected.planned, filesDir: staging }, { output, base, emitSbom: request.emitSbom ?? null, cwd }, { ...context, installer }, events.log);
-    return {
-      collected,
-      ...written,
-      exitCode: collected.exitCode,
-    };
-  } finally {
-    await work?.remove();
+  };
+  // In a staging folder of its own, cache hits are placed unhashed: the zip
+  // hashes every byte against the lock as it goes in (io/store/zip-writer.ts),
+  // so each cached byte is hashed once, not twice. A file that differs there
+  // came from a damaged cache entry: the bundle is made once more with every
+  // cache entry verified (the bad one removed, its file fetched again).
+  const verifyLater = request.wheelhouse === null;
+  try {
+    return await once(verifyLater);
+  } catch (error) {
+    if (!verifyLater || !isLockhouseError(error) || error.code !== 'INTEGRITY_MISMATCH') throw error;
+    events.log('warn', `a file placed from the cache did not match the lock as it was zipped (a damaged cache entry): collecting again with every cache entry verified`, { error: error.message });
+    return once(false);
   }
 }

@@ -117,6 +117,33 @@ describe('lockhouse bundle', () => {
     expect(existsSync(join(dir, 'kept', 'lockhouse.json'))).toBe(true);
   });
 
+  it('places cache hits unhashed and lets the zip hash them; a damaged cache entry is caught there, removed, and the bundle made again right', async () => {
+    const { dir, bundle } = setup();
+    const cache = join(dir, 'cache');
+    expect((await bundle(join(dir, 'good.pyz'))).code).toBe(0);
+    const good = readFileSync(join(dir, 'good.pyz'));
+    // The cache entry of `big`, damaged in place (same size): a disk's bit rot, a tool that wrote into it.
+    const wheel = artifacts.find((a) => a.filename.startsWith('big-'))!;
+    const entry = join(cache, 'content-v2', 'sha256', wheel.sha256);
+    const damaged = readFileSync(entry);
+    damaged[1000] = damaged[1000]! ^ 0xff;
+    writeFileSync(entry, damaged);
+    const path = server.filePath(wheel.filename);
+    const before = server.requests.count(path);
+    const again = await bundle(join(dir, 'again.pyz'));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('a file placed from the cache did not match the lock as it was zipped');
+    // The same bundle, byte for byte; the file was fetched again and the cache entry is good now.
+    expect(readFileSync(join(dir, 'again.pyz')).equals(good)).toBe(true);
+    expect(server.requests.count(path)).toBe(before + 1);
+    expect(sha256(readFileSync(entry))).toBe(wheel.sha256);
+    // With every entry good, a bundle is made once, from the cache, with nothing fetched.
+    const third = await bundle(join(dir, 'third.pyz'));
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stderr).not.toContain('did not match');
+    expect(server.requests.count(path)).toBe(before + 1);
+  });
+
   it('refuses --all-platforms (exit 2) and writes nothing when an artifact fails (exit 1)', async () => {
     const { dir } = setup();
     const all = await runCli(['bundle', '--lock', join(dir, 'uv.lock'), '-o', join(dir, 'x.pyz'), '--all-platforms']);

@@ -58,6 +58,8 @@ export interface SourceOptions {
   readonly verify: boolean;
   /** The previous manifest's entries, by file name. */
   readonly trusted: ReadonlyMap<string, Trusted>;
+  /** Cache hits are placed without hashing them: the caller hashes every byte later (CollectRequest.cacheVerifiedLater). */
+  readonly cacheVerifiedLater?: boolean;
   /** Progress of a download: its start, the size the server tells, its bytes (types.ts CollectEvents). */
   readonly onDownload?: (filename: string, size: number | null, from: number) => void;
   readonly onSize?: (filename: string, size: number) => void;
@@ -131,7 +133,7 @@ async function fetchFrom(job: FileJob, finalPath: string | null, io: CollectIO, 
     const sha256 = job.rule.expected.digest;
     const dest = finalPath ?? null;
     if (dest) {
-      const how = await io.cache.placeInto(sha256, dest, io.temps.dir);
+      const how = await io.cache.placeInto(sha256, dest, io.temps.dir, { verify: options.cacheVerifiedLater !== true });
       if (how) {
         const stat = await io.lstat(dest);
         return { outcome: { ok: true, origin: 'cache', actual: { sha256, digest: sha256, size: stat?.size ?? 0 }, mtimeMs: stat?.mtimeMs ?? 0 }, where: WHERE.cache };

@@ -25,6 +25,13 @@ export interface CollectRequest extends IOOptions, BuildRequestOptions, Partial<
   readonly concurrency: number;
   /** Aborted on SIGINT/SIGTERM: downloads and builds under way stop, nothing more starts, and the manifest records what is in place. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Place cache hits in DIR without hashing them, because the caller hashes
+   * every byte of DIR's files against the lock before anything leaves its
+   * hands and collects again if one differs: `bundle` into its own staging
+   * folder (app/bundle.ts). Never for a DIR a user keeps.
+   */
+  readonly cacheVerifiedLater?: boolean;
 }
 
 export interface CollectEvents {

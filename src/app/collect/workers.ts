@@ -22,6 +22,7 @@ export function workersFor(request: CollectRequest, planned: PlanResult, wheelho
     offline: request.offline,
     verify: request.verify,
     trusted: new Map((wheelhouse.previous.manifest?.artifacts ?? []).map((entry) => [entry.filename, entry])),
+    ...(request.cacheVerifiedLater ? { cacheVerifiedLater: true } : {}),
     log: events.log,
     ...(events.onDownload ? { onDownload: events.onDownload.bind(events) } : {}),
     ...(events.onSize ? { onSize: events.onSize.bind(events) } : {}),

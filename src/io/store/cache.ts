@@ -140,6 +140,17 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
     }
   }
 
+  /** The entry's path when a regular file is there, behind no link, unhashed (PlaceOptions.verify false); else null. */
+  async function present(sha256: string): Promise<string | null> {
+    const path = entryPath(sha256);
+    try {
+      if ((await checkRealDirs(root, dirname(path), 'CACHE_UNSAFE_PATH', known)) === 'absent') return null;
+    } catch {
+      return null;
+    }
+    return (await lstat(path).catch(() => null))?.isFile() ? path : null;
+  }
+
   /** Hash the entry at `path`: its path when good; null when absent or bad (a bad one is removed; one behind a link is left alone). */
   async function verifiedAt(sha256: string, path: string): Promise<string | null> {
     try {
@@ -234,13 +245,13 @@ export function openCache(root: string, options: CacheOptions = {}): Cache {
       return (await verified(sha256)) !== null;
     },
 
-    async placeInto(sha256, dest, tempDir) {
+    async placeInto(sha256, dest, tempDir, placeOptions = {}) {
       // Twice at most: link(2) fails with ENOENT when, between its lookup and the link, another process
       // renamed a new copy of the entry over it and the old inode lost its last name (every collect sharing
       // the cache and DIR lands that way). The entry is there again: link the new one. A second miss means
       // the cache is being cleaned: the caller fetches the file instead.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const entry = await verified(sha256);
+        const entry = placeOptions.verify === false ? ((await present(sha256)) ?? (await verified(sha256))) : await verified(sha256);
         if (entry === null) return null;
         try {
           // The temporary name is in dest's own temporary folder: same

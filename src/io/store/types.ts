@@ -52,6 +52,17 @@ export interface TempFiles {
   readonly dir: string;
 }
 
+export interface PlaceOptions {
+  /**
+   * false: an entry present under its name is placed without hashing it —
+   * only for a caller that hashes every byte of it against the same sha256
+   * before anything leaves its hands, and when they differ places it again
+   * verified, which removes the bad entry (the bundle's zip: app/bundle.ts).
+   * Default true.
+   */
+  readonly verify?: boolean;
+}
+
 export interface ContentCache {
   readonly root: string;
   /**
@@ -59,7 +70,7 @@ export interface ContentCache {
    * put it at `dest` (hardlink, else reflink/copy, via a temporary name and
    * one rename) and say how. A bad entry is deleted; absent or bad → null.
    */
-  placeInto(sha256: string, dest: string, tempDir: string): Promise<'link' | 'copy' | null>;
+  placeInto(sha256: string, dest: string, tempDir: string, options?: PlaceOptions): Promise<'link' | 'copy' | null>;
   /** Add a verified file (link, else copy, then rename). An entry already there counts as done. */
   insert(from: string, sha256: string): Promise<void>;
   /** Does the cache hold sha256 with the right bytes? Hashes the entry; a bad one is deleted. */

@@ -181,7 +181,7 @@ class VouchedFile extends Readable {
     const found = actual === null ? `more than ${this.#entry.size} bytes` : `sha256 ${actual}, ${this.#position} bytes`;
     return new LockhouseError(
       'INTEGRITY_MISMATCH',
-      `${this.#entry.path} changed after it was verified (${found}; expected ${this.#entry.sha256}, ${this.#entry.size} bytes): not put in the zip as ${this.#entry.name}`,
+      `${this.#entry.path} is not the file vouched for (${found}; expected ${this.#entry.sha256}, ${this.#entry.size} bytes): not put in the zip as ${this.#entry.name}`,
     );
   }
 

@@ -152,6 +152,25 @@ describe('openCache', () => {
     expect(listDir(join(out, '.lockhouse', 'tmp'))).toEqual([]);
   });
 
+  it('placeInto with verify false places a present entry unhashed (its caller hashes it later); verified, the bad entry is removed', async () => {
+    const { dir, out, source, sha256, temps } = setup();
+    const cache = openCache(join(dir, 'cache'));
+    await cache.insert(source, sha256);
+    // Damaged in place, same size: only hashing would tell.
+    const damaged = readFileSync(cache.entryPath(sha256));
+    damaged[10] = damaged[10]! ^ 1;
+    writeFileSync(cache.entryPath(sha256), damaged);
+    const dest = join(out, 'pkg.whl');
+    expect(await cache.placeInto(sha256, dest, temps.dir, { verify: false })).toBe('link');
+    expect(readFileSync(dest).equals(damaged)).toBe(true);
+    // Verified (the default), the same entry is found bad, removed, and not placed.
+    rmSync(dest);
+    expect(await cache.placeInto(sha256, dest, temps.dir)).toBeNull();
+    expect(existsSync(cache.entryPath(sha256))).toBe(false);
+    // Absent, unhashed placement finds nothing either.
+    expect(await cache.placeInto(sha256, dest, temps.dir, { verify: false })).toBeNull();
+  });
+
   it('placeInto: copies when links cannot be made (EXDEV)', async () => {
     const { dir, out, source, sha256, data, temps } = setup();
     const cache = openCache(join(dir, 'cache'), { link: exdev });
