@@ -77,10 +77,29 @@ export interface ZipWriteResult {
 
 export async function writeZipAtomic(path: string, entries: readonly ZipEntry[]): Promise<ZipWriteResult> {
   useNativeCrc32();
+  try {
+    return await landWith(path, (temp) => writeZip(temp, entries));
+  } catch (error) {
+    if (error instanceof LockhouseError) throw error;
+    throw storeError('OUTPUT_NOT_WRITABLE', `cannot write ${path}: ${reason(error)}`, { cause: error });
+  }
+}
+
+/**
+ * The zip at `temp`. yazl starts reading the first file as soon as the
+ * entries are added, so the zip is made here, once the temporary name is
+ * reserved, and its output is piped in the same tick: a file found wrong
+ * at its first chunk fails the pipeline, never an output nobody listens to.
+ */
+async function writeZip(temp: string, entries: readonly ZipEntry[]): Promise<ZipWriteResult> {
   const zip = new yazl.ZipFile();
   // yazl reports its own errors on the ZipFile and ignores its sources'
   // errors: both end the output, so the pipeline below fails, not stalls.
-  const fail = (error: Error): void => void (zip.outputStream as PassThrough).destroy(error);
+  let failure: Error | null = null;
+  const fail = (error: Error): void => {
+    failure ??= error;
+    (zip.outputStream as PassThrough).destroy(error);
+  };
   zip.on('error', fail);
   const checks: Array<Promise<void>> = [];
   for (const entry of entries) {
@@ -97,22 +116,20 @@ export async function writeZipAtomic(path: string, entries: readonly ZipEntry[])
     }
   }
   zip.end();
+  // The zip's own sha256 is taken by a hashing thread reading the file back
+  // as it lands, and the file is flushed before the rename makes it the
+  // bundle (file-sink.ts). WRITE_AHEAD: with the default 16 KiB of room,
+  // every chunk waited for its write before the next read began
+  // (docs/performance.md, "bundle").
+  const sink = new HashedFileSink(temp, { highWaterMark: WRITE_AHEAD });
   try {
-    return await landWith(path, async (temp) => {
-      // The zip's own sha256 is taken by a hashing thread reading the file
-      // back as it lands, and the file is flushed before the rename makes it
-      // the bundle (file-sink.ts). WRITE_AHEAD: with the default 16 KiB of
-      // room, every chunk waited for its write before the next read began
-      // (docs/performance.md, "bundle").
-      const sink = new HashedFileSink(temp, { highWaterMark: WRITE_AHEAD });
-      await pipeline(zip.outputStream, sink);
-      await Promise.all(checks);
-      return sink.result;
-    });
+    await pipeline(zip.outputStream, sink);
   } catch (error) {
-    if (error instanceof LockhouseError) throw error;
-    throw storeError('OUTPUT_NOT_WRITABLE', `cannot write ${path}: ${reason(error)}`, { cause: error });
+    // The first cause (a file that is not the one vouched for), not what it did downstream.
+    throw failure ?? error;
   }
+  await Promise.all(checks);
+  return sink.result;
 }
 
 /**

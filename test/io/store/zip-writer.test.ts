@@ -92,6 +92,21 @@ describe('writeZipAtomic', () => {
     expect(listDir(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('a file found wrong at its first chunk fails the zip, even while the temporary name is still being reserved (a large folder to sweep)', async () => {
+    const dir = tempdir();
+    // Thousands of names beside the bundle: reserving its temporary name (a sweep of the folder) takes a while.
+    for (let i = 0; i < 30000; i++) writeFileSync(join(dir, `unrelated-${i}.txt`), '');
+    const entry = fileEntry(dir, 'wheels/grown-2.0-py3-none-any.whl', randomData(1000)) as { name: string; path: string; size: number; sha256: string };
+    writeFileSync(entry.path, randomData(2 * 1024 * 1024));
+    const out = join(dir, 'early.pyz');
+    const error = await writeZipAtomic(out, [entry]).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    expect(isLockhouseError(error) && error.code).toBe('INTEGRITY_MISMATCH');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses a file whose bytes are not the ones vouched for: INTEGRITY_MISMATCH, no zip, no temporary file', async () => {
     const dir = tempdir();
     const good = fileEntry(dir, 'wheels/c-1.0-py3-none-any.whl', randomData(100_000));
