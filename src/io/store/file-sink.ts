@@ -22,6 +22,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import { BackgroundSync } from './background-sync.js';
 import { hashFile } from './hash-file.js';
 import { openStreamHasher, StreamHashLost, type StreamHasher } from './hash-pool.js';
 import { returnBuffer } from './lent-buffers.js';
@@ -45,7 +46,7 @@ export interface FileSinkResult {
 export class HashedFileSink extends Writable {
   readonly path: string;
   readonly #durable: boolean;
-  readonly #syncEvery: number;
+  readonly #sync: BackgroundSync;
   readonly #openHasher: () => StreamHasher | null;
   #handle: FileHandle | null = null;
   #hasher: StreamHasher | null = null;
@@ -56,8 +57,6 @@ export class HashedFileSink extends Writable {
   #position = 0;
   #handedTo = 0;
   #ranges: Array<Promise<void>> = [];
-  #syncedTo = 0;
-  #syncing: Promise<void> | null = null;
   #failure: unknown = null;
   #result: FileSinkResult | null = null;
 
@@ -65,7 +64,9 @@ export class HashedFileSink extends Writable {
     super({ highWaterMark: options.highWaterMark ?? 16 * 1024, decodeStrings: true });
     this.path = path;
     this.#durable = options.durable ?? true;
-    this.#syncEvery = options.syncEveryBytes ?? SYNC_EVERY_BYTES;
+    this.#sync = new BackgroundSync(options.syncEveryBytes ?? SYNC_EVERY_BYTES, (error) => {
+      this.#failure ??= error;
+    });
     this.#openHasher = options.hasher ?? (() => openStreamHasher('sha256'));
   }
 
@@ -111,17 +112,7 @@ export class HashedFileSink extends Writable {
     }
     this.#position = position + length;
     if (this.#position - this.#handedTo >= SPAN_BYTES) this.#handOver();
-    if (this.#durable && this.#position - this.#syncedTo >= this.#syncEvery && this.#syncing === null) {
-      this.#syncedTo = this.#position;
-      this.#syncing = handle
-        .datasync()
-        .catch((error: unknown) => {
-          this.#failure ??= error;
-        })
-        .finally(() => {
-          this.#syncing = null;
-        });
-    }
+    if (this.#durable) this.#sync.after(handle, this.#position);
     // The hashing thread may be only so far behind; past that, wait for it.
     while (this.#ranges.length > RANGES_AHEAD) await this.#ranges.shift();
     if (this.#failure !== null) throw this.#failure;
@@ -146,7 +137,7 @@ export class HashedFileSink extends Writable {
     this.#handOver();
     await Promise.all(this.#ranges);
     this.#ranges = [];
-    await this.#syncing;
+    await this.#sync.running;
     if (this.#failure !== null) throw this.#failure;
     if (this.#durable) await this.#handle!.datasync();
     this.#result = { bytes: this.#position, sha256: await this.#sha256() };
@@ -179,7 +170,7 @@ export class HashedFileSink extends Writable {
     if (handle === null) return;
     this.#handle = null;
     await Promise.all(this.#ranges);
-    await this.#syncing;
+    await this.#sync.running;
     const hasher = this.#hasher;
     this.#hasher = null;
     await hasher?.drop().catch(() => undefined);

@@ -52,6 +52,7 @@ import { newTempName, releaseTempName } from './temp-name.js';
 import type { Actual, TempFile, TempFiles } from './types.js';
 import { giveBack, POOLED_BUFFER_SIZE, takeBuffer } from './buffer-pool.js';
 import { openStreamHasher, StreamHashLost, type StreamHasher } from './hash-pool.js';
+import { BackgroundSync } from './background-sync.js';
 
 /** Bytes gathered before one write: HTTP bodies arrive in 16–64 KiB chunks. */
 export const WRITE_BUFFER_SIZE = POOLED_BUFFER_SIZE;
@@ -160,7 +161,7 @@ class HashingTempFile implements TempFile {
   readonly #durable: boolean;
   readonly #algorithm: Algorithm;
   readonly #openHasher: (algorithm: Algorithm) => StreamHasher | null;
-  readonly #syncEvery: number;
+  readonly #sync: BackgroundSync;
   #digests: Digests;
   #mode: Mode = 'here';
   /** A hashing thread was asked for (once per file: the pool may have none). */
@@ -182,8 +183,6 @@ class HashingTempFile implements TempFile {
   /** The write of the other buffer, if one is under way; it never rejects: a failure lands in #failure. */
   #inflight: Promise<void> | null = null;
   /** Where the last background fdatasync began, and that fdatasync while it runs. */
-  #syncedTo = 0;
-  #syncing: Promise<void> | null = null;
   #failure: unknown = null;
   #state: State = 'open';
   #busy = false;
@@ -198,7 +197,9 @@ class HashingTempFile implements TempFile {
     this.#digests = new Digests(algorithm);
     this.#durable = options.durable ?? true;
     this.#openHasher = options.hasher ?? openStreamHasher;
-    this.#syncEvery = options.syncEveryBytes ?? SYNC_EVERY_BYTES;
+    this.#sync = new BackgroundSync(options.syncEveryBytes ?? SYNC_EVERY_BYTES, (error) => {
+      this.#failure ??= error;
+    });
   }
 
   get bytesWritten(): number {
@@ -236,7 +237,7 @@ class HashingTempFile implements TempFile {
       this.#failure = null;
       this.#fill = 0;
       this.#flushed = 0;
-      this.#syncedTo = 0;
+      this.#sync.reset();
       this.#handedTo = 0;
       this.#mode = 'here';
       this.#asked = false;
@@ -263,7 +264,7 @@ class HashingTempFile implements TempFile {
       giveBack(this.#current, this.#other);
       this.#current = this.#other = null;
       const actual = await this.#result();
-      await this.#syncing;
+      await this.#sync.running;
       if (this.#failure !== null) throw this.#failure;
       if (this.#durable) await handle.datasync();
       this.#handle = null;
@@ -384,7 +385,7 @@ class HashingTempFile implements TempFile {
     this.#inflight = null;
     await Promise.all(this.#ranges);
     this.#ranges = [];
-    await this.#syncing;
+    await this.#sync.running;
     const hasher = this.#hasher;
     this.#hasher = null;
     await hasher?.drop().catch(() => undefined);
@@ -431,17 +432,7 @@ class HashingTempFile implements TempFile {
     if (last || end - this.#handedTo >= SPAN_BYTES) this.#handOver(handle, end);
     // Started while the next bytes arrive, so the one in finish() has only the
     // last few to flush (a 2 GiB file waited a second there for all of them).
-    if (this.#durable && !last && end - this.#syncedTo >= this.#syncEvery && this.#syncing === null) {
-      this.#syncedTo = end;
-      this.#syncing = handle
-        .datasync()
-        .catch((error: unknown) => {
-          this.#failure ??= error;
-        })
-        .finally(() => {
-          this.#syncing = null;
-        });
-    }
+    if (this.#durable && !last) this.#sync.after(handle, end);
   }
 
   /** Hand the bytes written since the last span, up to `end`, to the hashing thread. */
