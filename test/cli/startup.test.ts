@@ -33,6 +33,8 @@ interface Loaded {
   readonly packages: Set<string>;
   /** lockhouse's own modules, relative to dist/. */
   readonly own: Set<string>;
+  /** Every module file it loaded, packages' included. */
+  readonly paths: Set<string>;
 }
 
 /** Run lockhouse's main(argv) from dist/ in a fresh process; what it printed and loaded. */
@@ -50,11 +52,13 @@ function loadedBy(argv: readonly string[], cwd = repoRoot): Loaded {
   const run = spawnSync(process.execPath, ['--import', REGISTER, entry], { cwd, encoding: 'utf8', timeout: 60_000 });
   const packages = new Set<string>();
   const own = new Set<string>();
+  const paths = new Set<string>();
   const dist = join(repoRoot, 'dist') + '/';
   for (const line of run.stderr.split('\n')) {
     if (!line.startsWith('LOADED ')) continue;
     const location = line.slice('LOADED '.length);
     const path = location.startsWith('file:') ? new URL(location).pathname : location;
+    paths.add(path);
     const name = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
     if (name) packages.add(name);
     else if (path.startsWith(dist)) own.add(path.slice(dist.length));
@@ -63,7 +67,7 @@ function loadedBy(argv: readonly string[], cwd = repoRoot): Loaded {
     .split('\n')
     .filter((line) => !line.startsWith('LOADED '))
     .join('\n');
-  return { code: run.status, stdout: run.stdout, stderr, packages, own };
+  return { code: run.status, stdout: run.stdout, stderr, packages, own, paths };
 }
 
 const COMMANDS = ['bundle', 'collect', 'merge', 'plan', 'sbom', 'static-index', 'verify'].map((name) => `cli/commands/${name}.js`);
@@ -119,5 +123,29 @@ describe('start-up', () => {
     expect(run.stderr).toContain('1 already there');
     expect(run.packages).not.toContain('undici');
     expect(run.own).toContain('io/http/dispatcher.js');
+  });
+
+  it("a collect that downloads loads undici's Agent and request API, not its index (fetch, WebSocket, caches)", () => {
+    const filename = 'far-1.0-py3-none-any.whl';
+    const dir = testdir({
+      'pylock.toml': [
+        'lock-version = "1.0"',
+        'created-by = "test"',
+        '[[packages]]',
+        'name = "far"',
+        'version = "1.0"',
+        // Nothing listens there: the request is made (undici loaded) and fails at once.
+        `wheels = [{ name = "${filename}", url = "http://127.0.0.1:9/${filename}", size = 3, hashes = { sha256 = "${'0'.repeat(64)}" } }]`,
+        '',
+      ].join('\n'),
+    });
+    const argv = ['collect', '--lock', join(dir, 'pylock.toml'), '-o', join(dir, 'wheelhouse'), '--no-cache'];
+    const run = loadedBy([...argv, '--python-platform', 'linux', '--python-version', '3.12', '--retries', '0']);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain(filename);
+    const undici = [...run.paths].filter((path) => path.includes('/node_modules/undici/')).map((path) => path.split('/node_modules/undici/')[1]);
+    expect(undici).toContain('lib/dispatcher/agent.js');
+    expect(undici).toContain('lib/api/api-request.js');
+    for (const path of ['index.js', 'lib/web/fetch/index.js', 'lib/web/websocket/websocket.js']) expect(undici, path).not.toContain(path);
   });
 });

@@ -48,17 +48,22 @@ export function createCredentialSource(options: CredentialSourceOptions): Creden
   registerIndexVariables(options.env);
   const byIndex = indexCredentials(options.indexes ?? [], options.env);
   const netrcPath = netrcFile(options.env);
+  // Read once per source, at its first use: undefined until then, null when there is none (the usual
+  // case, which must not cost a failing open per request).
   let netrc: Netrc | null | undefined;
+  const loadNetrc = (): Netrc | null => {
+    if (netrc === undefined) netrc = netrcPath === null ? null : readNetrc(netrcPath, options.log);
+    return netrc;
+  };
 
   return {
     load() {
-      if (netrcPath !== null) netrc ??= readNetrc(netrcPath, options.log);
+      loadNetrc();
     },
     lookup(url) {
       const fromIndex = matchIndexCredential(byIndex, url);
       if (fromIndex) return fromIndex;
-      if (netrcPath === null) return null;
-      netrc ??= readNetrc(netrcPath, options.log);
+      const netrc = loadNetrc();
       if (netrc === null) return null;
       const entry = netrcLookup(netrc, url.hostname);
       if (!entry || (entry.login === undefined && entry.password === undefined)) return null;

@@ -14,9 +14,9 @@
  * absolute form (`GET http://host/path`), as curl does, because many
  * proxies refuse CONNECT to ports other than 443.
  *
- * undici is loaded on first use: it is about a third of a second of
- * start-up that a run which sends no request (a re-run over a complete
- * directory, a collect from the cache) never pays. Without a proxy, the
+ * undici is loaded on first use (the part of it a run needs:
+ * loadDispatchers), start-up that a run which sends no request (a re-run
+ * over a complete directory, a collect from the cache) never pays. Without a proxy, the
  * Agent is made by the first request. With one, the EnvHttpProxyAgent is
  * made at once: it checks the proxy URLs when it is made, so a proxy URL
  * undici refuses fails the run at its start, whether or not it downloads.
@@ -35,13 +35,37 @@ export interface DispatcherOptions {
   readonly log?: LogFunction | undefined;
 }
 
-type Undici = typeof import('undici');
+/** The two dispatchers a run makes. */
+type Undici = Pick<typeof import('undici'), 'Agent' | 'EnvHttpProxyAgent'>;
 const require = createRequire(import.meta.url);
 let undici: Undici | undefined;
 
 /** undici, loaded the first time a dispatcher is made (synchronously: it is CommonJS). */
 function loadUndici(): Undici {
-  return (undici ??= require('undici') as Undici);
+  return (undici ??= loadDispatchers());
+}
+
+/**
+ * Only the part of undici a run uses: the Agent, the proxy agent and the
+ * request API their prototype carries — assembled from the same files as
+ * undici's own index.js does it, which also loads fetch, WebSocket, the
+ * caches and the mocks: 65–70 ms at the first request, against 25–35 ms
+ * (docs/performance.md "Start-up"). Should a later undici move those files,
+ * the whole package is loaded instead (test/cli/startup.test.ts says which
+ * one a run took).
+ */
+function loadDispatchers(): Undici {
+  try {
+    const Dispatcher = require('undici/lib/dispatcher/dispatcher.js') as { prototype: object };
+    Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js') as object);
+    return {
+      Agent: require('undici/lib/dispatcher/agent.js') as Undici['Agent'],
+      EnvHttpProxyAgent: require('undici/lib/dispatcher/env-http-proxy-agent.js') as Undici['EnvHttpProxyAgent'],
+    };
+  } catch {
+    const whole = require('undici') as typeof import('undici');
+    return { Agent: whole.Agent, EnvHttpProxyAgent: whole.EnvHttpProxyAgent };
+  }
 }
 
 /** The run's dispatcher, made on first use. */

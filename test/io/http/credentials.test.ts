@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createCredentialSource } from '../../../src/io/http/credentials.js';
 import { MemorySink, credential, httpServer, rejection, serveBytes, tempFiles, testDownloader } from './helpers.js';
@@ -73,6 +74,24 @@ describe('credential sources reach only their own origin', () => {
     const second = testDownloader({ env: { NETRC: join(dir, 'netrc') } });
     await second.downloader.download(`${server.origin}/f`, new MemorySink());
     expect(server.seen.at(-1)!.headers.authorization).toBe(basic(dave));
+  });
+
+  it('netrc is read once, at the first request: absent then, absent for the whole run (one open, not one per file)', async () => {
+    const frank = credential('frank', 's3cr3t-late');
+    const server = await httpServer((request, response) => serveBytes(response, request, Buffer.from('ok')));
+    const home = tempFiles({});
+    const { downloader } = testDownloader({ env: { HOME: home } });
+
+    await downloader.download(`${server.origin}/a`, new MemorySink());
+    // A netrc that appears mid-run is not read by this run (pip and uv read theirs once too).
+    writeFileSync(join(home, '.netrc'), `machine 127.0.0.1 login frank password ${frank.password}\n`);
+    await downloader.download(`${server.origin}/b`, new MemorySink());
+
+    expect(server.seen.map((s) => s.headers.authorization)).toEqual([undefined, undefined]);
+    // The next run reads it.
+    const next = testDownloader({ env: { HOME: home } });
+    await next.downloader.download(`${server.origin}/c`, new MemorySink());
+    expect(server.seen.at(-1)!.headers.authorization).toBe(basic(frank));
   });
 
   it('per-index variables: LOCKHOUSE_ before UV_, under the index root only', async () => {
