@@ -55,7 +55,7 @@ describe('collectRequest', () => {
       verify: false,
       allowUnhashed: false,
       allowWeakHashes: false,
-      concurrency: 32,
+      concurrency: 64,
       retries: 3,
       timeoutMs: 30_000,
       minBytesPerSecond: 1024,
@@ -82,7 +82,7 @@ describe('collectRequest', () => {
       { output: undefined, concurrency: undefined, retries: 0, timeoutMs: 5000, mirrors: ['pypi=http://mirror/simple'], clean: true, layout: 'simple' },
       NO_ENV,
     );
-    expect(request).toMatchObject({ output: 'wheelhouse', concurrency: 32, retries: 0, timeoutMs: 5000, mirrors: ['pypi=http://mirror/simple'], clean: true, layout: 'simple' });
+    expect(request).toMatchObject({ output: 'wheelhouse', concurrency: 64, retries: 0, timeoutMs: 5000, mirrors: ['pypi=http://mirror/simple'], clean: true, layout: 'simple' });
     expect(Object.values(request).includes(undefined)).toBe(false);
   });
 
@@ -95,7 +95,7 @@ describe('collectRequest', () => {
 describe('bundleRequest and verifyRequest', () => {
   it('a bundle: its path, a temporary wheelhouse, and none of what only collect decides', () => {
     const request = bundleRequest({ output: 'app.pyz', offline: true }, NO_ENV);
-    expect(request).toMatchObject({ output: 'app.pyz', wheelhouse: null, emitSbom: null, offline: true, concurrency: 32 });
+    expect(request).toMatchObject({ output: 'app.pyz', wheelhouse: null, emitSbom: null, offline: true, concurrency: 64 });
     for (const field of ['layout', 'clean', 'dryRun', 'emitPylock', 'emitRequirements']) expect(request, field).not.toHaveProperty(field);
   });
 

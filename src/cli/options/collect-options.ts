@@ -30,7 +30,7 @@ export abstract class CollectingCommand extends LockCommand {
   noCache = Option.Boolean('--no-cache', false, { description: 'Neither read nor write the cache' });
   offline = Option.Boolean('--offline', false, { description: 'Never use the network: files come from DIR, --find-links and the cache, or fail' });
   // No defaults here: a flag not given is left to app/requests.ts, which fills the library's requests too.
-  concurrency = Option.String('--concurrency', { description: 'Downloads at once (default 32)' });
+  concurrency = Option.String('--concurrency', { description: 'Downloads at once (default 64)' });
   retries = Option.String('--retries', {
     description: 'Retries per request on connection errors, timeouts, too-slow bodies, 408, 429 and 5xx; a cut download resumes (default 3)',
   });

@@ -6,12 +6,17 @@
 import type { CredentialSource, LogFunction } from './credentials.js';
 
 /**
- * A floor that only a stalled server or link falls under: 32
- * downloads sharing a 256 kbit/s link still clear it (docs/collect.md "Limits").
+ * A floor that only a stalled server or link falls under: 64
+ * downloads sharing a 512 kbit/s link still clear it (docs/collect.md "Limits").
  */
 export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
-/** Connections to one origin, and so downloads at once (--concurrency): uv's default is 50 (docs/performance.md). */
-export const DEFAULT_CONCURRENCY = 32;
+/**
+ * Connections to one origin, and so downloads at once (--concurrency): uv's
+ * default is 50. Files larger than 1 MiB are at most 16 of them
+ * (app/collect/workers.ts), so what the rest buys is round trips in flight
+ * for small files (docs/performance.md "Requests in flight").
+ */
+export const DEFAULT_CONCURRENCY = 64;
 /**
  * For files the lock gives no size for: above the largest wheels published
  * (CUDA builds of torch and jaxlib, 2–4 GB), below what fills a build
@@ -39,7 +44,7 @@ export interface HttpConfig {
    */
   readonly maxFileBytes?: number;
   /**
-   * The most connections to one origin (default 32); more requests than
+   * The most connections to one origin (default 64); more requests than
    * that wait their turn. undici opens them as requests need them; over
    * HTTP/2 one connection carries them all as streams.
    */
