@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The lockhouse command: a thin client of the library (dist/, built by `npm run build`).
+// The lockhouse command: a thin client of the library, run from its start-up
+// bundle (dist/bundle/, which `npm run build` makes from dist/: scripts/bundle-cli.js).
 //
 // CommonJS on purpose: libuv's thread pool (every file write, fdatasync and
 // open) is sized once, on its first use, and the ES module loader uses it to
@@ -10,7 +11,7 @@
 'use strict';
 process.env.UV_THREADPOOL_SIZE ??= '16';
 
-import('../dist/cli/main.js').then(
+import('../dist/bundle/main.js').then(
   async ({ main }) => {
     process.exitCode = await main(process.argv.slice(2));
   },

@@ -18,6 +18,7 @@ import { makeWheel } from '../helpers/artifacts.js';
 import { runCli } from '../helpers/cli.js';
 import { fixtureUvLock } from '../helpers/fixture-lock.js';
 import { startIndexServer } from '../helpers/index-server.js';
+import { startLockhouse } from '../helpers/process.js';
 import { testdir } from '../helpers/testdir.js';
 
 const before = process.env['LOCKHOUSE_FETCH_THREADS'];
@@ -39,6 +40,25 @@ describe('with LOCKHOUSE_FETCH_THREADS=2', () => {
       expect(run.stderr).toContain('downloads on up to 2 download threads (LOCKHOUSE_FETCH_THREADS)');
       expect(run.stderr).toContain('Collected 8 files of 8 packages');
       expect(server.requests.count(/^\/files\//, 'GET')).toBe(8);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('with LOCKHOUSE_FETCH_THREADS=2, the command itself (bin/lockhouse.cjs, its start-up bundle)', () => {
+  it("the threads run the bundle's own thread script, and every file lands verified", async () => {
+    const artifacts = Array.from({ length: 6 }, (_, i) => makeWheel({ name: `pkg${i}`, version: '1.0', sizeBytes: 20_000 + i * 90_000 }));
+    const server = await startIndexServer({ artifacts });
+    try {
+      const dir = testdir({ 'uv.lock': fixtureUvLock(artifacts, { base: server.url }) });
+      const argv = ['collect', '--lock', join(dir, 'uv.lock'), '-o', join(dir, 'wheelhouse'), '--cache-dir', join(dir, 'cache'), '--python-platform', 'linux', '--python-version', '3.12', '-v'];
+      const run = await startLockhouse(argv).done;
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain('downloads on up to 2 download threads (LOCKHOUSE_FETCH_THREADS)');
+      expect(run.stderr).not.toContain('download thread stopped');
+      expect(run.stderr).toContain('Collected 6 files of 6 packages');
+      expect(server.requests.count(/^\/files\//, 'GET')).toBe(6);
     } finally {
       await server.close();
     }

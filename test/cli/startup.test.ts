@@ -148,4 +148,19 @@ describe('start-up', () => {
     expect(undici).toContain('lib/api/api-request.js');
     for (const path of ['index.js', 'lib/web/fetch/index.js', 'lib/web/websocket/websocket.js']) expect(undici, path).not.toContain(path);
   });
+
+  it('the command (bin/lockhouse.cjs) runs from its start-up bundle, not module by module', () => {
+    const dir = testdir({ 'uv.lock': uvLock({}, pkg('app', { source: '{ editable = "." }', deps: ['requests'] }), pkg('requests')) });
+    const argv = ['plan', '--lock', join(dir, 'uv.lock'), '--python-platform', 'linux', '--python-version', '3.12'];
+    const run = spawnSync(process.execPath, ['--import', REGISTER, join(repoRoot, 'bin', 'lockhouse.cjs'), ...argv], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('requests-1.0.0-py3-none-any.whl');
+    const dist = pathToFileURL(join(repoRoot, 'dist')).href + '/';
+    const own = run.stderr
+      .split('\n')
+      .filter((line) => line.startsWith(`LOADED ${dist}`))
+      .map((line) => line.slice(`LOADED ${dist}`.length));
+    expect(own).toContain('bundle/main.js');
+    expect(own.filter((path) => !path.startsWith('bundle/'))).toEqual([]);
+  });
 });
