@@ -142,13 +142,16 @@ describe('npm pack in a clean clone', () => {
     expect(packed.run.code, packed.run.stderr).toBe(0);
     const files = new Set(packed.files);
     const entryPoints = [...Object.values(PACKAGE.bin), PACKAGE.main, PACKAGE.types, ...Object.values(PACKAGE.exports['.']!)].map((path) => path.replace(/^\.\//, ''));
-    for (const path of [...entryPoints, 'package.json', 'README.md', 'dist/cli/main.js', 'bundle/__main__.py']) expect(files, path).toContain(path);
+    for (const path of [...entryPoints, 'package.json', 'README.md', 'dist/cli/main.js', 'dist/bundle/main.js', 'dist/bundle/thread.js', 'bundle/__main__.py']) expect(files, path).toContain(path);
     for (const schema of readdirSync(join(repoRoot, 'schemas'))) expect(files, schema).toContain(`schemas/${schema}`);
 
     // Each module of src/ once, as its .js, .d.ts and .js.map: nothing missing, nothing stale.
     const modules = filesUnder(join(repoRoot, 'src')).filter((path) => path.endsWith('.ts')).map((path) => path.replace(/\.ts$/, ''));
-    const built = packed.files.filter((path) => path.startsWith('dist/'));
+    const built = packed.files.filter((path) => path.startsWith('dist/') && !path.startsWith('dist/bundle/'));
     expect(built.sort()).toEqual(modules.flatMap((module) => [`dist/${module}.d.ts`, `dist/${module}.js`, `dist/${module}.js.map`]).sort());
+    // And the command's start-up bundle (scripts/bundle-cli.js): its two entries and their shared chunks, JavaScript only.
+    const bundled = packed.files.filter((path) => path.startsWith('dist/bundle/'));
+    expect(bundled.filter((path) => !/^dist\/bundle\/[\w-]+\.js$/.test(path))).toEqual([]);
   });
 
   it('ships nothing a user does not need: no sources, tests, docs, examples or tooling', () => {

@@ -106,6 +106,9 @@ describe.skipIf(why !== null)(`an index password and builds (${why ?? 'real pip,
         : { 'uv.lock': fixtureUvLock([APP], { base: 'https://files.example.invalid' }) },
     );
     process.env['HELPER_DUMP_DIR'] = dumps;
+    // A pip cache of its own: pip keeps the wheels it builds by the sdist's URL, and a later run whose server
+    // got the same port would install helper from that cache — no build, no dump (a flake seen in CI).
+    process.env['PIP_CACHE_DIR'] = testdir();
     const flags: string[] = [];
     if (how === 'env') {
       process.env['UV_INDEX_PRIVATE_USERNAME'] = USER;
