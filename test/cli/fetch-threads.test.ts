@@ -28,37 +28,26 @@ afterAll(() => {
   else process.env['LOCKHOUSE_FETCH_THREADS'] = before;
 });
 
+type Runner = (argv: readonly string[]) => Promise<{ code: number | null; stderr: string }>;
+
 describe('with LOCKHOUSE_FETCH_THREADS=2', () => {
-  it('downloads go to the threads, and every file lands verified', async () => {
+  // In this process (the library's modules), and as the command itself (bin/lockhouse.cjs and its start-up
+  // bundle, whose own thread script the threads then run: a thread that cannot start says it stopped).
+  it.each([
+    ['in-process', (argv) => runCli(argv)],
+    ['the command (its start-up bundle)', (argv) => startLockhouse(argv).done],
+  ] as Array<[string, Runner]>)('%s: downloads go to the threads, and every file lands verified', async (_how, run) => {
     const artifacts = Array.from({ length: 8 }, (_, i) => makeWheel({ name: `pkg${i}`, version: '1.0', sizeBytes: 30_000 + i * 150_000 }));
     const server = await startIndexServer({ artifacts });
     try {
       const dir = testdir({ 'uv.lock': fixtureUvLock(artifacts, { base: server.url }) });
       const out = join(dir, 'wheelhouse');
-      const run = await runCli(['collect', '--lock', join(dir, 'uv.lock'), '-o', out, '--cache-dir', join(dir, 'cache'), '--python-platform', 'linux', '--python-version', '3.12', '-v']);
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.stderr).toContain('downloads on up to 2 download threads (LOCKHOUSE_FETCH_THREADS)');
-      expect(run.stderr).toContain('Collected 8 files of 8 packages');
+      const ran = await run(['collect', '--lock', join(dir, 'uv.lock'), '-o', out, '--cache-dir', join(dir, 'cache'), '--python-platform', 'linux', '--python-version', '3.12', '-v']);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stderr).toContain('downloads on up to 2 download threads (LOCKHOUSE_FETCH_THREADS)');
+      expect(ran.stderr).not.toContain('download thread stopped');
+      expect(ran.stderr).toContain('Collected 8 files of 8 packages');
       expect(server.requests.count(/^\/files\//, 'GET')).toBe(8);
-    } finally {
-      await server.close();
-    }
-  });
-});
-
-describe('with LOCKHOUSE_FETCH_THREADS=2, the command itself (bin/lockhouse.cjs, its start-up bundle)', () => {
-  it("the threads run the bundle's own thread script, and every file lands verified", async () => {
-    const artifacts = Array.from({ length: 6 }, (_, i) => makeWheel({ name: `pkg${i}`, version: '1.0', sizeBytes: 20_000 + i * 90_000 }));
-    const server = await startIndexServer({ artifacts });
-    try {
-      const dir = testdir({ 'uv.lock': fixtureUvLock(artifacts, { base: server.url }) });
-      const argv = ['collect', '--lock', join(dir, 'uv.lock'), '-o', join(dir, 'wheelhouse'), '--cache-dir', join(dir, 'cache'), '--python-platform', 'linux', '--python-version', '3.12', '-v'];
-      const run = await startLockhouse(argv).done;
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.stderr).toContain('downloads on up to 2 download threads (LOCKHOUSE_FETCH_THREADS)');
-      expect(run.stderr).not.toContain('download thread stopped');
-      expect(run.stderr).toContain('Collected 6 files of 6 packages');
-      expect(server.requests.count(/^\/files\//, 'GET')).toBe(6);
     } finally {
       await server.close();
     }
